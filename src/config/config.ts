@@ -1,0 +1,75 @@
+import type { Secret } from './secret.js';
+
+export type TopicMode = 'daily-then-streaming' | 'streaming-only';
+
+export interface TopicConfig {
+  readonly name: string;
+  readonly mode: TopicMode;
+  /** pre_sync, then history_sync, then incremental_sync_daily: later stages wait for earlier ones. */
+  readonly stageOrder: boolean;
+}
+
+export type ApiAuth =
+  | { readonly kind: 'volc'; readonly ak: string; readonly sk: Secret }
+  | { readonly kind: 'air'; readonly token: Secret };
+
+export interface ApiConfig {
+  readonly hosts: readonly string[];
+  readonly scheme: 'http' | 'https';
+  readonly tenantId: string | undefined;
+  readonly applicationId: string | undefined;
+  readonly auth: ApiAuth | undefined;
+  readonly timeoutMs: number;
+}
+
+export interface LimitsConfig {
+  readonly maxRequestsPerSecond: number;
+  readonly maxRecordsPerSecond: number;
+  readonly maxRecordsPerRequest: number;
+  readonly maxRequestBytes: number;
+  readonly marginMs: number;
+}
+
+export interface Config {
+  readonly redis: {
+    readonly url: string;
+    readonly clusterNodes: readonly string[];
+    readonly prefix: string;
+  };
+  readonly api: ApiConfig;
+  readonly limits: LimitsConfig;
+  readonly dateZone: string;
+  readonly topics: readonly TopicConfig[];
+  readonly worker: {
+    readonly concurrency: number;
+    readonly attempts: number;
+    readonly backoffBaseMs: number;
+    readonly backoffMaxMs: number;
+    readonly lockDurationMs: number;
+    readonly maxStalledCount: number;
+    readonly shutdownTimeoutMs: number;
+    readonly keepCompletedSeconds: number;
+  };
+  readonly streaming: {
+    readonly batchSize: number;
+    readonly maxWaitMs: number;
+    readonly intakeCap: number;
+  };
+  readonly circuit: {
+    readonly threshold: number;
+    readonly cooldownMs: number;
+    readonly maxCooldownMs: number;
+  };
+  readonly dashboard: {
+    readonly host: string;
+    readonly port: number;
+    readonly user: string | undefined;
+    readonly password: Secret | undefined;
+    readonly readOnly: boolean;
+  };
+  readonly ingest: {
+    readonly token: Secret | undefined;
+    readonly maxBodyBytes: number;
+  };
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}

@@ -1,0 +1,34 @@
+import { ByteairSyncError } from './byteair-sync-error.js';
+
+/**
+ * Bad input stopped at the edge (API, CLI, HTTP ingest, files, config). Always names the
+ * field and the offending value, so the caller can fix it without reading our code.
+ */
+export class InvalidInputError extends ByteairSyncError {
+  readonly code = 'INVALID_INPUT';
+  readonly field: string;
+  readonly value: unknown;
+
+  constructor(field: string, value: unknown, reason: string) {
+    super(`${field}: ${reason} (got ${describeValue(value)})`, { field, value: describeValue(value) });
+    this.field = field;
+    this.value = value;
+  }
+}
+
+/** A short, printable rendering of any value, for error messages. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  if (typeof value === 'bigint') return `${value}n (BigInt)`;
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return value.toString();
+  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
+  try {
+    const text = JSON.stringify(value);
+    if (text === undefined) return Object.prototype.toString.call(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
