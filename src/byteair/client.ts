@@ -1,0 +1,158 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import got, { RequestError, type Got } from 'got';
+import type { Clock, Random } from '../clock.js';
+import type { ApiAuth } from '../config/config.js';
+import { makeNonce } from './air-signature.js';
+import { RequestAbortedError, UpstreamUnavailableError, type ApiError } from './api-errors.js';
+import type { CallMeta, DoneResult, WriteResult } from './api-result.js';
+import { classifyDoneResponse, classifyWriteResponse, type RawResponse } from './classify-response.js';
+import { encodeDoneBody } from './payload.js';
+import { buildRequest, type ApiCall, type SigningCredentials } from './request-builder.js';
+import type { OfflineStage, Stage } from './stage.js';
+
+export interface WriteDataRequest {
+  readonly topic: string;
+  readonly stage: Stage;
+  /** `YYYY-MM-DD`, offline stages only. */
+  readonly date: string | undefined;
+  readonly requestId: string;
+  /** gzip(JSON array of records). */
+  readonly body: Buffer;
+  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number;
+}
+
+export interface DoneRequest {
+  readonly topic: string;
+  readonly stage: OfflineStage;
+  /** `YYYY-MM-DD` dates to close. */
+  readonly dates: readonly string[];
+  readonly requestId: string;
+  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number;
+}
+
+/** The narrow surface the upload processor depends on; the emulator tests use the real one. */
+export interface UploadApi {
+  writeData(request: WriteDataRequest): Promise<{ result: WriteResult; meta: CallMeta }>;
+  done(request: DoneRequest): Promise<{ result: DoneResult; meta: CallMeta }>;
+}
+
+export interface ByteairClientOptions {
+  readonly hosts: readonly string[];
+  readonly scheme: 'http' | 'https';
+  readonly tenantId: string;
+  readonly applicationId: string;
+  readonly auth: ApiAuth;
+  readonly timeoutMs: number;
+  readonly clock: Clock;
+  readonly random: Random;
+  /** For tests against a local TLS server. */
+  readonly rejectUnauthorized?: boolean;
+}
+
+/** Connection-phase failures: the request never reached the server, so another host may take it. */
+const FAILOVER_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+
+/**
+ * ByteAir data API client (got 14). One call is one HTTP request per host tried: got's own
+ * retries are off because retries belong to the queue, which resends the same Request-Id.
+ */
+export class ByteairClient implements UploadApi {
+  readonly #options: ByteairClientOptions;
+  readonly #got: Got;
+  readonly #agents: { http: HttpAgent; https: HttpsAgent };
+
+  constructor(options: ByteairClientOptions) {
+    if (options.hosts.length === 0) throw new Error('ByteairClient needs at least one host');
+    this.#options = options;
+    this.#agents = {
+      http: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
+      https: new HttpsAgent({ keepAlive: true, maxSockets: 64, rejectUnauthorized: options.rejectUnauthorized ?? true }),
+    };
+    this.#got = got.extend({
+      retry: { limit: 0 },
+      throwHttpErrors: false,
+      followRedirect: false,
+      // Bodies are decoded by classify-response (gzip or not), the same path the vectors test.
+      decompress: false,
+      agent: this.#agents,
+      https: { rejectUnauthorized: options.rejectUnauthorized ?? true },
+    });
+  }
+
+  async writeData(request: WriteDataRequest): Promise<{ result: WriteResult; meta: CallMeta }> {
+    const call: ApiCall = { kind: 'write', topic: request.topic, stage: request.stage, date: request.date, requestId: request.requestId, body: request.body };
+    const { raw, meta } = await this.#send(call, request.signal, request.timeoutMs);
+    return { result: classifyWriteResponse(raw, this.#options.clock.now()), meta };
+  }
+
+  async done(request: DoneRequest): Promise<{ result: DoneResult; meta: CallMeta }> {
+    const call: ApiCall = { kind: 'done', topic: request.topic, stage: request.stage, requestId: request.requestId, body: encodeDoneBody(request.dates) };
+    const { raw, meta } = await this.#send(call, request.signal, request.timeoutMs);
+    return { result: classifyDoneResponse(raw, this.#options.clock.now()), meta };
+  }
+
+  /** Closes pooled keep-alive sockets. */
+  close(): void {
+    this.#agents.http.destroy();
+    this.#agents.https.destroy();
+  }
+
+  #credentials(): SigningCredentials {
+    const { auth } = this.#options;
+    return auth.kind === 'volc' ? { kind: 'volc', ak: auth.ak, sk: auth.sk.reveal() } : { kind: 'air', token: auth.token.reveal() };
+  }
+
+  async #send(call: ApiCall, signal: AbortSignal | undefined, timeoutMs: number | undefined): Promise<{ raw: RawResponse; meta: CallMeta }> {
+    const { hosts, clock, random } = this.#options;
+    const first = Math.floor(random() * hosts.length) % hosts.length;
+    let lastError: ApiError | undefined;
+    for (let i = 0; i < hosts.length; i += 1) {
+      const host = hosts[(first + i) % hosts.length] as string;
+      const started = clock.now();
+      const built = buildRequest({
+        call,
+        scheme: this.#options.scheme,
+        host,
+        tenantId: this.#options.tenantId,
+        applicationId: this.#options.applicationId,
+        credentials: this.#credentials(),
+        now: started,
+        nonce: makeNonce(random),
+      });
+      try {
+        const response = await this.#got.post(built.url, {
+          headers: Object.fromEntries(built.headers),
+          body: built.body,
+          responseType: 'buffer',
+          timeout: { request: timeoutMs ?? this.#options.timeoutMs },
+          ...(signal === undefined ? {} : { signal }),
+        });
+        const raw: RawResponse = { httpStatus: response.statusCode, statusMessage: response.statusMessage ?? '', headers: response.headers, body: response.body };
+        return { raw, meta: { host, httpStatus: response.statusCode, latencyMs: clock.now() - started } };
+      } catch (error) {
+        lastError = toApiError(error, host);
+        if (!(error instanceof RequestError) || error.code === 'ERR_ABORTED' || !FAILOVER_CODES.has(error.code)) throw lastError;
+      }
+    }
+    throw lastError ?? new UpstreamUnavailableError('network', 'no host could be reached');
+  }
+}
+
+function toApiError(error: unknown, host: string): ApiError {
+  if (!(error instanceof RequestError)) {
+    return new UpstreamUnavailableError('network', `request to ${host} failed: ${error instanceof Error ? error.message : String(error)}`, undefined, { host }, { cause: error });
+  }
+  const code = error.code;
+  if (code === 'ERR_ABORTED') return new RequestAbortedError(`request to ${host} was aborted`, { host });
+  if (error.name === 'TimeoutError' || code === 'ETIMEDOUT') {
+    return new UpstreamUnavailableError('timeout', `request to ${host} timed out`, undefined, { host, errno: code }, { cause: error });
+  }
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_READING_RESPONSE_STREAM') {
+    return new UpstreamUnavailableError('reset', `connection to ${host} was reset`, undefined, { host, errno: code }, { cause: error });
+  }
+  if (code === 'ECONNREFUSED') return new UpstreamUnavailableError('refused', `connection to ${host} was refused`, undefined, { host, errno: code }, { cause: error });
+  return new UpstreamUnavailableError('network', `request to ${host} failed (${code})`, undefined, { host, errno: code }, { cause: error });
+}
