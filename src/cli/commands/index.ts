@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+
+/** Each command module exports one `register` function; the list is explicit, no magic discovery. */
+export type RegisterCommand = (program: Command) => void;
+
+export const COMMANDS: readonly RegisterCommand[] = [];

@@ -1,0 +1,32 @@
+import { ByteairSyncError } from '../errors/byteair-sync-error.js';
+
+/** Exit codes of the CLI: 0 ok, 1 the operation failed, 2 bad input or configuration. */
+export const EXIT_FAILURE = 1;
+export const EXIT_BAD_INPUT = 2;
+
+const BAD_INPUT_CODES = new Set(['INVALID_INPUT', 'CONFIG_INVALID']);
+
+/**
+ * Wraps a command's action: any error becomes one line on stderr naming what went wrong
+ * (never a stack trace for expected errors) and a non-zero exit code.
+ */
+export function runAction<A extends unknown[]>(action: (...args: A) => Promise<number | undefined>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      const code = await action(...args);
+      process.exitCode = code ?? 0;
+    } catch (error) {
+      process.exitCode = reportError(error);
+    }
+  };
+}
+
+export function reportError(error: unknown): number {
+  if (error instanceof ByteairSyncError) {
+    process.stderr.write(`byteair-sync: ${error.code}: ${error.message}\n`);
+    return BAD_INPUT_CODES.has(error.code) ? EXIT_BAD_INPUT : EXIT_FAILURE;
+  }
+  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`byteair-sync: unexpected error: ${message}\n`);
+  return EXIT_FAILURE;
+}
