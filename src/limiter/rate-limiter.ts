@@ -1,0 +1,67 @@
+/**
+ * Contracts of the global limiter and the circuit breaker. The upload processor depends
+ * on these narrow interfaces only; the Redis implementations live beside them.
+ */
+
+/**
+ * Who is asking. Chunks waiting for the limiter are served in this order: streaming first,
+ * then Done calls, then daily, history, pre_sync.
+ */
+export const LIMITER_PRIORITIES = ['streaming', 'done', 'daily', 'history', 'pre_sync'] as const;
+export type LimiterPriority = (typeof LIMITER_PRIORITIES)[number];
+
+export interface LimiterUsage {
+  /** Requests and records booked in the sliding window ending now (Redis time). */
+  readonly requestsInWindow: number;
+  readonly recordsInWindow: number;
+  /** The ceilings as configured, and as currently lowered by AIMD after 429s. */
+  readonly maxRequestsPerSecond: number;
+  readonly maxRecordsPerSecond: number;
+  readonly effectiveRequestsPerSecond: number;
+  readonly effectiveRecordsPerSecond: number;
+  /** 1 = full speed; lowered multiplicatively on 429, recovers additively. */
+  readonly ceilingFactor: number;
+  /** Bookings are paused until this Redis time (epoch ms) after a 429 with Retry-After; 0 = not paused. */
+  readonly pausedUntil: number;
+  /** Redis time of this reading, epoch ms. */
+  readonly at: number;
+}
+
+export interface RateLimiter {
+  /**
+   * Waits until one request carrying `records` records may be sent without any sliding
+   * 1-second window (across every process) exceeding either ceiling, books it, and resolves
+   * right when the request should go out. Rejects when `signal` aborts.
+   */
+  acquire(records: number, priority: LimiterPriority, signal?: AbortSignal): Promise<{ readonly waitedMs: number }>;
+  /** A 429 arrived: lower the ceiling for every process (AIMD); with retryAfterMs, pause all bookings that long. */
+  penalize(retryAfterMs: number | undefined): Promise<void>;
+  usage(): Promise<LimiterUsage>;
+}
+
+export type CircuitAdmission =
+  /** Call normally. */
+  | { readonly kind: 'closed' }
+  /** The circuit is half-open and this caller holds the single probe slot. */
+  | { readonly kind: 'probe'; readonly probeId: string }
+  /** Do not call; ask again after retryInMs. */
+  | { readonly kind: 'open'; readonly retryInMs: number };
+
+export interface CircuitSnapshot {
+  readonly state: 'closed' | 'open' | 'half-open';
+  readonly consecutiveFailures: number;
+  /** Epoch ms when the next probe may start (open state). */
+  readonly reopensAt: number;
+  readonly cooldownMs: number;
+  readonly openedAt: number;
+}
+
+export interface CircuitBreaker {
+  /** Before every API call. */
+  admit(): Promise<CircuitAdmission>;
+  /** After a call that reached the API and got an answer (any answer but 5xx-class). */
+  recordSuccess(admission: CircuitAdmission): Promise<void>;
+  /** After an upstream-unavailable outcome. Tells whether the circuit is (now) open. */
+  recordFailure(admission: CircuitAdmission): Promise<{ readonly open: boolean; readonly retryInMs: number }>;
+  snapshot(): Promise<CircuitSnapshot>;
+}
