@@ -31,7 +31,40 @@ export class Keyspace {
   get circuit(): string {
     return this.key('circuit');
   }
-  // Emulator-independent counters the dashboard exports (src/observability).
+  // Chunk bodies (src/batches/blob-store.ts).
+  blob(requestId: string): string {
+    return this.key('blob', requestId);
+  }
+  // Offline batches (src/batches/batch-store.ts), one per (topic, stage, date).
+  batch(batchId: string): string {
+    return this.key('batch', batchId);
+  }
+  batchChunks(batchId: string): string {
+    return this.key('batch', batchId, 'chunks');
+  }
+  batchSettled(batchId: string): string {
+    return this.key('batch', batchId, 'settled');
+  }
+  batchFailed(batchId: string): string {
+    return this.key('batch', batchId, 'failed');
+  }
+  /** Every batch id, scored by creation time. */
+  get batchIndex(): string {
+    return this.key('batches');
+  }
+  /** Batch ids of one (topic, stage) whose Done is not acknowledged yet (the stage guard reads it). */
+  batchesNotDone(topic: string, stage: string): string {
+    return this.key('batches', 'not-done', topic, stage);
+  }
+  /** Batches sealed and settled whose Done is due but not yet acknowledged. */
+  get batchesDoneDue(): string {
+    return this.key('batches', 'done-due');
+  }
+  /** Rejected records (1001 answers) of a batch, or of a topic's streaming data. */
+  rejected(owner: string): string {
+    return this.key('rejected', owner);
+  }
+  // Counters the dashboard exports (src/observability).
   get metrics(): string {
     return this.key('metrics');
   }

@@ -1,0 +1,60 @@
+import { InvalidInputError } from '../errors/invalid-input-error.js';
+
+/**
+ * A record must be a plain JSON object whose values JSON can carry: strings, finite numbers,
+ * booleans, null, arrays and plain objects. Refused here, at the edge, with the path of the
+ * offending value: BigInt, functions, symbols, NaN, Infinity, cycles, class instances
+ * (Date, Map, Buffer...), and undefined inside arrays (JSON would turn it into null).
+ * Properties whose value is undefined are left out, exactly as JSON.stringify does.
+ */
+export function assertJsonRecord(record: unknown, field: string): asserts record is Record<string, unknown> {
+  if (!isPlainObject(record)) throw new InvalidInputError(field, record, 'must be a JSON object (a plain object, not an array, class instance or primitive)');
+  walk(record, field, new Set());
+}
+
+/** Validates and serializes one record; the text is what the chunk body will contain. */
+export function serializeRecord(record: unknown, field: string): string {
+  assertJsonRecord(record, field);
+  return JSON.stringify(record);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+function walk(value: unknown, path: string, ancestors: Set<object>): void {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return;
+    case 'number':
+      if (!Number.isFinite(value)) throw new InvalidInputError(path, value, 'is not a finite number; JSON cannot carry NaN or Infinity');
+      return;
+    case 'bigint':
+      throw new InvalidInputError(path, value, 'is a BigInt, which JSON cannot carry; convert it to a string or number');
+    case 'function':
+    case 'symbol':
+      throw new InvalidInputError(path, value, `is a ${typeof value}, which JSON cannot carry`);
+    case 'undefined':
+      throw new InvalidInputError(path, value, 'is undefined, which JSON cannot carry here');
+    case 'object': {
+      if (value === null) return;
+      if (ancestors.has(value)) throw new InvalidInputError(path, '[circular]', 'refers back to itself (a cycle); JSON cannot carry cycles');
+      ancestors.add(value);
+      if (Array.isArray(value)) {
+        value.forEach((item, index) => walk(item, `${path}[${index}]`, ancestors));
+      } else if (isPlainObject(value)) {
+        for (const [key, item] of Object.entries(value)) {
+          if (item !== undefined) walk(item, `${path}.${key}`, ancestors);
+        }
+      } else {
+        const name = (value as { constructor?: { name?: string } }).constructor?.name ?? 'unknown';
+        throw new InvalidInputError(path, `[${name}]`, `is a ${name} instance; only plain objects, arrays and primitives are JSON records`);
+      }
+      ancestors.delete(value);
+      return;
+    }
+  }
+}
