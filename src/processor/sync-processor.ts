@@ -1,0 +1,181 @@
+import type { Job } from 'bullmq';
+import type { RejectedRecord } from '../byteair/api-result.js';
+import type { UploadApi } from '../byteair/client.js';
+import { isOfflineStage } from '../byteair/stage.js';
+import type { Clock } from '../clock.js';
+import type { BatchStore } from '../batches/batch-store.js';
+import type { BlobStore } from '../batches/blob-store.js';
+import { streamingOwner, type RejectedStore } from '../batches/rejected-store.js';
+import type { UploadGate } from '../guard/upload-gate.js';
+import type { CircuitAdmission, CircuitBreaker, RateLimiter } from '../limiter/rate-limiter.js';
+import type { Logger } from '../observability/logger.js';
+import type { SyncMetrics } from '../observability/sync-metrics.js';
+import { JobDataError, parseJobData, type DoneJobData, type WriteJobData } from '../queue/job-data.js';
+import type { SyncEnqueuer } from '../queue/sync-enqueuer.js';
+import { limiterPriorityOf } from '../queue/sync-queue.js';
+import { actOnFailure, failNow, holdUntil, pauseEveryone, type ActionContext } from './outcome-actions.js';
+
+/** What a finished job returns: small, because BullMQ copies it into events. */
+export interface SyncJobResult {
+  readonly outcome: 'accepted' | 'duplicate' | 'partial' | 'already-settled' | 'done-acknowledged' | 'already-acknowledged';
+  readonly records?: number;
+  readonly rejected?: number;
+}
+
+/** Settles streaming chunks (the batcher's bookkeeping); offline chunks settle into their batch. */
+export interface StreamSettlement {
+  settled(job: WriteJobData): Promise<void>;
+}
+
+export interface SyncProcessorDeps {
+  readonly api: UploadApi;
+  readonly limiter: RateLimiter;
+  readonly circuit: CircuitBreaker;
+  readonly blobs: BlobStore;
+  readonly batches: BatchStore;
+  readonly rejected: RejectedStore;
+  readonly gate: UploadGate;
+  readonly enqueuer: SyncEnqueuer;
+  readonly streams: StreamSettlement;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: SyncMetrics;
+  /** A held job re-checks by itself after this long, as a safety net behind the guard's release. */
+  readonly holdRecheckMs: number;
+}
+
+export type SyncProcessor = (job: Job, token?: string, signal?: AbortSignal) => Promise<SyncJobResult>;
+
+export function createSyncProcessor(deps: SyncProcessorDeps): SyncProcessor {
+  return async (job, token, signal) => {
+    let data: WriteJobData | DoneJobData | undefined;
+    const ctx = actionContext(deps, job, token, () => data);
+    try {
+      data = parseJobData(job.data);
+    } catch (error) {
+      if (error instanceof JobDataError) return await failNow(ctx, error.message);
+      throw error;
+    }
+    return data.kind === 'write' ? await processWrite(deps, ctx, data, signal) : await processDone(deps, ctx, data, signal);
+  };
+}
+
+function actionContext(deps: SyncProcessorDeps, job: Job, token: string | undefined, current: () => WriteJobData | DoneJobData | undefined): ActionContext {
+  return {
+    job,
+    token,
+    limiter: deps.limiter,
+    circuit: deps.circuit,
+    pauseQueue: async (ms) => await deps.enqueuer.queue.rateLimit(ms),
+    now: () => deps.clock.now(),
+    onFinalFailure: async (reason) => {
+      const data = current();
+      deps.logger.error({ jobId: job.id, requestId: data?.requestId, topic: data?.topic, stage: data?.stage, reason }, 'job failed for good');
+      if (data?.kind === 'write' && data.batchId !== null) await deps.batches.recordChunkFailure(data.batchId, data.requestId, reason, deps.clock.now());
+    },
+  };
+}
+
+async function processWrite(deps: SyncProcessorDeps, ctx: ActionContext, data: WriteJobData, signal: AbortSignal | undefined): Promise<SyncJobResult> {
+  const decision = await deps.gate.admit(data, ctx.job.id ?? data.requestId);
+  if (decision.kind === 'refuse') return await failNow(ctx, `STAGE_ORDER: ${decision.reason}`);
+  if (decision.kind === 'hold') {
+    deps.metrics.guardHold(data.topic, data.stage);
+    return await holdUntil(ctx, deps.clock.now() + deps.holdRecheckMs);
+  }
+  // A re-run after a crash between settling and completing: the API already has it.
+  if (data.batchId !== null && (await deps.batches.isChunkSettled(data.batchId, data.requestId))) {
+    await deps.blobs.delete(data.blobKey);
+    return { outcome: 'already-settled', records: data.records };
+  }
+  const body = await deps.blobs.get(data.blobKey);
+  if (body === null) return await failNow(ctx, `BLOB_MISSING: chunk body ${data.blobKey} is gone; re-add the batch's records to recreate it`);
+
+  const admission = await admit(deps, ctx);
+  let sent;
+  try {
+    const { waitedMs } = await deps.limiter.acquire(data.records, limiterPriorityOf('write', data.stage), signal);
+    deps.metrics.limiterWait(waitedMs);
+    sent = await deps.api.writeData({
+      topic: data.topic,
+      stage: data.stage,
+      date: data.date ?? undefined,
+      requestId: data.requestId,
+      body,
+      ...(signal === undefined ? {} : { signal }),
+    });
+  } catch (error) {
+    deps.metrics.apiCall({ kind: 'write', topic: data.topic, stage: data.stage, outcome: outcomeLabel(error) }, data.records, 0);
+    return await actOnFailure(ctx, error, admission);
+  }
+  await deps.circuit.recordSuccess(admission);
+  const { result, meta } = sent;
+  deps.metrics.apiCall({ kind: 'write', topic: data.topic, stage: data.stage, outcome: result.kind }, data.records, meta.latencyMs);
+
+  const owner = data.batchId ?? streamingOwner(data.topic);
+  const now = deps.clock.now();
+  let rejected: readonly RejectedRecord[] = [];
+  let rejectedCount = 0;
+  if (result.kind === 'partial') {
+    rejected = result.rejected;
+    rejectedCount = rejected.length;
+    // Stored before anything else, keyed by Request-Id: a re-run that now gets 409 still knows.
+    await deps.rejected.store(owner, data.requestId, rejected, now);
+    deps.metrics.rejectedRecords(data.topic, data.stage, rejectedCount);
+  } else if (result.kind === 'duplicate') {
+    rejectedCount = (await deps.rejected.countFor(owner, data.requestId)) ?? 0;
+  }
+  const accepted = Math.max(0, data.records - rejectedCount);
+
+  if (data.batchId !== null && isOfflineStage(data.stage) && data.date !== null) {
+    const settled = await deps.batches.settleChunk(data.batchId, data.requestId, { accepted, rejected: rejectedCount, duplicate: result.kind === 'duplicate' }, now);
+    if (settled === 'done-due') await deps.enqueuer.addDone({ topic: data.topic, stage: data.stage, date: data.date });
+  } else {
+    await deps.streams.settled(data);
+  }
+  await deps.blobs.delete(data.blobKey);
+  return { outcome: result.kind, records: data.records, rejected: rejectedCount };
+}
+
+async function processDone(deps: SyncProcessorDeps, ctx: ActionContext, data: DoneJobData, signal: AbortSignal | undefined): Promise<SyncJobResult> {
+  const status = await deps.batches.status(data.batchId);
+  if (status === null) return await failNow(ctx, `BATCH_NOT_FOUND: batch ${data.batchId} does not exist`);
+  if (status.state === 'done-acked') return { outcome: 'already-acknowledged' };
+  // Invariant 6: Done only after seal and after every chunk settled.
+  if (status.state !== 'done-due') return await failNow(ctx, `DONE_TOO_EARLY: batch ${data.batchId} is ${status.state}, its Done may not be sent yet`);
+
+  const admission = await admit(deps, ctx);
+  let sent;
+  try {
+    const { waitedMs } = await deps.limiter.acquire(0, 'done', signal);
+    deps.metrics.limiterWait(waitedMs);
+    sent = await deps.api.done({
+      topic: data.topic,
+      stage: data.stage,
+      dates: [data.date],
+      requestId: data.requestId,
+      ...(signal === undefined ? {} : { signal }),
+    });
+  } catch (error) {
+    deps.metrics.apiCall({ kind: 'done', topic: data.topic, stage: data.stage, outcome: outcomeLabel(error) }, 0, 0);
+    return await actOnFailure(ctx, error, admission);
+  }
+  await deps.circuit.recordSuccess(admission);
+  deps.metrics.apiCall({ kind: 'done', topic: data.topic, stage: data.stage, outcome: sent.result.kind }, 0, sent.meta.latencyMs);
+  const ref = { topic: data.topic, stage: data.stage, date: data.date };
+  await deps.batches.markDoneAcknowledged(ref, deps.clock.now());
+  await deps.gate.onDoneAcknowledged(data.topic, data.stage, data.date);
+  return { outcome: 'done-acknowledged' };
+}
+
+/** Asks the circuit breaker; when it is open, the job waits without spending an attempt. */
+async function admit(deps: SyncProcessorDeps, ctx: ActionContext): Promise<CircuitAdmission> {
+  const admission = await deps.circuit.admit();
+  if (admission.kind === 'open') return await pauseEveryone(ctx, admission.retryInMs);
+  return admission;
+}
+
+function outcomeLabel(error: unknown): string {
+  if (error !== null && typeof error === 'object' && 'code' in error && typeof error.code === 'string') return error.code.toLowerCase();
+  return 'error';
+}
