@@ -10,6 +10,11 @@ export type GateDecision =
 
 export interface UploadGate {
   admit(job: WriteJobData, jobId: string): Promise<GateDecision>;
+  /**
+   * After a held job was parked (moved to delayed): registers it for release, and answers
+   * 'released' when the hold already ended meanwhile (the caller then promotes it).
+   */
+  park(job: WriteJobData, jobId: string): Promise<'held' | 'released'>;
   /** A Done was acknowledged: may release held data (daily Done ⇒ streaming; stage order). */
   onDoneAcknowledged(topic: string, stage: string, date: string): Promise<void>;
 }
@@ -17,5 +22,6 @@ export interface UploadGate {
 /** No ordering rules: every upload may go. For tests of the pipeline alone. */
 export const openGate: UploadGate = {
   admit: () => Promise.resolve({ kind: 'go' }),
+  park: () => Promise.resolve('released'),
   onDoneAcknowledged: () => Promise.resolve(),
 };

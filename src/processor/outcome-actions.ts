@@ -37,9 +37,14 @@ export async function failNow(ctx: ActionContext, reason: string): Promise<never
   throw new UnrecoverableError(reason);
 }
 
-/** Parks the job until `until` (epoch ms) without spending an attempt. */
-export async function holdUntil(ctx: ActionContext, until: number): Promise<never> {
+/**
+ * Parks the job until `until` (epoch ms) without spending an attempt. `park` registers it
+ * with the guard only after it is delayed, so whoever lifts the hold can promote it; if the
+ * hold ended in between, the job promotes itself.
+ */
+export async function holdUntil(ctx: ActionContext, until: number, park: () => Promise<'held' | 'released'>): Promise<never> {
   await ctx.job.moveToDelayed(until, ctx.token);
+  if ((await park()) === 'released') await ctx.job.promote();
   throw new DelayedError();
 }
 

@@ -1,4 +1,5 @@
 import type { Job } from 'bullmq';
+import { RequestAbortedError } from '../byteair/api-errors.js';
 import type { RejectedRecord } from '../byteair/api-result.js';
 import type { UploadApi } from '../byteair/client.js';
 import { isOfflineStage } from '../byteair/stage.js';
@@ -24,7 +25,8 @@ export interface SyncJobResult {
 
 /** Settles streaming chunks (the batcher's bookkeeping); offline chunks settle into their batch. */
 export interface StreamSettlement {
-  settled(job: WriteJobData): Promise<void>;
+  settled(job: WriteJobData, acceptedRecords: number): Promise<void>;
+  failed(job: WriteJobData): Promise<void>;
 }
 
 export interface SyncProcessorDeps {
@@ -66,12 +68,14 @@ function actionContext(deps: SyncProcessorDeps, job: Job, token: string | undefi
     token,
     limiter: deps.limiter,
     circuit: deps.circuit,
-    pauseQueue: async (ms) => await deps.enqueuer.queue.rateLimit(ms),
+    pauseQueue: async (ms) => await deps.enqueuer.pauseAll(ms),
     now: () => deps.clock.now(),
     onFinalFailure: async (reason) => {
       const data = current();
       deps.logger.error({ jobId: job.id, requestId: data?.requestId, topic: data?.topic, stage: data?.stage, reason }, 'job failed for good');
-      if (data?.kind === 'write' && data.batchId !== null) await deps.batches.recordChunkFailure(data.batchId, data.requestId, reason, deps.clock.now());
+      if (data?.kind !== 'write') return;
+      if (data.batchId !== null) await deps.batches.recordChunkFailure(data.batchId, data.requestId, reason, deps.clock.now());
+      else await deps.streams.failed(data);
     },
   };
 }
@@ -81,7 +85,7 @@ async function processWrite(deps: SyncProcessorDeps, ctx: ActionContext, data: W
   if (decision.kind === 'refuse') return await failNow(ctx, `STAGE_ORDER: ${decision.reason}`);
   if (decision.kind === 'hold') {
     deps.metrics.guardHold(data.topic, data.stage);
-    return await holdUntil(ctx, deps.clock.now() + deps.holdRecheckMs);
+    return await holdUntil(ctx, deps.clock.now() + deps.holdRecheckMs, async () => await deps.gate.park(data, ctx.job.id ?? data.requestId));
   }
   // A re-run after a crash between settling and completing: the API already has it.
   if (data.batchId !== null && (await deps.batches.isChunkSettled(data.batchId, data.requestId))) {
@@ -105,8 +109,9 @@ async function processWrite(deps: SyncProcessorDeps, ctx: ActionContext, data: W
       ...(signal === undefined ? {} : { signal }),
     });
   } catch (error) {
-    deps.metrics.apiCall({ kind: 'write', topic: data.topic, stage: data.stage, outcome: outcomeLabel(error) }, data.records, 0);
-    return await actOnFailure(ctx, error, admission);
+    const failure = asAbortIfAborted(error, signal);
+    deps.metrics.apiCall({ kind: 'write', topic: data.topic, stage: data.stage, outcome: outcomeLabel(failure) }, data.records, 0);
+    return await actOnFailure(ctx, failure, admission);
   }
   await deps.circuit.recordSuccess(admission);
   const { result, meta } = sent;
@@ -131,7 +136,7 @@ async function processWrite(deps: SyncProcessorDeps, ctx: ActionContext, data: W
     const settled = await deps.batches.settleChunk(data.batchId, data.requestId, { accepted, rejected: rejectedCount, duplicate: result.kind === 'duplicate' }, now);
     if (settled === 'done-due') await deps.enqueuer.addDone({ topic: data.topic, stage: data.stage, date: data.date });
   } else {
-    await deps.streams.settled(data);
+    await deps.streams.settled(data, accepted);
   }
   await deps.blobs.delete(data.blobKey);
   return { outcome: result.kind, records: data.records, rejected: rejectedCount };
@@ -157,8 +162,9 @@ async function processDone(deps: SyncProcessorDeps, ctx: ActionContext, data: Do
       ...(signal === undefined ? {} : { signal }),
     });
   } catch (error) {
-    deps.metrics.apiCall({ kind: 'done', topic: data.topic, stage: data.stage, outcome: outcomeLabel(error) }, 0, 0);
-    return await actOnFailure(ctx, error, admission);
+    const failure = asAbortIfAborted(error, signal);
+    deps.metrics.apiCall({ kind: 'done', topic: data.topic, stage: data.stage, outcome: outcomeLabel(failure) }, 0, 0);
+    return await actOnFailure(ctx, failure, admission);
   }
   await deps.circuit.recordSuccess(admission);
   deps.metrics.apiCall({ kind: 'done', topic: data.topic, stage: data.stage, outcome: sent.result.kind }, 0, sent.meta.latencyMs);
@@ -173,6 +179,12 @@ async function admit(deps: SyncProcessorDeps, ctx: ActionContext): Promise<Circu
   const admission = await deps.circuit.admit();
   if (admission.kind === 'open') return await pauseEveryone(ctx, admission.retryInMs);
   return admission;
+}
+
+/** Whatever threw once the shutdown deadline aborted the job (limiter wait or HTTP), it is an abort. */
+function asAbortIfAborted(error: unknown, signal: AbortSignal | undefined): unknown {
+  if (signal?.aborted === true && !(error instanceof RequestAbortedError)) return new RequestAbortedError('job aborted at the shutdown deadline', {}, { cause: error });
+  return error;
 }
 
 function outcomeLabel(error: unknown): string {

@@ -7,13 +7,13 @@ import { RedisBlobStore } from '../batches/blob-store.js';
 import { RejectedStore } from '../batches/rejected-store.js';
 import { closeRedis, createRedis, type RedisClient } from '../redis/connection.js';
 import { Keyspace } from '../redis/keyspace.js';
-import { SyncEnqueuer } from '../queue/sync-enqueuer.js';
-import { SYNC_QUEUE } from '../queue/sync-queue.js';
+import { SyncEnqueuer, type SyncQueues } from '../queue/sync-enqueuer.js';
+import { DONE_QUEUE, UPLOAD_QUEUE } from '../queue/sync-queue.js';
 import { SyncProducer } from './sync-producer.js';
 
 export interface ProducerHandle {
   readonly producer: SyncProducer;
-  readonly queue: Queue;
+  readonly queues: SyncQueues;
   readonly redis: RedisClient;
   close(): Promise<void>;
 }
@@ -32,8 +32,11 @@ export function openProducer(config: Config, options: { redis?: RedisClient; clo
   const redis = options.redis ?? createRedis(config.redis, 'producer', 'byteair-producer');
   const keys = new Keyspace(config.redis.prefix);
   const clock = options.clock ?? systemClock;
-  const queue = new Queue(SYNC_QUEUE, { connection: redis, prefix: keys.tag });
-  const enqueuer = new SyncEnqueuer(queue, { attempts: config.worker.attempts, keepCompletedSeconds: config.worker.keepCompletedSeconds }, applicationId, clock);
+  const queues: SyncQueues = {
+    upload: new Queue(UPLOAD_QUEUE, { connection: redis, prefix: keys.tag }),
+    done: new Queue(DONE_QUEUE, { connection: redis, prefix: keys.tag }),
+  };
+  const enqueuer = new SyncEnqueuer(queues, { attempts: config.worker.attempts, keepCompletedSeconds: config.worker.keepCompletedSeconds }, applicationId, clock);
   const producer = new SyncProducer({
     config,
     applicationId,
@@ -45,10 +48,10 @@ export function openProducer(config: Config, options: { redis?: RedisClient; clo
   });
   return {
     producer,
-    queue,
+    queues,
     redis,
     async close() {
-      await queue.close();
+      await Promise.all([queues.upload.close(), queues.done.close()]);
       if (ownsRedis) await closeRedis(redis);
     },
   };

@@ -22,6 +22,8 @@ export interface WriteJobData {
   /** Offline batch this chunk belongs to; null for streaming. */
   readonly batchId: string | null;
   readonly enqueuedAt: number;
+  /** Streaming only: the intake entries the chunk covers (their ids carry the push time). */
+  readonly intake?: { readonly first: string; readonly last: string };
 }
 
 export interface DoneJobData {

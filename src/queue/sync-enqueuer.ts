@@ -5,30 +5,40 @@ import { doneRequestId } from './request-id.js';
 import { JOB_DATA_VERSION, type DoneJobData, type WriteJobData } from './job-data.js';
 import { DONE_JOB, jobOptions, limiterPriorityOf, WRITE_JOB, type JobPolicy } from './sync-queue.js';
 
+export interface SyncQueues {
+  readonly upload: Queue;
+  readonly done: Queue;
+}
+
 /**
- * Adds jobs to the sync queue. Job ids are the Request-Ids, so adding the same chunk or
+ * Adds jobs to the sync queues. Job ids are the Request-Ids, so adding the same chunk or
  * Done twice is a no-op for as long as the job is kept (the replay window).
  */
 export class SyncEnqueuer {
-  readonly #queue: Queue;
+  readonly #queues: SyncQueues;
   readonly #policy: JobPolicy;
   readonly #applicationId: string;
   readonly #clock: Clock;
 
-  constructor(queue: Queue, policy: JobPolicy, applicationId: string, clock: Clock) {
-    this.#queue = queue;
+  constructor(queues: SyncQueues, policy: JobPolicy, applicationId: string, clock: Clock) {
+    this.#queues = queues;
     this.#policy = policy;
     this.#applicationId = applicationId;
     this.#clock = clock;
   }
 
-  get queue(): Queue {
-    return this.#queue;
+  get queues(): SyncQueues {
+    return this.#queues;
+  }
+
+  /** Stops every worker of both queues from fetching for `ms` (circuit open, 429). */
+  async pauseAll(ms: number): Promise<void> {
+    await Promise.all([this.#queues.upload.rateLimit(ms), this.#queues.done.rateLimit(ms)]);
   }
 
   async addWrites(jobs: readonly WriteJobData[]): Promise<void> {
     if (jobs.length === 0) return;
-    await this.#queue.addBulk(
+    await this.#queues.upload.addBulk(
       jobs.map((data) => ({ name: WRITE_JOB, data, opts: jobOptions(data.requestId, limiterPriorityOf('write', data.stage), this.#policy) })),
     );
   }
@@ -45,6 +55,6 @@ export class SyncEnqueuer {
       batchId: batchIdOf(ref),
       enqueuedAt: this.#clock.now(),
     };
-    await this.#queue.add(DONE_JOB, data, jobOptions(requestId, 'done', this.#policy));
+    await this.#queues.done.add(DONE_JOB, data, jobOptions(requestId, 'done', this.#policy));
   }
 }

@@ -3,10 +3,13 @@ import type { Stage } from '../byteair/stage.js';
 import type { LimiterPriority } from '../limiter/rate-limiter.js';
 
 /**
- * One BullMQ queue carries every upload and Done: a single place to pause, rate-limit
- * (circuit breaker) and monitor. Job names tell writes from Dones.
+ * Two BullMQ queues: `upload` carries every WriteData chunk (offline and streaming), `done`
+ * carries one Done per (topic, stage, date). Separate so a process can run either role, and
+ * so a Done is never stuck behind a backlog of uploads. The circuit breaker pauses both.
  */
-export const SYNC_QUEUE = 'sync';
+export const UPLOAD_QUEUE = 'upload';
+export const DONE_QUEUE = 'done';
+export const SYNC_QUEUES = [UPLOAD_QUEUE, DONE_QUEUE] as const;
 export const WRITE_JOB = 'write';
 export const DONE_JOB = 'done';
 /** Registered by every worker; the job options name it. */

@@ -64,6 +64,29 @@ export class Keyspace {
   rejected(owner: string): string {
     return this.key('rejected', owner);
   }
+  // Stage guard (src/guard): per-topic state, jobs parked by it, release events.
+  guard(topic: string): string {
+    return this.key('guard', topic);
+  }
+  guardHeld(topic: string, stage: string): string {
+    return this.key('guard', topic, 'held', stage);
+  }
+  get guardEvents(): string {
+    return this.key('guard', 'events');
+  }
+  // Streaming intake (src/streaming): a Redis stream per topic and the batcher's bookkeeping.
+  intake(topic: string): string {
+    return this.key('intake', topic);
+  }
+  intakeMeta(topic: string): string {
+    return this.key('intake', topic, 'meta');
+  }
+  intakeCuts(topic: string): string {
+    return this.key('intake', topic, 'cuts');
+  }
+  intakeInflight(topic: string): string {
+    return this.key('intake', topic, 'inflight');
+  }
   // Counters the dashboard exports (src/observability).
   get metrics(): string {
     return this.key('metrics');
