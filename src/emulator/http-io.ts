@@ -1,0 +1,41 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Reads a request body in full; `undefined` when it is larger than `maxBytes` (read and dropped). */
+export function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    request.once('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks, size)));
+    request.once('error', reject);
+    // A client that gives up mid-body ends with 'close' and no 'end'.
+    request.once('close', () => {
+      if (!request.complete) reject(new Error('client closed the connection before the body was complete'));
+    });
+  });
+}
+
+export function send(response: ServerResponse, status: number, headers: Record<string, string>, body: Buffer | string): void {
+  if (response.destroyed || response.headersSent) return;
+  response.writeHead(status, { ...headers, 'Content-Length': String(Buffer.byteLength(body)) });
+  response.end(body);
+}
+
+export function sendJson(response: ServerResponse, status: number, value: unknown): void {
+  send(response, status, { 'Content-Type': 'application/json' }, JSON.stringify(value));
+}
+
+export function sendText(response: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  send(response, status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers }, text);
+}
+
+/** First value of a header as node parsed it (names are lower-case there). */
+export function headerOf(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value.join(', ') : value;
+}

@@ -1,0 +1,60 @@
+/** Per-topic figures of the ledger. */
+export interface LedgerSummary {
+  readonly idField: string;
+  /** Distinct ids accepted. */
+  readonly uniqueIds: number;
+  /** Ids accepted more than once (under different Request-Ids): 0 proves exactly-once. */
+  readonly duplicateIds: number;
+  /** Accepted records that had no usable id (not a string or a number). */
+  readonly recordsWithoutId: number;
+}
+
+/**
+ * Every accepted record id per topic, with how often it was accepted, so a test can prove
+ * exactly-once delivery. Kept cheap: one Map update per accepted record.
+ */
+export class IdLedger {
+  readonly #topics = new Map<string, { idField: string; ids: Map<string, number>; duplicates: number; withoutId: number }>();
+
+  constructor(idFields: ReadonlyMap<string, string>) {
+    for (const [topic, idField] of idFields) this.#topics.set(topic, { idField, ids: new Map(), duplicates: 0, withoutId: 0 });
+  }
+
+  idField(topic: string): string | undefined {
+    return this.#topics.get(topic)?.idField;
+  }
+
+  /** Records one accepted record; returns false when it had no id. */
+  accept(topic: string, record: Readonly<Record<string, unknown>>): boolean {
+    const entry = this.#topics.get(topic);
+    if (entry === undefined) return false;
+    const raw = record[entry.idField];
+    if (typeof raw !== 'string' && typeof raw !== 'number') {
+      entry.withoutId += 1;
+      return false;
+    }
+    const id = String(raw);
+    const count = entry.ids.get(id) ?? 0;
+    if (count === 1) entry.duplicates += 1;
+    entry.ids.set(id, count + 1);
+    return true;
+  }
+
+  /** Live read-only view: id to the number of times it was accepted. */
+  ids(topic: string): ReadonlyMap<string, number> {
+    return this.#topics.get(topic)?.ids ?? new Map<string, number>();
+  }
+
+  summary(topic: string): LedgerSummary | undefined {
+    const entry = this.#topics.get(topic);
+    return entry === undefined ? undefined : { idField: entry.idField, uniqueIds: entry.ids.size, duplicateIds: entry.duplicates, recordsWithoutId: entry.withoutId };
+  }
+
+  clear(): void {
+    for (const entry of this.#topics.values()) {
+      entry.ids.clear();
+      entry.duplicates = 0;
+      entry.withoutId = 0;
+    }
+  }
+}
