@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { describeJsonSyntaxError, formatJsonSyntaxProblem } from '../validation/json-syntax-error.js';
 import type { ApiAuth, Config, TopicConfig } from './config.js';
 import { ConfigError } from './config-error.js';
 import { REDACTED, Secret } from './secret.js';
@@ -30,21 +31,35 @@ export function loadConfig(env: Env = process.env, overrides: Readonly<Record<st
     if (value === undefined || key === CONFIG_FILE_KEY) continue;
     if (KNOWN_KEYS.has(key)) raw.set(key, { text: value, source: 'environment' });
     else if (OWNED_PREFIXES.some((prefix) => key.startsWith(prefix))) {
-      throw new ConfigError(key, show(key, value), `unknown setting; known settings: ${[...KNOWN_KEYS].sort().join(', ')}`, 'environment');
+      throw new ConfigError(key, REDACTED, `unknown setting${UNKNOWN_VALUE_HIDDEN}; known settings: ${[...KNOWN_KEYS].sort().join(', ')}`, 'environment');
     }
   }
-  for (const [key, value] of Object.entries(overrides)) raw.set(key, { text: value, source: 'command line' });
+  for (const [key, value] of Object.entries(overrides)) {
+    // A misspelt override would otherwise be dropped without a word.
+    if (!KNOWN_KEYS.has(key) || key === CONFIG_FILE_KEY) throw new ConfigError(key, REDACTED, `unknown setting${UNKNOWN_VALUE_HIDDEN}`, 'command line');
+    raw.set(key, { text: value, source: 'command line' });
+  }
 
   const values = parseAll(raw);
   return deepFreeze(assemble(values, raw));
 }
 
+/** An unknown key may be a mistyped secret (BYTEAIR_SK_), so its value is never echoed. */
+const UNKNOWN_VALUE_HIDDEN = ' (value not shown: it may be a mistyped secret)';
+
 function readConfigFile(path: string): Array<[string, string]> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(CONFIG_FILE_KEY, JSON.stringify(path), `cannot read the file: ${(error as Error).message}`, 'environment');
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    parsed = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(CONFIG_FILE_KEY, JSON.stringify(path), `cannot read a JSON object from it: ${(error as Error).message}`, 'environment');
+    // The parser's own message may quote the file, secrets included: report only where it failed.
+    throw new ConfigError(CONFIG_FILE_KEY, JSON.stringify(path), `is not valid JSON: ${formatJsonSyntaxProblem(describeJsonSyntaxError(error, text))}`, 'environment');
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ConfigError(CONFIG_FILE_KEY, JSON.stringify(path), 'must contain a JSON object of settings', 'environment');
@@ -52,7 +67,7 @@ function readConfigFile(path: string): Array<[string, string]> {
   const entries: Array<[string, string]> = [];
   for (const [key, value] of Object.entries(parsed)) {
     if (!KNOWN_KEYS.has(key) || key === CONFIG_FILE_KEY) {
-      throw new ConfigError(key, show(key, String(value)), 'unknown setting in config file', `file ${path}`);
+      throw new ConfigError(key, REDACTED, `unknown setting in config file${UNKNOWN_VALUE_HIDDEN}`, `file ${path}`);
     }
     if (typeof value === 'string') entries.push([key, value]);
     else if (typeof value === 'number' || typeof value === 'boolean') entries.push([key, String(value)]);
@@ -66,8 +81,13 @@ function isSecretKey(key: string): boolean {
   return Object.values(SETTINGS).some((s) => s.key === key && s.secret);
 }
 
+/** A value as error messages may show it: secrets redacted, and a URL's password (REDIS_URL) masked. */
 function show(key: string, value: string): string {
-  return isSecretKey(key) ? REDACTED : JSON.stringify(value);
+  return isSecretKey(key) ? REDACTED : JSON.stringify(maskUrlPassword(value));
+}
+
+function maskUrlPassword(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*:)[^/@]*@/i, `$1${REDACTED}@`);
 }
 
 function parseAll(raw: ReadonlyMap<string, RawValue>): RawSettings {
