@@ -213,7 +213,7 @@ describe('answers the API gives', () => {
   });
 
   test('status 429 inside a 200 answer is RATE_LIMITED too', async () => {
-    await withScriptedServer([{ ...writeReply(429, 'too many requests'), headers: { 'content-type': 'application/x-protobuf', 'retry-after': '2' } }], async (server) => {
+    await withScriptedServer([writeReply(429, 'too many requests', [], { headers: { 'retry-after': '2' } })], async (server) => {
       const error = await withClient({ hosts: [server.host] }, (client) => errorOf(write(client)));
       expect(error).toEqual(expect.objectContaining({ code: 'RATE_LIMITED', retryAfterMs: 2_000 }));
     });
