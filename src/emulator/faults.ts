@@ -87,11 +87,12 @@ export function mergeFaults(base: Faults, patch: unknown, path = 'faults'): Faul
 /** One draw decides the fault of one request. */
 export function drawFault(faults: Faults, random: Random): FaultAction {
   if (faults.p500 + faults.p503 + faults.pHang + faults.pReset === 0) return 'none';
-  let r = random();
-  if ((r -= faults.p500) < 0) return 'http500';
-  if ((r -= faults.p503) < 0) return 'http503';
-  if ((r -= faults.pHang) < 0) return 'hang';
-  if ((r -= faults.pReset) < 0) return 'reset';
+  const r = random();
+  let band = faults.p500;
+  if (r < band) return 'http500';
+  if (r < (band += faults.p503)) return 'http503';
+  if (r < (band += faults.pHang)) return 'hang';
+  if (r < band + faults.pReset) return 'reset';
   return 'none';
 }
 

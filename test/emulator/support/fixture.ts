@@ -60,6 +60,10 @@ export interface CallSpec {
   readonly accept?: string;
   readonly applicationId?: string;
   readonly tenantId?: string;
+  /** Credentials other than TENANT's. */
+  readonly ak?: string;
+  readonly sk?: string;
+  readonly token?: string;
 }
 
 let counter = 0;
@@ -83,7 +87,7 @@ export function signedRequest(kind: 'write' | 'done', body: Buffer, spec: CallSp
     host: '127.0.0.1:1',
     tenantId: spec.tenantId ?? TENANT.tenantId,
     applicationId: spec.applicationId ?? TENANT.applicationId,
-    credentials: (spec.auth ?? 'volc') === 'volc' ? { kind: 'volc', ak: TENANT.ak, sk: TENANT.sk } : { kind: 'air', token: TENANT.token },
+    credentials: (spec.auth ?? 'volc') === 'volc' ? { kind: 'volc', ak: spec.ak ?? TENANT.ak, sk: spec.sk ?? TENANT.sk } : { kind: 'air', token: spec.token ?? TENANT.token },
     now: spec.now ?? VECTOR_TIME_MS,
     nonce: 'n0nce123',
     ...(spec.accept === undefined ? {} : { accept: spec.accept }),
@@ -106,6 +110,20 @@ export function done(emulator: RunningEmulator, dates: readonly string[], spec: 
 /** `count` item records with ids `${prefix}${i}`. */
 export function items(count: number, prefix = 'item-'): Array<Record<string, unknown>> {
   return Array.from({ length: count }, (_, i) => ({ id: `${prefix}${i}`, title: `title ${i}`, price: i }));
+}
+
+/** The headers with some replaced (by lower-case name), added, or removed (value undefined). */
+export function editHeaders(headers: HeaderList, edits: Readonly<Record<string, string | undefined>>): HeaderList {
+  const out: Array<readonly [string, string]> = [];
+  for (const [name, value] of headers) {
+    const key = name.toLowerCase();
+    if (!(key in edits)) out.push([name, value]);
+    else if (edits[key] !== undefined) out.push([name, edits[key]]);
+  }
+  for (const [key, value] of Object.entries(edits)) {
+    if (value !== undefined && !headers.some(([name]) => name.toLowerCase() === key)) out.push([key, value]);
+  }
+  return out;
 }
 
 export type { Clock };

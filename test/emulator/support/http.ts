@@ -1,4 +1,4 @@
-import { Agent, request, type IncomingHttpHeaders } from 'node:http';
+import { request, type Agent, type IncomingHttpHeaders } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { decodeDoneResponse, decodeWriteResponse, type Status, type WriteResponse } from '../../../src/byteair/messages.js';
 
@@ -23,8 +23,10 @@ export function send(baseUrl: string, method: string, path: string, headers: Hea
   const flat: string[] = [];
   for (const [name, value] of headers) flat.push(name, value);
   if (!headers.some(([name]) => name.toLowerCase() === 'content-length')) flat.push('Content-Length', String(body.length));
+  // With raw header lists node adds no Host of its own.
+  if (!headers.some(([name]) => name.toLowerCase() === 'host')) flat.push('Host', url.host);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, method, path, headers: flat, agent: agent ?? false, setHost: !headers.some(([n]) => n.toLowerCase() === 'host') }, (res) => {
+    const req = request({ host: url.hostname, port: url.port, method, path, headers: flat, agent: agent ?? false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.once('error', reject);
