@@ -1,0 +1,128 @@
+import { abortableSleep } from './abortable-sleep.js';
+import type { LimiterPriority } from './rate-limiter.js';
+
+export type BookAnswer =
+  | { readonly kind: 'booked'; readonly member: string; readonly startAt: number; readonly now: number }
+  | { readonly kind: 'refused'; readonly retryInMs: number; readonly now: number };
+
+export interface Booking {
+  readonly member: string;
+  /** Booked start, Redis epoch ms. */
+  readonly startAt: number;
+  /** Redis time when it was booked, and the local monotonic time the answer arrived. */
+  readonly bookedAt: number;
+  readonly receivedAt: number;
+}
+
+interface Waiter {
+  readonly records: number;
+  readonly resolve: (booking: Booking) => void;
+  readonly reject: (error: unknown) => void;
+  settled: boolean;
+}
+
+interface Lane {
+  readonly waiters: Waiter[];
+  pumping: boolean;
+}
+
+export interface BookingLanesDeps {
+  readonly book: (records: number, priority: LimiterPriority) => Promise<BookAnswer>;
+  readonly release: (member: string) => Promise<void>;
+  /** Local monotonic ms; only ever used for durations, never as a booking time. */
+  readonly monotonic: () => number;
+}
+
+/**
+ * One queue per priority in this process, and at most one caller per queue asking Redis at a
+ * time. This is what makes the limiter fair across processes and cheap on Redis: when the
+ * window is full, every process has one poller per priority that wakes exactly when the next
+ * slot enters its horizon, so processes with waiting work win freed slots about equally
+ * often (not in proportion to how many jobs each has waiting), and Redis sees a few calls per
+ * freed slot instead of one per waiting job. Within a queue, callers go in arrival order.
+ */
+export class BookingLanes {
+  readonly #deps: BookingLanesDeps;
+  readonly #lanes = new Map<LimiterPriority, Lane>();
+
+  constructor(deps: BookingLanesDeps) {
+    this.#deps = deps;
+  }
+
+  /** Resolves with a booking once Redis granted one; `front` puts a caller that lost its booking first in line. */
+  async reserve(records: number, priority: LimiterPriority, signal: AbortSignal | undefined, onAbort: () => Error, front: boolean): Promise<Booking> {
+    if (signal?.aborted === true) throw onAbort();
+    const lane = this.#lane(priority);
+    return await new Promise<Booking>((resolve, reject) => {
+      const abort = (): void => {
+        if (waiter.settled) return;
+        waiter.settled = true;
+        const at = lane.waiters.indexOf(waiter);
+        if (at >= 0) lane.waiters.splice(at, 1);
+        reject(onAbort());
+      };
+      const waiter: Waiter = {
+        records,
+        settled: false,
+        resolve: (booking) => {
+          signal?.removeEventListener('abort', abort);
+          resolve(booking);
+        },
+        reject: (error) => {
+          signal?.removeEventListener('abort', abort);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      };
+      signal?.addEventListener('abort', abort, { once: true });
+      if (front) lane.waiters.unshift(waiter);
+      else lane.waiters.push(waiter);
+      if (!lane.pumping) void this.#pump(priority, lane);
+    });
+  }
+
+  #lane(priority: LimiterPriority): Lane {
+    let lane = this.#lanes.get(priority);
+    if (lane === undefined) {
+      lane = { waiters: [], pumping: false };
+      this.#lanes.set(priority, lane);
+    }
+    return lane;
+  }
+
+  async #pump(priority: LimiterPriority, lane: Lane): Promise<void> {
+    lane.pumping = true;
+    try {
+      for (let head = lane.waiters[0]; head !== undefined; head = lane.waiters[0]) {
+        let answer: BookAnswer;
+        try {
+          answer = await this.#deps.book(head.records, priority);
+        } catch (error) {
+          this.#settle(lane, head);
+          head.reject(error);
+          continue;
+        }
+        const receivedAt = this.#deps.monotonic();
+        if (head.settled) {
+          // Aborted while Redis was booking for it: give the slot back.
+          if (answer.kind === 'booked') await this.#deps.release(answer.member).catch(() => undefined);
+          continue;
+        }
+        if (answer.kind === 'booked') {
+          this.#settle(lane, head);
+          head.resolve({ member: answer.member, startAt: answer.startAt, bookedAt: answer.now, receivedAt });
+          continue;
+        }
+        // Everyone in this lane would get the same answer until the next slot enters the horizon.
+        await abortableSleep(answer.retryInMs, undefined, () => new Error('unreachable'));
+      }
+    } finally {
+      lane.pumping = false;
+    }
+  }
+
+  #settle(lane: Lane, waiter: Waiter): void {
+    waiter.settled = true;
+    const at = lane.waiters.indexOf(waiter);
+    if (at >= 0) lane.waiters.splice(at, 1);
+  }
+}

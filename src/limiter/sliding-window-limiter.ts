@@ -1,0 +1,156 @@
+import { performance } from 'node:perf_hooks';
+import type { LimitsConfig } from '../config/config.js';
+import type { RedisClient } from '../redis/connection.js';
+import type { Keyspace } from '../redis/keyspace.js';
+import { abortableSleep } from './abortable-sleep.js';
+import { effectiveCeiling } from './aimd.js';
+import { BookingLanes, type BookAnswer, type Booking } from './booking-lanes.js';
+import { LimiterAbortedError, LimiterProtocolError } from './limiter-errors.js';
+import { resolveLimiterOptions, validatePriority, validateRecordCount, windowMs, type RateLimiterOptions, type RateLimiterSettings } from './limiter-options.js';
+import { BOOK, CONFIRM, PENALIZE, RELEASE, USAGE } from './limiter-scripts.js';
+import type { LimiterPriority, LimiterUsage, RateLimiter } from './rate-limiter.js';
+
+/** What acquire() hands back: the contract's wait, plus the Redis times that prove exactness. */
+export interface LimiterGrant {
+  readonly waitedMs: number;
+  /** The booked start (Redis epoch ms); the log counts the request at this instant. */
+  readonly startAt: number;
+  /** Redis time when the holder confirmed it was on time, right before sending. */
+  readonly confirmedAt: number;
+  /** How many times the booking was lost (late wake-up, 429 drop) and made again. */
+  readonly rebooked: number;
+}
+
+export interface RedisRateLimiterDeps {
+  readonly redis: RedisClient;
+  readonly keys: Keyspace;
+  readonly options?: RateLimiterSettings;
+  /** Local monotonic ms for sleep lengths and the waited metric; bookings use Redis TIME only. */
+  readonly monotonic?: () => number;
+}
+
+/**
+ * The global limiter (DESIGN.md invariants 3 and 4): an exact sliding window of 1000 + margin
+ * ms over both requests and records, shared by every process through one Redis sorted set
+ * of bookings. acquire() books a start with one atomic script, sleeps until it, confirms with
+ * Redis that it woke on time, and returns; the caller sends at once.
+ */
+export class RedisRateLimiter implements RateLimiter {
+  readonly options: RateLimiterOptions;
+  readonly #redis: RedisClient;
+  readonly #keys: Keyspace;
+  readonly #monotonic: () => number;
+  readonly #lanes: BookingLanes;
+
+  constructor(deps: RedisRateLimiterDeps) {
+    this.options = resolveLimiterOptions(deps.options);
+    this.#redis = deps.redis;
+    this.#keys = deps.keys;
+    this.#monotonic = deps.monotonic ?? (() => performance.now());
+    this.#lanes = new BookingLanes({
+      book: (records, priority) => this.#book(records, priority),
+      release: (member) => this.#release(member),
+      monotonic: this.#monotonic,
+    });
+  }
+
+  async acquire(records: number, priority: LimiterPriority, signal?: AbortSignal): Promise<LimiterGrant> {
+    validateRecordCount(records);
+    validatePriority(priority);
+    const started = this.#monotonic();
+    const onAbort = (): Error => new LimiterAbortedError(priority, records, signal?.reason);
+    for (let rebooked = 0; ; rebooked += 1) {
+      const booking = await this.#lanes.reserve(records, priority, signal, onAbort, rebooked > 0);
+      const confirmedAt = await this.#waitForStart(booking, signal, onAbort);
+      if (confirmedAt !== null) return { waitedMs: this.#monotonic() - started, startAt: booking.startAt, confirmedAt, rebooked };
+    }
+  }
+
+  async penalize(retryAfterMs: number | undefined): Promise<void> {
+    const pause = retryAfterMs === undefined || !Number.isFinite(retryAfterMs) || retryAfterMs <= 0 ? '' : String(Math.ceil(retryAfterMs));
+    const { aimd } = this.options;
+    await PENALIZE.run(this.#redis, [this.#keys.limiterLog, this.#keys.limiterState], [pause, aimd.decrease, aimd.floor, aimd.recoveryPerSecond, aimd.holdMs]);
+  }
+
+  async usage(): Promise<LimiterUsage> {
+    const reply = await USAGE.run(this.#redis, [this.#keys.limiterLog, this.#keys.limiterState], [windowMs(this.options), this.options.aimd.recoveryPerSecond]);
+    const [requests, records, factorText, pausedUntil, at] = tuple(reply, 6, 'usage');
+    const factor = Number(factorText);
+    return {
+      requestsInWindow: Number(requests),
+      recordsInWindow: Number(records),
+      maxRequestsPerSecond: this.options.maxRequestsPerSecond,
+      maxRecordsPerSecond: this.options.maxRecordsPerSecond,
+      effectiveRequestsPerSecond: effectiveCeiling(this.options.maxRequestsPerSecond, factor),
+      effectiveRecordsPerSecond: effectiveCeiling(this.options.maxRecordsPerSecond, factor),
+      ceilingFactor: factor,
+      pausedUntil: Number(pausedUntil),
+      at: Number(at),
+    };
+  }
+
+  async #book(records: number, priority: LimiterPriority): Promise<BookAnswer> {
+    const o = this.options;
+    const reply = await BOOK.run(
+      this.#redis,
+      [this.#keys.limiterLog, this.#keys.limiterState],
+      [records, o.horizonsMs[priority], o.maxRequestsPerSecond, o.maxRecordsPerSecond, windowMs(o), o.aimd.recoveryPerSecond],
+    );
+    const [booked, value, now, member] = tuple(reply, 4, 'book');
+    if (Number(booked) === 1) return { kind: 'booked', member: String(member), startAt: Number(value), now: Number(now) };
+    return { kind: 'refused', retryInMs: Math.max(1, Number(value)), now: Number(now) };
+  }
+
+  async #release(member: string): Promise<void> {
+    await RELEASE.run(this.#redis, [this.#keys.limiterLog], [member]);
+  }
+
+  /**
+   * Sleeps until the booked start and confirms it with Redis. Returns the Redis time of the
+   * confirmation, or null when the booking was lost: woken more than lateToleranceMs late (the
+   * request would land in a window the log does not account for), or dropped by a 429.
+   */
+  async #waitForStart(booking: Booking, signal: AbortSignal | undefined, onAbort: () => Error): Promise<number | null> {
+    let waitMs = booking.startAt - booking.bookedAt - (this.#monotonic() - booking.receivedAt);
+    for (;;) {
+      try {
+        await abortableSleep(waitMs, signal, onAbort);
+      } catch (error) {
+        await this.#release(booking.member).catch(() => undefined);
+        throw error;
+      }
+      const reply = await CONFIRM.run(this.#redis, [this.#keys.limiterLog], [booking.member, this.options.lateToleranceMs]);
+      const [verdict, value] = tuple(reply, 2, 'confirm');
+      switch (String(verdict)) {
+        case 'ok':
+          if (signal?.aborted === true) {
+            await this.#release(booking.member).catch(() => undefined);
+            throw onAbort();
+          }
+          return Number(value);
+        case 'early':
+          waitMs = Number(value);
+          continue;
+        case 'late':
+        case 'gone':
+          return null;
+        default:
+          throw new LimiterProtocolError(`unexpected confirm verdict ${String(verdict)}`);
+      }
+    }
+  }
+}
+
+/** The limiter a worker uses, from the validated config (ceilings and margin). */
+export function createRateLimiter(redis: RedisClient, keys: Keyspace, limits: LimitsConfig, extra: Omit<RateLimiterSettings, 'maxRequestsPerSecond' | 'maxRecordsPerSecond' | 'marginMs'> = {}): RedisRateLimiter {
+  return new RedisRateLimiter({
+    redis,
+    keys,
+    options: { ...extra, maxRequestsPerSecond: limits.maxRequestsPerSecond, maxRecordsPerSecond: limits.maxRecordsPerSecond, marginMs: limits.marginMs },
+  });
+}
+
+function tuple(reply: unknown, length: number, script: string): readonly unknown[] {
+  if (!Array.isArray(reply) || reply.length < length) throw new LimiterProtocolError(`limiter ${script} script answered ${JSON.stringify(reply)}`);
+  return reply as unknown[];
+}
