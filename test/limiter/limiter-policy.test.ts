@@ -1,0 +1,140 @@
+import fc from 'fast-check';
+import { afterPenalty, effectiveCeiling, factorAt, FULL_SPEED, type AimdOptions } from '../../src/limiter/aimd.js';
+import { earliestStart, type BookedEntry } from '../../src/limiter/booking-rule.js';
+import { LimiterOptionError } from '../../src/limiter/limiter-errors.js';
+import { DEFAULT_HORIZONS_MS, resolveLimiterOptions, validatePriority, validateRecordCount, windowMs } from '../../src/limiter/limiter-options.js';
+import { LIMITER_PRIORITIES } from '../../src/limiter/rate-limiter.js';
+import { peakLoad } from './window-audit.js';
+
+describe('limiter options', () => {
+  test('defaults: 100 req/s, 50 000 rec/s, 25 ms margin, the horizon table, AIMD 0.5 / 0.05 / +0.05 per s', () => {
+    const o = resolveLimiterOptions();
+    expect(o).toMatchObject({ maxRequestsPerSecond: 100, maxRecordsPerSecond: 50_000, marginMs: 25, lateToleranceMs: 12 });
+    expect(o.horizonsMs).toEqual({ streaming: 1000, done: 1000, daily: 300, history: 200, pre_sync: 100 });
+    expect(o.aimd).toEqual({ decrease: 0.5, floor: 0.05, recoveryPerSecond: 0.05, holdMs: 1025 });
+    expect(windowMs(o)).toBe(1025);
+    expect(Object.isFrozen(o)).toBe(true);
+  });
+
+  test('the horizon table orders the priorities as the contract lists them', () => {
+    const horizons = LIMITER_PRIORITIES.map((p) => DEFAULT_HORIZONS_MS[p]);
+    expect([...horizons].sort((a, b) => b - a)).toEqual(horizons);
+  });
+
+  test('overrides merge with the defaults', () => {
+    const o = resolveLimiterOptions({ marginMs: 40, horizonsMs: { history: 250 }, aimd: { floor: 0.1 } });
+    expect(o.horizonsMs.history).toBe(250);
+    expect(o.horizonsMs.daily).toBe(300);
+    expect(o.aimd).toMatchObject({ floor: 0.1, decrease: 0.5, holdMs: 1040 });
+    expect(o.lateToleranceMs).toBe(20);
+    expect(resolveLimiterOptions({ marginMs: 0 }).lateToleranceMs).toBe(1);
+  });
+
+  test.each([
+    [{ maxRequestsPerSecond: 0 }, 'maxRequestsPerSecond'],
+    [{ maxRecordsPerSecond: 1.5 }, 'maxRecordsPerSecond'],
+    [{ marginMs: -1 }, 'marginMs'],
+    [{ horizonsMs: { daily: -5 } }, 'horizonsMs.daily'],
+    [{ horizonsMs: { weekly: 5 } as never }, 'horizonsMs.weekly'],
+    [{ aimd: { decrease: 1 } }, 'aimd.decrease'],
+    [{ aimd: { floor: 0 } }, 'aimd.floor'],
+    [{ aimd: { recoveryPerSecond: Number.NaN } }, 'aimd.recoveryPerSecond'],
+    [{ lateToleranceMs: 0 }, 'lateToleranceMs'],
+  ])('rejects %j, naming %s', (settings, option) => {
+    expect(() => resolveLimiterOptions(settings)).toThrow(LimiterOptionError);
+    expect(() => resolveLimiterOptions(settings)).toThrow(expect.objectContaining({ option, code: 'LIMITER_OPTION_INVALID' }) as Error);
+  });
+
+  test('records and priority are checked at the call', () => {
+    expect(validateRecordCount(0)).toBe(0);
+    expect(() => validateRecordCount(-1)).toThrow(LimiterOptionError);
+    expect(() => validateRecordCount(2.5)).toThrow(/records/);
+    expect(validatePriority('done')).toBe('done');
+    expect(() => validatePriority('urgent')).toThrow(/priority/);
+  });
+});
+
+describe('AIMD factor', () => {
+  const options: AimdOptions = { decrease: 0.5, floor: 0.05, recoveryPerSecond: 0.05, holdMs: 1025 };
+
+  test('halves on a 429 and recovers by 0.05 per second, up to 1', () => {
+    const cut = afterPenalty(FULL_SPEED, 10_000, options);
+    expect(cut).toEqual({ factor: 0.5, storedAt: 10_000, lastCutAt: 10_000 });
+    expect(factorAt(cut, 10_000, options)).toBe(0.5);
+    expect(factorAt(cut, 12_000, options)).toBeCloseTo(0.6, 12);
+    expect(factorAt(cut, 20_000, options)).toBe(1);
+    expect(factorAt(cut, 9_000, options)).toBe(0.5);
+  });
+
+  test('429s within holdMs of the last cut do not cut again; later ones cut from the recovered factor', () => {
+    const cut = afterPenalty(FULL_SPEED, 0, options);
+    expect(afterPenalty(cut, 1_024, options)).toBe(cut);
+    const again = afterPenalty(cut, 2_000, options);
+    expect(again.factor).toBeCloseTo((0.5 + 0.1) * 0.5, 12);
+  });
+
+  test('never goes below the floor', () => {
+    let state = FULL_SPEED;
+    for (let i = 0; i < 20; i += 1) state = afterPenalty(state, i * 2_000, { ...options, recoveryPerSecond: 0 });
+    expect(state.factor).toBe(0.05);
+  });
+
+  test('effective ceilings round down, stay ≥ 1, and do not lose a unit to float error', () => {
+    expect(effectiveCeiling(100, 0.15)).toBe(15);
+    expect(effectiveCeiling(50_000, 0.05)).toBe(2_500);
+    expect(effectiveCeiling(3, 0.05)).toBe(1);
+    expect(effectiveCeiling(100, 1)).toBe(100);
+  });
+});
+
+describe('booking rule', () => {
+  const limits = { requests: 3, records: 100, windowMs: 1_000 };
+
+  test('books at the lower bound when the window has room', () => {
+    expect(earliestStart([{ start: 500, records: 10 }], 10, 600, limits)).toBe(600);
+  });
+
+  test('drops the oldest bookings until both ceilings fit', () => {
+    const entries: BookedEntry[] = [
+      { start: 100, records: 10 },
+      { start: 200, records: 10 },
+      { start: 300, records: 10 },
+    ];
+    expect(earliestStart(entries, 1, 300, limits)).toBe(1_100);
+    expect(earliestStart([{ start: 100, records: 60 }, { start: 200, records: 30 }], 20, 250, limits)).toBe(1_100);
+    expect(earliestStart([{ start: 100, records: 60 }, { start: 200, records: 30 }], 80, 250, limits)).toBe(1_200);
+  });
+
+  test('entries with the same start leave together; oversize requests wait for an empty window', () => {
+    expect(earliestStart([{ start: 100, records: 1 }, { start: 100, records: 1 }, { start: 100, records: 1 }], 1, 150, limits)).toBe(1_100);
+    expect(earliestStart([{ start: 100, records: 1 }], 500, 150, limits)).toBe(1_100);
+    expect(earliestStart([], 500, 150, limits)).toBe(150);
+  });
+
+  test('property: monotone bookings by this rule never put more than the ceilings in any window', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ gap: fc.integer({ min: 0, max: 400 }), records: fc.integer({ min: 0, max: 60 }) }), { minLength: 1, maxLength: 80 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 60, max: 200 }),
+        (calls, requests, records) => {
+          const l = { requests, records, windowMs: 1_000 };
+          const log: BookedEntry[] = [];
+          let now = 0;
+          for (const call of calls) {
+            now += call.gap;
+            const live = log.filter((e) => e.start > now - l.windowMs);
+            const latest = log.at(-1)?.start ?? now;
+            const start = earliestStart(live, call.records, Math.max(now, latest), l);
+            expect(start).toBeGreaterThanOrEqual(Math.max(now, latest));
+            log.push({ start, records: call.records });
+          }
+          const peak = peakLoad(log, l.windowMs);
+          expect(peak.requests).toBeLessThanOrEqual(requests);
+          expect(peak.records).toBeLessThanOrEqual(records);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

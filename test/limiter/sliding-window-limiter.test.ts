@@ -1,0 +1,205 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { effectiveCeiling, factorAt, type AimdState } from '../../src/limiter/aimd.js';
+import { LimiterAbortedError } from '../../src/limiter/limiter-errors.js';
+import { windowMs, type RateLimiterSettings } from '../../src/limiter/limiter-options.js';
+import { RedisRateLimiter } from '../../src/limiter/sliding-window-limiter.js';
+import { Keyspace } from '../../src/redis/keyspace.js';
+import { startTestRedis, type TestRedis } from '../support/redis.js';
+import { eventually, redisNow, runLoad, type RecordedGrant } from './limiter-harness.js';
+import { peakLoad } from './window-audit.js';
+
+let redis: TestRedis;
+let client: Redis;
+
+beforeAll(async () => {
+  redis = await startTestRedis('lim');
+  client = redis.client();
+});
+afterAll(async () => {
+  await redis.stop();
+});
+
+/** Each test gets its own keys on the file's Redis; instances on the same keys act as separate processes. */
+function scope(options: RateLimiterSettings): { keys: Keyspace; limiter: () => RedisRateLimiter } {
+  const keys = new Keyspace(`${redis.prefix}-${randomBytes(3).toString('hex')}`);
+  return { keys, limiter: () => new RedisRateLimiter({ redis: redis.client(), keys, options }) };
+}
+
+async function aimdState(keys: Keyspace): Promise<AimdState & { pausedUntil: number }> {
+  const [factor, storedAt, lastCutAt, pausedUntil] = await client.hmget(keys.limiterState, 'factor', 'storedAt', 'lastCutAt', 'pausedUntil');
+  return { factor: Number(factor ?? 1), storedAt: Number(storedAt ?? 0), lastCutAt: lastCutAt === null ? null : Number(lastCutAt), pausedUntil: Number(pausedUntil ?? 0) };
+}
+
+/** Requests booked in the window ending at `end` (half-open, like the limiter's). */
+function countInWindow(grants: readonly RecordedGrant[], end: number, w: number): number {
+  return grants.filter((g) => g.start > end - w && g.start <= end).length;
+}
+
+test('a streaming chunk gets a slot before the offline chunks already queued', async () => {
+  const { limiter } = scope({ maxRequestsPerSecond: 10 });
+  const offline = limiter();
+  const counter = { next: 0 };
+  const load = runLoad(offline, { loops: 30, priority: 'history', size: () => 1, counter });
+  await eventually(() => load.grants.length >= 15, 'the window to fill');
+  const calledBefore = counter.next;
+  const grantedBefore = new Set(load.grants.map((g) => g.callNo));
+  const streaming = await limiter().acquire(1, 'streaming');
+  load.stop();
+  await load.done;
+  const pending = load.grants.filter((g) => g.callNo < calledBefore && !grantedBefore.has(g.callNo));
+  const ahead = pending.filter((g) => g.start < streaming.startAt).length;
+  const behind = pending.filter((g) => g.start > streaming.startAt).length;
+  process.stdout.write(`priority: ${pending.length} offline chunks queued; streaming went after ${ahead} of them (booked within the 200 ms history horizon) and before ${behind}\n`);
+  // At most one window's worth (10) can be booked within history's 200 ms horizon; the rest were still queued.
+  expect(ahead).toBeLessThanOrEqual(10);
+  expect(behind).toBeGreaterThanOrEqual(15);
+});
+
+test('among pollers the higher class wins freed slots: daily over history', async () => {
+  const { limiter } = scope({ maxRequestsPerSecond: 10 });
+  // Daily alone can use every slot (15 waiting > 10 per window); history has 5 waiting too.
+  const daily = runLoad(limiter(), { loops: 15, priority: 'daily', size: () => 1 });
+  const history = runLoad(limiter(), { loops: 5, priority: 'history', size: () => 1 });
+  await eventually(() => daily.grants.length + history.grants.length >= 45, '45 grants');
+  daily.stop();
+  history.stop();
+  await Promise.all([daily.done, history.done]);
+  // After the first window (which both fill at once), freed slots go to the class with the longer horizon.
+  const first = Math.min(...[...daily.grants, ...history.grants].map((g) => g.start));
+  const w = windowMs({ marginMs: 25 });
+  const later = (gs: RecordedGrant[]): number => gs.filter((g) => g.start >= first + w).length;
+  process.stdout.write(`after the first window: daily ${later(daily.grants)} slots, history ${later(history.grants)}\n`);
+  expect(later(daily.grants) / (later(daily.grants) + later(history.grants))).toBeGreaterThanOrEqual(0.9);
+});
+
+test('a 429 halves the shared ceiling, a burst of 429s cuts once, and the ceiling climbs back linearly', async () => {
+  const options = { maxRequestsPerSecond: 20, aimd: { recoveryPerSecond: 0.25 } };
+  const { keys, limiter } = scope(options);
+  const a = limiter();
+  const w = windowMs({ marginMs: 25 });
+  let cutAt = Number.POSITIVE_INFINITY;
+  // More waiters than the ceiling, so demand alone never leaves a window short.
+  const load = runLoad(a, { loops: 30, priority: 'history', size: () => 1, until: (g) => g.start >= cutAt + 3_000 });
+  await eventually(() => load.grants.length >= 30, 'the window to fill');
+  await a.penalize(undefined);
+  const state = await aimdState(keys);
+  cutAt = state.lastCutAt ?? Number.NaN;
+  expect(state.factor).toBe(0.5);
+  // Another worker's 429 from the same overload: within holdMs it does not cut again.
+  await limiter().penalize(undefined);
+  expect(await aimdState(keys)).toEqual(state);
+  const usage = await a.usage();
+  expect(usage.ceilingFactor).toBeCloseTo(factorAt(state, usage.at, a.options.aimd), 12);
+  expect(usage.effectiveRequestsPerSecond).toBe(effectiveCeiling(20, usage.ceilingFactor));
+  expect(usage.effectiveRequestsPerSecond).toBeLessThan(20);
+  await load.done;
+
+  const afterCut = load.grants.filter((g) => g.start > cutAt);
+  for (const g of afterCut) {
+    // Every booking made after the cut fits the ceiling in force when it was made (≤ the one at its start).
+    expect(countInWindow(load.grants, g.start, w)).toBeLessThanOrEqual(effectiveCeiling(20, factorAt(state, g.start, a.options.aimd)));
+  }
+  const windows = [1, 2, 3].map((k) => countInWindow(load.grants, cutAt + k * w, w));
+  const ceilings = [1, 2, 3].map((k) => effectiveCeiling(20, factorAt(state, cutAt + k * w, a.options.aimd)));
+  process.stdout.write(`AIMD: requests in the windows ending 1, 2, 3 windows after the cut: ${windows.join(', ')} (ceilings then ${ceilings.join(', ')})\n`);
+  expect(windows[0]).toBeLessThanOrEqual(ceilings[0] ?? 0);
+  expect(windows[0]).toBeLessThan(windows[2] ?? 0);
+  expect(windows[2]).toBeGreaterThanOrEqual(18);
+  expect((await a.usage()).ceilingFactor).toBe(1);
+});
+
+test('Retry-After pauses every booking, and bookings made before the 429 are moved past the pause', async () => {
+  const { keys, limiter } = scope({ maxRequestsPerSecond: 10, horizonsMs: { streaming: 2_000 }, aimd: { decrease: 0.9 } });
+  const a = limiter();
+  const first = await Promise.all(Array.from({ length: 10 }, () => a.acquire(1, 'streaming')));
+  const lastOfFirst = Math.max(...first.map((g) => g.startAt));
+  // The window is full for about W more: these three book a window later and sleep.
+  const queued = Promise.all(Array.from({ length: 3 }, () => a.acquire(1, 'streaming')));
+  await eventually(async () => (await client.zcount(keys.limiterLog, `(${lastOfFirst}`, '+inf')) === 3, 'three bookings ahead');
+  await limiter().penalize(1_500);
+  const state = await aimdState(keys);
+  expect(state.pausedUntil).toBe((state.lastCutAt ?? 0) + 1_500);
+  expect((await a.usage()).pausedUntil).toBe(state.pausedUntil);
+  const later = await queued;
+  for (const g of later) {
+    expect(g.startAt).toBe(state.pausedUntil);
+    expect(g.rebooked).toBeGreaterThanOrEqual(1);
+  }
+  expect((await a.acquire(1, 'streaming')).startAt).toBeGreaterThanOrEqual(state.pausedUntil);
+});
+
+test('an abort while sleeping releases the booking, and the next caller gets that very slot', async () => {
+  const { keys, limiter } = scope({ maxRequestsPerSecond: 2, horizonsMs: { streaming: 2_000 } });
+  const a = limiter();
+  const [first] = await Promise.all([a.acquire(1, 'streaming'), a.acquire(1, 'streaming')]);
+  const controller = new AbortController();
+  const aborted = a.acquire(1, 'streaming', controller.signal);
+  await eventually(async () => (await client.zcard(keys.limiterLog)) === 3, 'the third booking');
+  controller.abort(new Error('shutdown'));
+  await expect(aborted).rejects.toBeInstanceOf(LimiterAbortedError);
+  expect(await client.zcard(keys.limiterLog)).toBe(2);
+  const next = await limiter().acquire(1, 'streaming');
+  expect(next.startAt).toBe((first?.startAt ?? 0) + windowMs({ marginMs: 25 }));
+});
+
+test('an abort while queued (refused, polling) leaves nothing booked', async () => {
+  const { keys, limiter } = scope({ maxRequestsPerSecond: 1 });
+  const a = limiter();
+  await a.acquire(1, 'history');
+  const controller = new AbortController();
+  const waiting = a.acquire(1, 'history', controller.signal);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  controller.abort();
+  await expect(waiting).rejects.toMatchObject({ code: 'LIMITER_ABORTED' });
+  expect(await client.zcard(keys.limiterLog)).toBe(1);
+});
+
+test('a chunk larger than the records ceiling goes alone in its window, never deadlocks', async () => {
+  const { limiter } = scope({ maxRecordsPerSecond: 5_000, horizonsMs: { streaming: 2_000 } });
+  const a = limiter();
+  const w = windowMs({ marginMs: 25 });
+  const small = await a.acquire(1, 'streaming');
+  const big = await a.acquire(8_000, 'streaming');
+  expect(big.startAt).toBe(small.startAt + w);
+  const after = await a.acquire(1, 'streaming');
+  expect(after.startAt).toBe(big.startAt + w);
+  const peak = peakLoad([small, big, after].map((g, i) => ({ start: g.startAt, records: [1, 8_000, 1][i] ?? 0 })), w);
+  expect(peak).toEqual({ requests: 1, records: 8_000 });
+});
+
+test('a holder that wakes later than the tolerance drops its booking and books again', async () => {
+  const { limiter } = scope({ maxRequestsPerSecond: 1, horizonsMs: { streaming: 2_000 } });
+  const a = limiter();
+  await a.acquire(1, 'streaming');
+  const late = a.acquire(1, 'streaming');
+  // Block this event loop past the booked start, as a long GC pause or a busy handler would.
+  const booked = await redisNow(client);
+  const until = Date.now() + 1_200;
+  while (Date.now() < until) {
+    // busy: timers cannot fire
+  }
+  const grant = await late;
+  expect(grant.rebooked).toBeGreaterThanOrEqual(1);
+  expect(grant.startAt).toBeGreaterThan(booked + 1_000);
+  expect(grant.confirmedAt - grant.startAt).toBeLessThanOrEqual(a.options.lateToleranceMs);
+});
+
+test('usage reports the window sums, the ceilings and the factor', async () => {
+  const { limiter } = scope({ maxRequestsPerSecond: 50, maxRecordsPerSecond: 1_000 });
+  const a = limiter();
+  await a.acquire(300, 'daily');
+  await a.acquire(0, 'done');
+  const usage = await a.usage();
+  expect(usage).toMatchObject({
+    requestsInWindow: 2,
+    recordsInWindow: 300,
+    maxRequestsPerSecond: 50,
+    maxRecordsPerSecond: 1_000,
+    effectiveRequestsPerSecond: 50,
+    effectiveRecordsPerSecond: 1_000,
+    ceilingFactor: 1,
+    pausedUntil: 0,
+  });
+  expect(usage.at).toBeGreaterThan(0);
+});
