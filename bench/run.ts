@@ -4,7 +4,9 @@
  */
 type Bench = (args: readonly string[]) => Promise<void>;
 
-const BENCHES: Readonly<Record<string, { description: string; load: () => Promise<Bench> }>> = {};
+const BENCHES: Readonly<Record<string, { description: string; load: () => Promise<Bench> }>> = {
+  emulator: { description: 'emulator throughput on one core (gzip JSON writes, req/s and rec/s)', load: async () => (await import('./emulator.js')).runEmulatorBench },
+};
 
 async function main(): Promise<void> {
   const [name, ...args] = process.argv.slice(2);

@@ -50,6 +50,12 @@ export interface RunningEmulator {
 }
 
 const RECEIVED_HEADERS_TIMEOUT_MS = 60_000;
+/**
+ * Idle keep-alive sockets are kept longer than node's 5 s default, which races with clients
+ * that reuse a pooled socket just as the server drops it (a spurious ECONNRESET that would
+ * look like an injected fault).
+ */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 class Emulator implements RunningEmulator, AdminTarget {
   readonly #options: ResolvedEmulatorOptions;
@@ -72,7 +78,7 @@ class Emulator implements RunningEmulator, AdminTarget {
     this.#faults = options.faults;
     this.#rules = compileRules(options.faults.recordRejections);
     this.#port = options.port;
-    this.#server = createServer({ headersTimeout: RECEIVED_HEADERS_TIMEOUT_MS, requestTimeout: 0 }, (req, res) => void this.#onRequest(req, res));
+    this.#server = createServer({ headersTimeout: RECEIVED_HEADERS_TIMEOUT_MS, requestTimeout: 0, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, (req, res) => void this.#onRequest(req, res));
     const credentials = new CredentialIndex(options.tenants);
     this.#context = {
       options,

@@ -5,6 +5,8 @@ import { parsePartitionDate, protoDateToIso } from './data-date.js';
 
 const gunzip = promisify(gunzipCallback);
 
+const GUNZIP_CHUNK_BYTES = 1024 * 1024;
+
 /** Documented record cap per write [D:108601]; the message is the SDKs' own wording. */
 export const MAX_RECORDS_PER_REQUEST = 10_000;
 
@@ -34,7 +36,9 @@ export async function decodeContent(body: Buffer, contentEncoding: string | unde
   if (body.length === 0 || encoding === '' || encoding === 'identity') return body;
   if (encoding !== 'gzip') return problem('content-encoding', `Content-Encoding ${encoding} is not supported, use gzip`);
   try {
-    return await gunzip(body);
+    // Large output chunks: each chunk is a round trip between the zlib thread and the event
+    // loop, and the default 16 KiB makes a 10 000-record body cost hundreds of them.
+    return await gunzip(body, { chunkSize: GUNZIP_CHUNK_BYTES });
   } catch {
     return problem('bad-gzip', 'the body is declared gzip but is not valid gzip');
   }
