@@ -48,6 +48,9 @@ test('bad admin input and unknown admin paths answer 400 and 404', async () => {
     expect((await admin(emulator.url, 'POST', 'outage', { seconds: -1 })).status).toBe(400);
     expect((await admin(emulator.url, 'POST', 'outage', { seconds: 1, mode: 'flood' })).json).toMatchObject({ error: { code: 'INVALID_INPUT' } });
     expect((await admin(emulator.url, 'GET', 'nothing')).status).toBe(404);
+    expect((await admin(emulator.url, 'GET', 'ledger?topic=order')).json).toEqual({
+      error: { code: 'INVALID_INPUT', message: 'topic: is not one of the topics (item, user, behavior) (got "order")' },
+    });
     const notJson = await send(emulator.url, 'POST', '/__emulator/faults', [], Buffer.from('{oops'));
     expect(notJson.status).toBe(400);
     // Admin traffic is not API traffic.

@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { fixedClock } from '../../src/clock.js';
 import { encodeDoneRequest } from '../../src/byteair/messages.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { done, editHeaders, items, postSigned, signedRequest, TENANT, VECTOR_TIME_MS, write, type CallSpec } from './support/fixture.js';
+import { done, editHeaders, items, postSigned, signedRequest, TENANT, VECTOR_TIME_MS, withEmulator, write, type CallSpec } from './support/fixture.js';
 import { doneAnswer, send, writeAnswer, type Reply } from './support/http.js';
 
 /* Request validation: each rule answers the documented code and message and changes nothing. */
@@ -229,4 +229,12 @@ test('paths the emulator does not serve answer HTTP 404 and are counted', async 
   expect((await send(emulator.url, 'GET', request.path, [], Buffer.alloc(0))).status).toBe(404);
   expect((await send(emulator.url, 'POST', '/v1/anything', [], Buffer.alloc(0))).status).toBe(404);
   expect(emulator.stats().totals).toMatchObject({ requestsReceived: 3, notFound: 3, writeRequests: 0 });
+});
+
+test('a body above maxBodyBytes answers HTTP 413 and is not looked at', async () => {
+  await withEmulator({ maxBodyBytes: 1024 }, async (small) => {
+    const reply = await write(small, items(200));
+    expect(reply.status).toBe(413);
+    expect(small.stats().totals).toMatchObject({ requestsReceived: 1, writeRequests: 0, authFailures: 0, badRequests: 0 });
+  });
 });
