@@ -1,0 +1,147 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Config } from '../../src/config/config.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { spawnEmulator, type EmulatorControl } from '../../src/emulator/emulator-control.js';
+import { openProducer, type ProducerHandle } from '../../src/producer/open-producer.js';
+import { TEST_AK, TEST_APPLICATION_ID, TEST_SK, TEST_TENANT_ID, TEST_TOKEN } from './pipeline.js';
+import { startTestRedis, type TestRedis } from './redis.js';
+import { PROJECT_ROOT } from './shared.js';
+
+export const CLI = resolve(PROJECT_ROOT, 'dist/src/cli/main.js');
+
+/** Child-process tests run the compiled CLI, as users do; `npm test` builds it first. */
+export function assertBuilt(): void {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (npm test does) before these tests`);
+}
+
+/** Settings that make recovery quick enough for tests; production defaults are slower and safer. */
+export const FAST_RECOVERY_ENV: Readonly<Record<string, string>> = {
+  BYTEAIR_LOCK_DURATION_MS: '2000',
+  BYTEAIR_BACKOFF_BASE_MS: '100',
+  BYTEAIR_BACKOFF_MAX_MS: '1000',
+  BYTEAIR_REQUEST_TIMEOUT_MS: '1000',
+  BYTEAIR_CIRCUIT_COOLDOWN_MS: '200',
+  BYTEAIR_CIRCUIT_MAX_COOLDOWN_MS: '2000',
+  BYTEAIR_SHUTDOWN_TIMEOUT_MS: '2000',
+};
+
+export interface ChildWorker {
+  readonly process: ChildProcess;
+  readonly pid: number;
+  /** Resolves on the worker's "ready" line. */
+  readonly ready: Promise<void>;
+  readonly exited: Promise<number | null>;
+  /** Everything it wrote to stderr (its log). */
+  log(): string;
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface TestSystem {
+  readonly redis: TestRedis;
+  /** The emulator, in its own process. */
+  readonly emulator: EmulatorControl;
+  /** The environment every process of the system is configured by. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly config: Config;
+  readonly producer: ProducerHandle;
+  startWorker(roles?: string, extraEnv?: Record<string, string>): ChildWorker;
+  stop(): Promise<void>;
+}
+
+export interface TestSystemOptions {
+  readonly env?: Record<string, string>;
+  /** Extra `byteair-sync emulator` flags, e.g. ['--p503', '0.2']. */
+  readonly emulatorArgs?: readonly string[];
+  readonly auth?: 'volc' | 'air';
+}
+
+/** Redis + emulator + producer in this process; workers as real child processes. */
+export async function startTestSystem(options: TestSystemOptions = {}): Promise<TestSystem> {
+  assertBuilt();
+  const redis = await startTestRedis('sys');
+  const emulator = await spawnEmulator({
+    cli: CLI,
+    args: ['--tenant-id', TEST_TENANT_ID, '--application-id', TEST_APPLICATION_ID, '--ak', TEST_AK, '--sk', TEST_SK, '--token', TEST_TOKEN, '--log-level', 'warn', ...(options.emulatorArgs ?? [])],
+  });
+  const auth: Record<string, string> = options.auth === 'air' ? { BYTEAIR_TOKEN: TEST_TOKEN } : { BYTEAIR_AK: TEST_AK, BYTEAIR_SK: TEST_SK };
+  const env: Record<string, string> = {
+    REDIS_URL: redis.url,
+    BYTEAIR_REDIS_PREFIX: redis.prefix,
+    BYTEAIR_HOSTS: `127.0.0.1:${emulator.port}`,
+    BYTEAIR_SCHEME: 'http',
+    BYTEAIR_TENANT_ID: TEST_TENANT_ID,
+    BYTEAIR_APPLICATION_ID: TEST_APPLICATION_ID,
+    BYTEAIR_LOG_LEVEL: 'warn',
+    ...auth,
+    ...FAST_RECOVERY_ENV,
+    ...options.env,
+  };
+  const config = loadConfig(env);
+  const producer = openProducer(config, { redis: redis.client() });
+  const children = new Set<ChildWorker>();
+
+  return {
+    redis,
+    emulator,
+    env,
+    config,
+    producer,
+    startWorker(roles = 'upload,done,batcher', extraEnv = {}) {
+      const child = spawnWorker(roles, { ...env, ...extraEnv });
+      children.add(child);
+      void child.exited.then(() => children.delete(child));
+      return child;
+    },
+    async stop() {
+      await Promise.all([...children].map(async (child) => await child.kill('SIGKILL')));
+      await producer.close();
+      await emulator.close();
+      await redis.stop();
+    },
+  };
+}
+
+function spawnWorker(roles: string, env: Record<string, string>): ChildWorker {
+  const child = spawn(process.execPath, [CLI, 'worker', '--roles', roles], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  const ready = new Promise<void>((resolveReady, reject) => {
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    lines.on('line', (line) => {
+      if (line.includes('"event":"ready"')) resolveReady();
+    });
+    void exited.then((code) => reject(new Error(`worker exited (${String(code)}) before it was ready:\n${stderr}`)));
+  });
+  ready.catch(() => undefined);
+  return {
+    process: child,
+    pid: child.pid ?? -1,
+    ready,
+    exited,
+    log: () => stderr,
+    async kill(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return await exited;
+    },
+  };
+}
+
+/** Polls `check` until it returns a value (not undefined) or the deadline passes. */
+export async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 60_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

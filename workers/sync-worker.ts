@@ -1,0 +1,212 @@
+import { Queue, Worker } from 'bullmq';
+import { ByteairClient, type UploadApi } from '../src/byteair/client.js';
+import { systemClock, type Clock, type Random } from '../src/clock.js';
+import type { Config } from '../src/config/config.js';
+import { requireApiSettings } from '../src/config/load-config.js';
+import { BatchStore } from '../src/batches/batch-store.js';
+import { RedisBlobStore } from '../src/batches/blob-store.js';
+import { RejectedStore } from '../src/batches/rejected-store.js';
+import { RedisStageGuard } from '../src/guard/stage-guard.js';
+import { createCircuitBreaker } from '../src/limiter/circuit-breaker.js';
+import { createRateLimiter } from '../src/limiter/sliding-window-limiter.js';
+import { createLogger, type Logger } from '../src/observability/logger.js';
+import { RedisSyncMetrics } from '../src/observability/redis-sync-metrics.js';
+import { retryDelayMs } from '../src/processor/backoff.js';
+import { reconcileDoneJobs } from '../src/processor/reconciler.js';
+import { createSyncProcessor, type SyncJobResult } from '../src/processor/sync-processor.js';
+import { requireApplicationId } from '../src/producer/open-producer.js';
+import { SyncEnqueuer, type SyncQueues } from '../src/queue/sync-enqueuer.js';
+import { DONE_QUEUE, UPLOAD_QUEUE } from '../src/queue/sync-queue.js';
+import { closeRedis, createRedis, type RedisClient } from '../src/redis/connection.js';
+import { Keyspace } from '../src/redis/keyspace.js';
+import { StreamBatcher } from '../src/streaming/stream-batcher.js';
+import { RedisStreamSettlement } from '../src/streaming/stream-settlement.js';
+
+export const WORKER_ROLES = ['upload', 'done', 'batcher'] as const;
+export type WorkerRole = (typeof WORKER_ROLES)[number];
+
+export interface SyncWorkerOptions {
+  readonly config: Config;
+  readonly roles: readonly WorkerRole[];
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  readonly random?: Random;
+  /** How often the done role re-adds missing Done jobs and releases parked jobs (safety net). */
+  readonly reconcileEveryMs?: number;
+}
+
+export interface RunningSyncWorker {
+  readonly roles: readonly WorkerRole[];
+  readonly workers: readonly Worker[];
+  /** Graceful stop: no new jobs; in-flight HTTP is aborted after BYTEAIR_SHUTDOWN_TIMEOUT_MS. */
+  close(): Promise<void>;
+}
+
+/** A held job re-checks by itself after this long, should its release ever be missed. */
+const HOLD_RECHECK_MS = 60_000;
+/** Streaming chunks allowed in flight per topic before the batcher lets the intake collect. */
+const STREAM_MAX_IN_FLIGHT = 4;
+/**
+ * BullMQ honours queue.rateLimit() (our circuit-open and 429 pauses) only when a limiter is
+ * configured. This one never binds: the real ceilings are enforced by our own limiter.
+ */
+const BULLMQ_LIMITER = { max: 1_000_000, duration: 1_000 };
+
+/**
+ * Composition root of a worker process: builds every dependency once and wires the upload
+ * worker, the Done worker and the streaming batcher, as the roles ask.
+ */
+export async function startSyncWorker(options: SyncWorkerOptions): Promise<RunningSyncWorker> {
+  const { config, roles } = options;
+  const logger = options.logger ?? createLogger(config.logLevel, 'byteair-worker');
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? Math.random;
+  const applicationId = requireApplicationId(config);
+  const keys = new Keyspace(config.redis.prefix);
+  // Workers never give up on Redis: during a Redis restart they wait, then carry on.
+  const redis: RedisClient = createRedis(config.redis, 'worker', 'byteair-worker');
+  const queues: SyncQueues = {
+    upload: new Queue(UPLOAD_QUEUE, { connection: redis, prefix: keys.tag }),
+    done: new Queue(DONE_QUEUE, { connection: redis, prefix: keys.tag }),
+  };
+  const enqueuer = new SyncEnqueuer(queues, { attempts: config.worker.attempts, keepCompletedSeconds: config.worker.keepCompletedSeconds }, applicationId, clock);
+  const batches = new BatchStore(redis, keys);
+  const blobs = new RedisBlobStore(redis, keys);
+  const guard = new RedisStageGuard({ redis, keys, topics: config.topics, uploadQueue: queues.upload, clock, logger });
+  await guard.declareModes();
+
+  const releasers: Array<() => Promise<void>> = [];
+  const release = async (): Promise<void> => {
+    for (const fn of releasers.reverse()) await fn().catch((error: unknown) => logger.error({ err: error }, 'error while shutting down'));
+  };
+  releasers.push(async () => {
+    await Promise.all([queues.upload.close(), queues.done.close()]);
+    await closeRedis(redis);
+  });
+
+  const workers: Worker[] = [];
+  try {
+    if (roles.includes('upload') || roles.includes('done')) {
+      const api: UploadApi & { close?: () => void } = new ByteairClient({
+        ...requireApiSettings(config),
+        hosts: config.api.hosts,
+        scheme: config.api.scheme,
+        timeoutMs: config.api.timeoutMs,
+        clock,
+        random,
+      });
+      releasers.push(() => Promise.resolve(api.close?.()));
+      const processor = createSyncProcessor({
+        api,
+        limiter: createRateLimiter(redis, keys, config.limits),
+        circuit: createCircuitBreaker(redis, keys, config.circuit),
+        blobs,
+        batches,
+        rejected: new RejectedStore(redis, keys),
+        gate: guard,
+        enqueuer,
+        streams: new RedisStreamSettlement(redis, keys),
+        clock,
+        logger,
+        metrics: new RedisSyncMetrics(redis, keys, logger),
+        holdRecheckMs: HOLD_RECHECK_MS,
+      });
+      const workerOptions = {
+        connection: redis,
+        prefix: keys.tag,
+        concurrency: config.worker.concurrency,
+        lockDuration: config.worker.lockDurationMs,
+        stalledInterval: Math.max(500, Math.floor(config.worker.lockDurationMs / 2)),
+        maxStalledCount: config.worker.maxStalledCount,
+        limiter: BULLMQ_LIMITER,
+        settings: {
+          backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) =>
+            retryDelayMs(attemptsMade, { baseMs: config.worker.backoffBaseMs, maxMs: config.worker.backoffMaxMs }, random, retryAfterOf(error)),
+        },
+      };
+      for (const [role, queueName] of [
+        ['upload', UPLOAD_QUEUE],
+        ['done', DONE_QUEUE],
+      ] as const) {
+        if (!roles.includes(role)) continue;
+        const worker = new Worker<unknown, SyncJobResult>(queueName, processor, workerOptions);
+        worker.on('error', (error) => logger.error({ err: error, queue: queueName }, 'worker error'));
+        worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, queue: queueName, attemptsMade: job?.attemptsMade, reason: error.message }, 'job attempt failed'));
+        workers.push(worker);
+      }
+      if (roles.includes('done')) {
+        const reconcile = async (): Promise<void> => {
+          try {
+            await reconcileDoneJobs(batches, enqueuer, logger);
+            for (const topic of config.topics) await guard.releaseHeld(topic.name);
+          } catch (error) {
+            logger.error({ err: error }, 'reconciler pass failed');
+          }
+        };
+        await reconcile();
+        const timer = setInterval(() => void reconcile(), options.reconcileEveryMs ?? 5_000);
+        timer.unref();
+        releasers.push(() => Promise.resolve(clearInterval(timer)));
+      }
+    }
+    if (roles.includes('batcher')) {
+      const subscriber = createRedis(config.redis, 'worker', 'byteair-batcher-events');
+      const batcher = new StreamBatcher({
+        redis,
+        subscriber,
+        keys,
+        topics: config.topics,
+        guard,
+        enqueuer,
+        blobs,
+        applicationId,
+        policy: {
+          batchSize: config.streaming.batchSize,
+          maxWaitMs: config.streaming.maxWaitMs,
+          maxRecordsPerRequest: config.limits.maxRecordsPerRequest,
+          maxInFlight: STREAM_MAX_IN_FLIGHT,
+        },
+        clock,
+        logger,
+      });
+      await batcher.start();
+      releasers.push(async () => {
+        await batcher.stop();
+        await closeRedis(subscriber);
+      });
+    }
+    await Promise.all(workers.map(async (w) => await w.waitUntilReady()));
+  } catch (error) {
+    await Promise.all(workers.map(async (w) => await w.close(true)));
+    await release();
+    throw error;
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    roles,
+    workers,
+    close() {
+      closing ??= (async () => {
+        const graceful = Promise.all(workers.map(async (w) => await w.close()));
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<'deadline'>((resolve) => {
+          timer = setTimeout(() => resolve('deadline'), config.worker.shutdownTimeoutMs);
+        });
+        if ((await Promise.race([graceful, deadline])) === 'deadline') {
+          logger.warn({ timeoutMs: config.worker.shutdownTimeoutMs }, 'shutdown deadline reached: aborting in-flight requests');
+          for (const w of workers) w.cancelAllJobs('shutdown deadline');
+          await graceful;
+        }
+        clearTimeout(timer);
+        await release();
+      })();
+      return closing;
+    },
+  };
+}
+
+function retryAfterOf(error: Error | undefined): number | undefined {
+  if (error === undefined || !('retryAfterMs' in error)) return undefined;
+  return typeof error.retryAfterMs === 'number' ? error.retryAfterMs : undefined;
+}
