@@ -30,7 +30,7 @@ const SLICES = [137, 9_999, 4_000, 20_000, 1, 2_500, 10_000, 777];
 /** Adds every batch's records in mixed slices, then seals them all. */
 export async function produceAndSeal(system: TestSystem, batches: readonly ScenarioBatch[]): Promise<void> {
   for (const spec of batches) {
-    const batch = await system.producer.producer.batch(spec.topic, spec.stage, spec.date);
+    const batch = await system.ops.producer.batch(spec.topic, spec.stage, spec.date);
     let from = 0;
     let slice = 0;
     while (from < spec.records) {
@@ -46,7 +46,7 @@ export async function produceAndSeal(system: TestSystem, batches: readonly Scena
 export async function waitForAllDone(system: TestSystem, batches: readonly ScenarioBatch[], timeoutMs: number): Promise<void> {
   await eventually(
     async () => {
-      const statuses = await system.producer.producer.batches();
+      const statuses = await system.ops.producer.batches();
       const done = batches.every((b) => statuses.some((s) => s.topic === b.topic && s.stage === b.stage && s.date === b.date && s.state === 'done-acked'));
       return done ? true : undefined;
     },
@@ -93,7 +93,7 @@ export async function expectExactAccounting(system: TestSystem, batches: readonl
 }
 
 export async function failedJobCount(system: TestSystem): Promise<number> {
-  const { upload, done } = system.producer.queues;
+  const { upload, done } = system.ops.queues;
   const [a, b] = await Promise.all([upload.getFailedCount(), done.getFailedCount()]);
   return a + b;
 }

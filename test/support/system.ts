@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import type { Config } from '../../src/config/config.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { spawnEmulator, type EmulatorControl } from '../../src/emulator/emulator-control.js';
-import { openProducer, type ProducerHandle } from '../../src/producer/open-producer.js';
+import { openOperations, type OperationsHandle } from '../../src/operations/open-operations.js';
 import { TEST_AK, TEST_APPLICATION_ID, TEST_SK, TEST_TENANT_ID, TEST_TOKEN } from './pipeline.js';
 import { startTestRedis, type TestRedis } from './redis.js';
 import { PROJECT_ROOT } from './shared.js';
@@ -46,7 +46,8 @@ export interface TestSystem {
   /** The environment every process of the system is configured by. */
   readonly env: Readonly<Record<string, string>>;
   readonly config: Config;
-  readonly producer: ProducerHandle;
+  /** Producer API, streaming intake and operations, in this process. */
+  readonly ops: OperationsHandle;
   startWorker(roles?: string, extraEnv?: Record<string, string>): ChildWorker;
   stop(): Promise<void>;
 }
@@ -80,7 +81,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     ...options.env,
   };
   const config = loadConfig(env);
-  const producer = openProducer(config, { redis: redis.client() });
+  const ops = openOperations(config, { redis: redis.client() });
   const children = new Set<ChildWorker>();
 
   return {
@@ -88,7 +89,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     emulator,
     env,
     config,
-    producer,
+    ops,
     startWorker(roles = 'upload,done,batcher', extraEnv = {}) {
       const child = spawnWorker(roles, { ...env, ...extraEnv });
       children.add(child);
@@ -97,7 +98,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     },
     async stop() {
       await Promise.all([...children].map(async (child) => await child.kill('SIGKILL')));
-      await producer.close();
+      await ops.close();
       await emulator.close();
       await redis.stop();
     },

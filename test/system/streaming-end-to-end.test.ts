@@ -1,0 +1,66 @@
+import { DEFAULT_ID_FIELDS } from '../../src/emulator/index.js';
+import { eventually, startTestSystem, type TestSystem } from '../support/system.js';
+
+/**
+ * Issue 5 acceptance: 100 000 streaming records pushed before a topic's first daily Done
+ * are all uploaded after it, none before, in chunks averaging at least 5 000 records.
+ */
+const TIMEOUT_MS = 240_000;
+
+function streamRecords(topic: string, from: number, count: number): Array<Record<string, unknown>> {
+  const idField = DEFAULT_ID_FIELDS[topic] ?? 'id';
+  return Array.from({ length: count }, (_, k) => ({ [idField]: `${topic}-s-${from + k}`, event: 'click', at: from + k }));
+}
+
+describe('streaming behind the stage guard', () => {
+  let system: TestSystem;
+
+  afterEach(async () => {
+    await system.stop();
+  });
+
+  test('100 000 records pushed before the first daily Done flow only after it, in large chunks; pushes during the Done are safe', async () => {
+    system = await startTestSystem();
+    const workers = [system.startWorker(), system.startWorker()];
+    await Promise.all(workers.map(async (w) => await w.ready));
+    const { intake: push, producer } = system.ops;
+
+    for (let from = 0; from < 100_000; from += 5_000) await push.push('item', streamRecords('item', from, 5_000));
+    // Held: give the batchers several ticks; nothing may reach the API.
+    await new Promise((r) => setTimeout(r, 2_000));
+    let stats = await system.emulator.stats();
+    expect(stats.dates.filter((d) => d.stage === 'incremental_sync_streaming')).toEqual([]);
+
+    // Slow answers keep the Done in flight while more streaming records arrive.
+    await system.emulator.setFaults({ latencyMs: 400 });
+    const daily = await producer.batch('item', 'incremental_sync_daily', '2022-01-01');
+    await daily.add(Array.from({ length: 2_000 }, (_, i) => ({ id: `item-d-${i}`, title: 'daily' })));
+    await daily.seal();
+    await eventually(async () => ((await system.emulator.stats()).totals.doneRequests > 0 ? true : undefined), 'the Done to arrive', 60_000, 20);
+    await push.push('item', streamRecords('item', 100_000, 1_000));
+    await system.emulator.setFaults({ latencyMs: 0 });
+
+    stats = await eventually(
+      async () => {
+        const s = await system.emulator.stats();
+        return (s.topics.item?.acceptedRecords ?? 0) >= 103_000 ? s : undefined;
+      },
+      'all streaming and daily records to be accepted',
+      180_000,
+      200,
+    );
+    expect(stats.totals.orderingViolations).toBe(0);
+    expect(stats.orderingViolations).toEqual([]);
+    const dailyDate = stats.dates.find((d) => d.topic === 'item' && d.stage === 'incremental_sync_daily');
+    const streaming = stats.dates.find((d) => d.topic === 'item' && d.stage === 'incremental_sync_streaming');
+    expect(dailyDate?.doneSeq).not.toBeNull();
+    expect(streaming?.acceptedRecords).toBe(101_000);
+    // None before the Done: the first streaming write comes after it.
+    expect((streaming?.firstWriteSeq ?? 0) > (dailyDate?.doneSeq ?? Number.MAX_SAFE_INTEGER)).toBe(true);
+    const chunks = streaming?.writeRequests ?? 0;
+    expect(101_000 / chunks).toBeGreaterThanOrEqual(5_000);
+    const ledger = await system.emulator.ledger('item');
+    expect(ledger.size).toBe(103_000);
+    expect([...ledger.values()].every((n) => n === 1)).toBe(true);
+  }, TIMEOUT_MS);
+});
