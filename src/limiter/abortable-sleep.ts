@@ -18,3 +18,9 @@ export async function abortableSleep(ms: number, signal: AbortSignal | undefined
     signal?.addEventListener('abort', abort, { once: true });
   });
 }
+
+/** A plain sleep, for waits nobody cancels. */
+export async function sleep(ms: number): Promise<void> {
+  if (ms <= 0) return;
+  await new Promise((resolve) => setTimeout(resolve, Math.ceil(ms)));
+}

@@ -1,4 +1,4 @@
-import { abortableSleep } from './abortable-sleep.js';
+import { sleep } from './abortable-sleep.js';
 import type { LimiterPriority } from './rate-limiter.js';
 
 export type BookAnswer =
@@ -19,6 +19,10 @@ interface Waiter {
   readonly resolve: (booking: Booking) => void;
   readonly reject: (error: unknown) => void;
   settled: boolean;
+  /** Redis is booking for this waiter right now. */
+  inFlight: boolean;
+  /** Aborted while in flight: the pump releases whatever was booked, then rejects with this. */
+  abortedWith: Error | null;
 }
 
 interface Lane {
@@ -55,7 +59,13 @@ export class BookingLanes {
     const lane = this.#lane(priority);
     return await new Promise<Booking>((resolve, reject) => {
       const abort = (): void => {
-        if (waiter.settled) return;
+        if (waiter.settled || waiter.abortedWith !== null) return;
+        if (waiter.inFlight) {
+          // Reject only once the answer is in and any booking is given back, so that when
+          // acquire() rejects, nothing of this caller is left in the log.
+          waiter.abortedWith = onAbort();
+          return;
+        }
         waiter.settled = true;
         const at = lane.waiters.indexOf(waiter);
         if (at >= 0) lane.waiters.splice(at, 1);
@@ -64,6 +74,8 @@ export class BookingLanes {
       const waiter: Waiter = {
         records,
         settled: false,
+        inFlight: false,
+        abortedWith: null,
         resolve: (booking) => {
           signal?.removeEventListener('abort', abort);
           resolve(booking);
@@ -94,17 +106,22 @@ export class BookingLanes {
     try {
       for (let head = lane.waiters[0]; head !== undefined; head = lane.waiters[0]) {
         let answer: BookAnswer;
+        head.inFlight = true;
         try {
           answer = await this.#deps.book(head.records, priority);
         } catch (error) {
           this.#settle(lane, head);
-          head.reject(error);
+          head.reject(head.abortedWith ?? error);
           continue;
+        } finally {
+          head.inFlight = false;
         }
         const receivedAt = this.#deps.monotonic();
-        if (head.settled) {
-          // Aborted while Redis was booking for it: give the slot back.
+        if (head.abortedWith !== null) {
+          // Aborted while Redis was booking for it: give the slot back first.
           if (answer.kind === 'booked') await this.#deps.release(answer.member).catch(() => undefined);
+          this.#settle(lane, head);
+          head.reject(head.abortedWith);
           continue;
         }
         if (answer.kind === 'booked') {
@@ -112,8 +129,9 @@ export class BookingLanes {
           head.resolve({ member: answer.member, startAt: answer.startAt, bookedAt: answer.now, receivedAt });
           continue;
         }
-        // Everyone in this lane would get the same answer until the next slot enters the horizon.
-        await abortableSleep(answer.retryInMs, undefined, () => new Error('unreachable'));
+        // Everyone in this lane would get the same answer until the next slot enters the horizon,
+        // so the lane sleeps as a whole; an abort meanwhile just takes its waiter out of the queue.
+        await sleep(answer.retryInMs);
       }
     } finally {
       lane.pumping = false;

@@ -120,18 +120,17 @@ return { string.format('%.17g', factor), paused, now, cut, dropped }
 );
 
 // KEYS: log, state. ARGV: windowMs, recoveryPerSecond
-// → { requests, records, factor (string), pausedUntil, now, bookedAhead }
+// → { requests, records, factor (string), pausedUntil (0 = not paused), now }
 export const USAGE = new LuaScript(
   `${NOW}
 ${FACTOR}
 local e = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. (now - tonumber(ARGV[1])), now)
 local sum = 0
 for i = 1, #e do sum = sum + tonumber(string.match(e[i], ':(%d+)$')) end
-local ahead = redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf')
 local st = redis.call('HMGET', KEYS[2], 'factor', 'storedAt', 'pausedUntil')
 local paused = tonumber(st[3] or '0')
 if paused <= now then paused = 0 end
-return { #e, sum, string.format('%.17g', factor_at(st, tonumber(ARGV[2]))), paused, now, ahead }
+return { #e, sum, string.format('%.17g', factor_at(st, tonumber(ARGV[2]))), paused, now }
 `,
   2,
 );

@@ -74,7 +74,7 @@ export class RedisRateLimiter implements RateLimiter {
 
   async usage(): Promise<LimiterUsage> {
     const reply = await USAGE.run(this.#redis, [this.#keys.limiterLog, this.#keys.limiterState], [windowMs(this.options), this.options.aimd.recoveryPerSecond]);
-    const [requests, records, factorText, pausedUntil, at] = tuple(reply, 6, 'usage');
+    const [requests, records, factorText, pausedUntil, at] = tuple(reply, 5, 'usage');
     const factor = Number(factorText);
     return {
       requestsInWindow: Number(requests),

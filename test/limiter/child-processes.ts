@@ -7,7 +7,7 @@ import { PROJECT_ROOT } from '../support/shared.js';
 import type { ChildParams, ChildReport } from './fixtures/limiter-child.js';
 
 const CHILD_JS = join(PROJECT_ROOT, 'dist', 'test', 'limiter', 'fixtures', 'limiter-child.js');
-const SOURCES = [join(PROJECT_ROOT, 'src', 'limiter'), join(PROJECT_ROOT, 'src', 'redis'), join(PROJECT_ROOT, 'test', 'limiter', 'fixtures')];
+const SOURCES = [join(PROJECT_ROOT, 'src', 'limiter'), join(PROJECT_ROOT, 'src', 'redis'), join(PROJECT_ROOT, 'src', 'errors'), join(PROJECT_ROOT, 'test', 'limiter', 'fixtures')];
 
 function newestSourceMtime(): number {
   let newest = 0;

@@ -80,7 +80,8 @@ test('a 429 halves the shared ceiling, a burst of 429s cuts once, and the ceilin
   const w = windowMs({ marginMs: 25 });
   let cutAt = Number.POSITIVE_INFINITY;
   // More waiters than the ceiling, so demand alone never leaves a window short.
-  const load = runLoad(a, { loops: 30, priority: 'history', size: () => 1, until: (g) => g.start >= cutAt + 3_000 });
+  // Load runs a full window past the last window measured, so no measured window sees it wind down.
+  const load = runLoad(a, { loops: 30, priority: 'history', size: () => 1, until: (g) => g.start >= cutAt + 4 * w });
   await eventually(() => load.grants.length >= 30, 'the window to fill');
   await a.penalize(undefined);
   const state = await aimdState(keys);
@@ -123,7 +124,8 @@ test('Retry-After pauses every booking, and bookings made before the 429 are mov
   expect((await a.usage()).pausedUntil).toBe(state.pausedUntil);
   const later = await queued;
   for (const g of later) {
-    expect(g.startAt).toBe(state.pausedUntil);
+    // Exactly pausedUntil, unless a busy event loop woke the holder late and it booked again.
+    expect(g.startAt).toBeGreaterThanOrEqual(state.pausedUntil);
     expect(g.rebooked).toBeGreaterThanOrEqual(1);
   }
   expect((await a.acquire(1, 'streaming')).startAt).toBeGreaterThanOrEqual(state.pausedUntil);
