@@ -1,8 +1,10 @@
 import { ByteairSyncError } from '../errors/byteair-sync-error.js';
 
-/** Exit codes of the CLI: 0 ok, 1 the operation failed, 2 bad input or configuration. */
+/** Exit codes of the CLI: 0 ok, 1 the operation failed, 2 bad input or configuration, 3 partly applied. */
 export const EXIT_FAILURE = 1;
 export const EXIT_BAD_INPUT = 2;
+/** The API took the call but refused some records (status 1001): a script must notice. */
+export const EXIT_PARTIAL = 3;
 
 const BAD_INPUT_CODES = new Set(['INVALID_INPUT', 'CONFIG_INVALID']);
 
