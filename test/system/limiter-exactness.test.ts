@@ -2,11 +2,11 @@ import { Keyspace } from '../../src/redis/keyspace.js';
 import { RedisRateLimiter } from '../../src/limiter/sliding-window-limiter.js';
 import { windowMs } from '../../src/limiter/limiter-options.js';
 import { startTestRedis, type TestRedis } from '../support/redis.js';
-import { runLimiterChildren } from './child-processes.js';
-import type { ChildParams } from './fixtures/limiter-child.js';
-import { sizeSampler } from './fixtures/size-mix.js';
-import { redisNow, runLoad } from './limiter-harness.js';
-import { peakLoad, utilization, type RecordedBooking } from './window-audit.js';
+import { runLimiterChildren } from '../limiter/child-processes.js';
+import type { ChildParams } from '../limiter/fixtures/limiter-child.js';
+import { sizeSampler } from '../limiter/fixtures/size-mix.js';
+import { redisNow, runLoad } from '../limiter/limiter-harness.js';
+import { peakLoad, utilization, type RecordedBooking } from '../limiter/window-audit.js';
 
 let redis: TestRedis;
 
