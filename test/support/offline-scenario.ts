@@ -60,7 +60,8 @@ export async function waitForAllDone(system: TestSystem, batches: readonly Scena
  * Exact accounting against the emulator (issue 4 acceptance): every record accepted exactly
  * once, one Done per (topic, stage, date) after all of that date's writes, no limit excess.
  */
-export async function expectExactAccounting(system: TestSystem, batches: readonly ScenarioBatch[], expectFn: typeof expect): Promise<void> {
+/** `alsoStreamed`: records per topic that arrived by streaming, on top of the batches. */
+export async function expectExactAccounting(system: TestSystem, batches: readonly ScenarioBatch[], expectFn: typeof expect, alsoStreamed: Readonly<Record<string, number>> = {}): Promise<void> {
   const stats = await system.emulator.stats();
   const windows = stats.windows;
   const { maxRequestsPerSecond, maxRecordsPerSecond } = system.config.limits;
@@ -69,6 +70,7 @@ export async function expectExactAccounting(system: TestSystem, batches: readonl
   expectFn(excess ? `limit excess seen by the emulator: ${JSON.stringify(windows)}` : 'within the ceiling').toBe('within the ceiling');
   const byTopic = new Map<string, number>();
   for (const b of batches) byTopic.set(b.topic, (byTopic.get(b.topic) ?? 0) + b.records);
+  for (const [topic, count] of Object.entries(alsoStreamed)) byTopic.set(topic, (byTopic.get(topic) ?? 0) + count);
   for (const [topic, count] of byTopic) {
     const ledger = await system.emulator.ledger(topic);
     expectFn(ledger.size).toBe(count);

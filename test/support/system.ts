@@ -7,7 +7,8 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { spawnEmulator, type EmulatorControl } from '../../src/emulator/emulator-control.js';
 import { openOperations, type OperationsHandle } from '../../src/operations/open-operations.js';
 import { TEST_AK, TEST_APPLICATION_ID, TEST_SK, TEST_TENANT_ID, TEST_TOKEN } from './pipeline.js';
-import { startTestRedis, type TestRedis } from './redis.js';
+import { startPrivateCluster, type PrivateCluster } from '../../src/redis/private-cluster.js';
+import { startTestRedis, uniquePrefix, type TestRedis } from './redis.js';
 import { PROJECT_ROOT } from './shared.js';
 
 export const CLI = resolve(PROJECT_ROOT, 'dist/src/cli/main.js');
@@ -40,7 +41,10 @@ export interface ChildWorker {
 }
 
 export interface TestSystem {
-  readonly redis: TestRedis;
+  /** The single Redis, or undefined when the system runs on a private Redis Cluster. */
+  readonly redis: TestRedis | undefined;
+  /** The Redis Cluster's masters when `cluster` was asked for. */
+  readonly cluster: PrivateCluster | undefined;
   /** The emulator, in its own process. */
   readonly emulator: EmulatorControl;
   /** The environment every process of the system is configured by. */
@@ -57,20 +61,26 @@ export interface TestSystemOptions {
   /** Extra `byteair-sync emulator` flags, e.g. ['--p503', '0.2']. */
   readonly emulatorArgs?: readonly string[];
   readonly auth?: 'volc' | 'air';
+  /** Run every process against a private 3-master Redis Cluster instead of one Redis. */
+  readonly cluster?: boolean;
 }
 
 /** Redis + emulator + producer in this process; workers as real child processes. */
 export async function startTestSystem(options: TestSystemOptions = {}): Promise<TestSystem> {
   assertBuilt();
-  const redis = await startTestRedis('sys');
+  const cluster = options.cluster === true ? await startPrivateCluster({ masters: 3 }) : undefined;
+  const redis = cluster === undefined ? await startTestRedis('sys') : undefined;
+  const redisEnv: Record<string, string> =
+    redis === undefined
+      ? { REDIS_CLUSTER_NODES: cluster?.nodes.join(',') ?? '', BYTEAIR_REDIS_PREFIX: uniquePrefix('cluster') }
+      : { REDIS_URL: redis.url, BYTEAIR_REDIS_PREFIX: redis.prefix };
   const emulator = await spawnEmulator({
     cli: CLI,
     args: ['--tenant-id', TEST_TENANT_ID, '--application-id', TEST_APPLICATION_ID, '--ak', TEST_AK, '--sk', TEST_SK, '--token', TEST_TOKEN, '--log-level', 'warn', ...(options.emulatorArgs ?? [])],
   });
   const auth: Record<string, string> = options.auth === 'air' ? { BYTEAIR_TOKEN: TEST_TOKEN } : { BYTEAIR_AK: TEST_AK, BYTEAIR_SK: TEST_SK };
   const env: Record<string, string> = {
-    REDIS_URL: redis.url,
-    BYTEAIR_REDIS_PREFIX: redis.prefix,
+    ...redisEnv,
     BYTEAIR_HOSTS: `127.0.0.1:${emulator.port}`,
     BYTEAIR_SCHEME: 'http',
     BYTEAIR_TENANT_ID: TEST_TENANT_ID,
@@ -81,11 +91,12 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     ...options.env,
   };
   const config = loadConfig(env);
-  const ops = openOperations(config, { redis: redis.client() });
+  const ops = openOperations(config, redis === undefined ? {} : { redis: redis.client() });
   const children = new Set<ChildWorker>();
 
   return {
     redis,
+    cluster,
     emulator,
     env,
     config,
@@ -100,7 +111,8 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
       await Promise.all([...children].map(async (child) => await child.kill('SIGKILL')));
       await ops.close();
       await emulator.close();
-      await redis.stop();
+      await redis?.stop();
+      await cluster?.stop();
     },
   };
 }
