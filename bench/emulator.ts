@@ -11,12 +11,15 @@ import { decodeWriteResponse } from '../src/byteair/messages.js';
 import { buildRequest } from '../src/byteair/request-builder.js';
 
 /**
- * `npm run bench -- emulator [--runs 3] [--seconds 5] [--chunks 500,10000] [--concurrency 8]`
+ * `npm run bench -- emulator [--runs 3] [--seconds 5] [--chunks 500,10000] [--concurrency 8] [--emulator-cpus 1]`
  *
  * Sustained throughput of the emulator on one core: it runs as the real CLI in a child
  * process pinned to one CPU (taskset), this process (the load generator) on another. Each
  * run sends gzip JSON writes of ~300-byte records, signed per request like the SDKs, with
  * unique Request-Ids, for `seconds` after a 1 s warm-up; the medians of the runs are reported.
+ * The emulator sizes its body thread pool to the CPUs it may use, so pinned to one core it
+ * runs one body thread beside its main thread; `--emulator-cpus 0,1` (a taskset list) or
+ * `all` (unpinned) lets it use more.
  */
 
 const CREDENTIALS = { tenantId: '1000001', applicationId: '2000001', ak: 'AKLT-bench', sk: 'bench-secret' };
@@ -30,6 +33,8 @@ interface Args {
   readonly seconds: number;
   readonly chunks: readonly number[];
   readonly concurrency: number;
+  /** taskset CPU list for the emulator, or 'all' to leave it unpinned. */
+  readonly emulatorCpus: string;
 }
 
 function parseArgs(args: readonly string[]): Args {
@@ -49,7 +54,13 @@ function parseArgs(args: readonly string[]): Args {
       .split(',')
       .map((c) => positive('chunks', c)),
     concurrency: positive('concurrency', value('concurrency', '8')),
+    emulatorCpus: cpuList(value('emulator-cpus', '1')),
   };
+}
+
+function cpuList(text: string): string {
+  if (text !== 'all' && !/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(text)) throw new Error(`--emulator-cpus must be a taskset CPU list such as 1 or 0,1, or all (got ${text})`);
+  return text;
 }
 
 /** Deterministic pseudo-random numbers (mulberry32), so every run sends the same data. */
@@ -128,13 +139,16 @@ function hasTaskset(): boolean {
   return spawnSync('taskset', ['--version']).status === 0 && cpus().length >= 2;
 }
 
-async function startEmulatorProcess(pin: boolean): Promise<{ child: ChildProcess; url: string }> {
+const BODY_THREADS_LOG = 'request bodies judged';
+
+/** Starts the CLI; `bodyThreads` resolves from its start-up log line (then the log is dropped). */
+async function startEmulatorProcess(cpus: string | undefined): Promise<{ child: ChildProcess; url: string; bodyThreads: Promise<number | undefined> }> {
   const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
   const flags = [
     'emulator',
     '--port=0',
     '--no-limits',
-    '--log-level=silent',
+    '--log-level=info',
     `--tenant-id=${CREDENTIALS.tenantId}`,
     `--application-id=${CREDENTIALS.applicationId}`,
     `--ak=${CREDENTIALS.ak}`,
@@ -142,12 +156,19 @@ async function startEmulatorProcess(pin: boolean): Promise<{ child: ChildProcess
   ];
   // Credentials come from flags; keep the caller's BYTEAIR_* settings out of the child.
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('BYTEAIR_')));
-  const child = pin ? spawn('taskset', ['-c', '1', process.execPath, cli, ...flags], { env, stdio: ['ignore', 'pipe', 'inherit'] }) : spawn(process.execPath, [cli, ...flags], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = cpus !== undefined ? spawn('taskset', ['-c', cpus, process.execPath, cli, ...flags], { env, stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(process.execPath, [cli, ...flags], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = createInterface({ input: child.stderr as NodeJS.ReadableStream });
+  const bodyThreads = new Promise<number | undefined>((resolve) => {
+    log.on('line', (line) => {
+      if (line.includes(BODY_THREADS_LOG)) resolve((JSON.parse(line) as { bodyThreads?: number }).bodyThreads);
+    });
+    log.once('close', () => resolve(undefined));
+  });
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const [first] = (await once(lines, 'line')) as [string];
   lines.close();
   const started = JSON.parse(first) as { url: string };
-  return { child, url: started.url };
+  return { child, url: started.url, bodyThreads };
 }
 
 interface RunResult {
@@ -245,9 +266,10 @@ async function adminReset(url: URL): Promise<void> {
 export async function runEmulatorBench(rawArgs: readonly string[]): Promise<void> {
   const args = parseArgs(rawArgs);
   const pin = hasTaskset();
-  // This process generates load on CPU 0; the emulator gets CPU 1 to itself.
+  // This process generates load on CPU 0; the emulator gets CPU 1 to itself (by default).
   if (pin) spawnSync('taskset', ['-a', '-cp', '0', String(process.pid)]);
-  const { child, url } = await startEmulatorProcess(pin);
+  const emulatorCpus = pin && args.emulatorCpus !== 'all' ? args.emulatorCpus : undefined;
+  const { child, url, bodyThreads } = await startEmulatorProcess(emulatorCpus);
   const base = new URL(url);
   const scenarios = [];
   try {
@@ -275,10 +297,11 @@ export async function runEmulatorBench(rawArgs: readonly string[]): Promise<void
   }
   const smallest = scenarios.reduce((a, b) => (a.chunk <= b.chunk ? a : b));
   const pass = smallest.median.requestsPerSecond >= TARGET.requestsPerSecond && scenarios.every((s) => s.median.recordsPerSecond >= TARGET.recordsPerSecond);
-  const result = { bench: 'emulator', node: process.version, pinnedToOneCore: pin, seconds: args.seconds, runsPerScenario: args.runs, concurrency: args.concurrency, target: TARGET, scenarios, pass };
+  const threads = await bodyThreads;
+  const result = { bench: 'emulator', node: process.version, pinnedToOneCore: pin && args.emulatorCpus === '1', emulatorCpus: emulatorCpus ?? 'all', bodyThreads: threads, seconds: args.seconds, runsPerScenario: args.runs, concurrency: args.concurrency, target: TARGET, scenarios, pass };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   process.stderr.write(
-    `emulator (${pin ? 'one pinned core' : 'unpinned'}, median of ${args.runs}): ${scenarios
+    `emulator (${emulatorCpus === undefined ? 'unpinned' : `CPUs ${emulatorCpus}`}, ${threads ?? '?'} body threads, median of ${args.runs}): ${scenarios
       .map((s) => `chunk ${s.chunk}: ${s.median.requestsPerSecond} req/s, ${s.median.recordsPerSecond} rec/s`)
       .join('; ')} — target ≥${TARGET.requestsPerSecond} req/s and ≥${TARGET.recordsPerSecond} rec/s: ${pass ? 'PASS' : 'FAIL'}\n`,
   );

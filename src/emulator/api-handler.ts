@@ -1,13 +1,13 @@
-import type { DataError } from '../byteair/messages.js';
 import { isOfflineStage, isStage, type Stage } from '../byteair/stage.js';
 import { okAnswer, partialAnswer, refusal, type ApiAnswer } from './api-answer.js';
+import type { JudgeBody, WriteVerdict } from './body-verdict.js';
 import { parseContentDate, previousDay } from './data-date.js';
 import type { ResolvedEmulatorOptions, ResolvedTopic } from './emulator-options.js';
 import type { EmulatorState } from './emulator-state.js';
 import { applyToOrder, orderingViolation } from './ordering-rules.js';
-import { recordProblem, type CompiledRule } from './record-rules.js';
+import type { RecordRejectionRule } from './record-rules.js';
 import { verifyRequestAuth, type CredentialIndex } from './request-auth.js';
-import { decodeContent, isBodyProblem, parseDoneDates, parseWriteRecords, type JsonRecord } from './request-body.js';
+import { isBodyProblem } from './request-body.js';
 
 /** One write or done request, its body read in full. */
 export interface ApiRequest {
@@ -29,7 +29,9 @@ export interface ApiContext {
   readonly options: ResolvedEmulatorOptions;
   readonly state: EmulatorState;
   readonly credentials: CredentialIndex;
-  recordRules(): readonly CompiledRule[];
+  recordRules(): readonly RecordRejectionRule[];
+  /** Decompresses, parses and checks a body, on a worker thread when there are any. */
+  readonly judgeBody: JudgeBody;
   /** Seconds left of a 429 storm, or undefined when none is under way. */
   stormSecondsLeft(): number | undefined;
 }
@@ -87,21 +89,17 @@ export async function handleApiRequest(request: ApiRequest, context: ApiContext)
     }
   }
 
-  const content = await decodeContent(request.body, request.header('content-encoding'));
-  if (isBodyProblem(content)) return bad(content.reason, content.message);
-  let records: JsonRecord[] = [];
-  let dates: string[] = [];
-  if (call === 'write') {
-    const parsed = parseWriteRecords(content);
-    if (isBodyProblem(parsed)) return bad(parsed.reason, parsed.message);
-    records = parsed;
-  } else {
-    const parsed = parseDoneDates(content, request.header('content-type'));
-    if (isBodyProblem(parsed)) return bad(parsed.reason, parsed.message);
-    dates = parsed;
-  }
+  const verdict = await context.judgeBody({
+    call,
+    body: request.body,
+    contentEncoding: request.header('content-encoding'),
+    contentType: request.header('content-type'),
+    topic,
+    rules: context.recordRules(),
+  });
+  if (isBodyProblem(verdict)) return bad(verdict.reason, verdict.message);
 
-  const load = { requests: 1, records: records.length };
+  const load = { requests: 1, records: verdict.call === 'write' ? verdict.recordCount : 0 };
   state.windows.observe(applicationId, request.arrivedAt, load);
   const storm = context.stormSecondsLeft();
   const http429 = options.rateLimitAnswer === 'http';
@@ -133,31 +131,23 @@ export async function handleApiRequest(request: ApiRequest, context: ApiContext)
 
   state.setTopicOrder(topic.name, applyToOrder(state.topicOrder(topic.name), call, stage, declared));
   state.requestIds.remember(applicationId, requestId, now);
-  if (call === 'done') {
-    const emptyBody = dates.length === 0;
-    return applyDone(state, { applicationId, requestId, topic: topic.name, stage, dates: emptyBody ? [previousDay(now, options.dateZone)] : dates, emptyBody });
+  if (verdict.call === 'done') {
+    const emptyBody = verdict.dates.length === 0;
+    return applyDone(state, { applicationId, requestId, topic: topic.name, stage, dates: emptyBody ? [previousDay(now, options.dateZone)] : verdict.dates, emptyBody });
   }
-  return applyWrite(state, topic, stage, date, records, context.recordRules());
+  return applyWrite(state, topic, stage, date, verdict);
 }
 
-function applyWrite(state: EmulatorState, topic: ResolvedTopic, stage: Stage, date: string | null, records: readonly JsonRecord[], rules: readonly CompiledRule[]): ApiAnswer {
+function applyWrite(state: EmulatorState, topic: ResolvedTopic, stage: Stage, date: string | null, verdict: WriteVerdict): ApiAnswer {
   const seq = state.nextSeq();
-  const errors: DataError[] = [];
-  let accepted = 0;
-  let withoutId = 0;
-  for (const record of records) {
-    const problem = recordProblem(record, topic.name, topic.requiredFields, rules);
-    if (problem !== undefined) {
-      errors.push({ message: problem, data: JSON.stringify(record) });
-      continue;
-    }
-    accepted += 1;
-    if (!state.ledger.accept(topic.name, record)) withoutId += 1;
-  }
+  const { errors, acceptedIds, acceptedWithoutId } = verdict;
+  for (const id of acceptedIds) state.ledger.accept(topic.name, id);
+  state.ledger.acceptWithoutId(topic.name, acceptedWithoutId);
+  const accepted = acceptedIds.length + acceptedWithoutId;
   state.count('writeRequests');
   state.count('acceptedRecords', accepted);
   state.count('rejectedRecords', errors.length);
-  state.count('recordsWithoutId', withoutId);
+  state.count('recordsWithoutId', acceptedWithoutId);
   state.topicRecords(topic.name, accepted, errors.length);
   state.dates.recordWrite(state.dates.entry(topic.name, stage, date), seq, accepted, errors.length);
   return errors.length === 0 ? okAnswer('write') : partialAnswer(errors);

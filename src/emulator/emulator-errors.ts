@@ -18,3 +18,15 @@ export class EmulatorClosedError extends ByteairSyncError {
     super(`emulator is closed: cannot ${what}`, { what });
   }
 }
+
+/**
+ * A body worker thread failed while judging a request body (it threw, crashed or exited);
+ * that request is answered with HTTP 500 and a fresh thread takes the worker's place.
+ */
+export class BodyWorkerError extends ByteairSyncError {
+  readonly code = 'EMULATOR_BODY_WORKER_FAILED';
+
+  constructor(reason: string, cause?: unknown) {
+    super(`emulator body worker failed: ${reason}`, { reason }, { cause });
+  }
+}

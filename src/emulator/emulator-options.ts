@@ -1,4 +1,5 @@
 import { IANAZone } from 'luxon';
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { systemClock, type Clock, type Random } from '../clock.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
@@ -73,6 +74,12 @@ export interface EmulatorOptions {
   readonly faults?: FaultsPatch;
   /** Largest request body accepted (compressed bytes); default 64 MiB. */
   readonly maxBodyBytes?: number;
+  /**
+   * Worker threads that decompress, parse and check request bodies, so that parsing never
+   * delays the arrival stamps of other requests. Default: the CPUs this process may use, at
+   * most 4. 0 judges bodies on the main thread (arrival stamps then wait behind parsing).
+   */
+  readonly bodyThreads?: number;
   /** Default: no logging. */
   readonly logger?: Logger;
 }
@@ -102,6 +109,7 @@ export interface ResolvedEmulatorOptions {
   readonly dateZone: string;
   readonly faults: Faults;
   readonly maxBodyBytes: number;
+  readonly bodyThreads: number;
   readonly logger: Logger | undefined;
 }
 
@@ -125,6 +133,15 @@ export const EMULATOR_DEFAULTS = Object.freeze({
   dateZone: 'Asia/Shanghai',
   maxBodyBytes: 64 * 1024 * 1024,
 });
+
+/**
+ * One thread judges about 170 000 records/s of 10 000-record bodies (npm run bench --
+ * emulator), over three times the API's documented ceiling, which is all a client may send;
+ * beyond four, threads only cost memory and start-up time on big machines.
+ * availableParallelism() honours CPU affinity, so a process pinned to one core gets one.
+ */
+const DEFAULT_BODY_THREADS_CAP = 4;
+const MAX_BODY_THREADS = 64;
 
 function positiveInteger(field: string, value: number | undefined, fallback: number, min = 1): number {
   const v = value ?? fallback;
@@ -178,6 +195,12 @@ function checkTenants(tenants: readonly EmulatorTenant[]): void {
   });
 }
 
+function bodyThreads(value: number | undefined): number {
+  const threads = positiveInteger('bodyThreads', value, Math.min(availableParallelism(), DEFAULT_BODY_THREADS_CAP), 0);
+  if (threads > MAX_BODY_THREADS) throw new InvalidInputError('bodyThreads', threads, `must be at most ${MAX_BODY_THREADS}`);
+  return threads;
+}
+
 /** Validates every option once, before anything listens, and fills in the defaults. */
 export function resolveEmulatorOptions(options: EmulatorOptions): ResolvedEmulatorOptions {
   checkTenants(options.tenants);
@@ -217,6 +240,7 @@ export function resolveEmulatorOptions(options: EmulatorOptions): ResolvedEmulat
     dateZone,
     faults: mergeFaults(NO_FAULTS, options.faults ?? {}),
     maxBodyBytes: positiveInteger('maxBodyBytes', options.maxBodyBytes, EMULATOR_DEFAULTS.maxBodyBytes),
+    bodyThreads: bodyThreads(options.bodyThreads),
     logger: options.logger,
   });
 }

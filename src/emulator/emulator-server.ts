@@ -4,6 +4,7 @@ import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { handleAdmin, OUTAGE_MODES, type AdminTarget, type OutageMode } from './admin-routes.js';
 import { encodeAnswer } from './api-answer.js';
 import { handleApiRequest, type ApiContext } from './api-handler.js';
+import { startBodyJudge, type BodyJudge } from './body-judge.js';
 import { Countdown } from './countdown.js';
 import { EmulatorClosedError, EmulatorListenError } from './emulator-errors.js';
 import { resolveEmulatorOptions, type EmulatorOptions, type ResolvedEmulatorOptions } from './emulator-options.js';
@@ -11,7 +12,6 @@ import { EmulatorState } from './emulator-state.js';
 import type { EmulatorStats } from './emulator-stats.js';
 import { drawFault, drawLatencyMs, mergeFaults, type FaultAction, type Faults, type FaultsPatch } from './faults.js';
 import { headerOf, readBody, sendJson, sendText } from './http-io.js';
-import { compileRules, type CompiledRule } from './record-rules.js';
 import { CredentialIndex } from './request-auth.js';
 import { routeOf, splitUrl, type Route } from './request-route.js';
 
@@ -62,8 +62,8 @@ class Emulator implements RunningEmulator, AdminTarget {
   readonly #state: EmulatorState;
   readonly #server: Server;
   readonly #context: ApiContext;
+  readonly #bodies: BodyJudge;
   #faults: Faults;
-  #rules: readonly CompiledRule[];
   #outage: { mode: OutageMode; countdown: Countdown } | undefined;
   #storm: Countdown | undefined;
   #port: number;
@@ -76,15 +76,16 @@ class Emulator implements RunningEmulator, AdminTarget {
     this.#options = options;
     this.#state = new EmulatorState(options);
     this.#faults = options.faults;
-    this.#rules = compileRules(options.faults.recordRejections);
     this.#port = options.port;
     this.#server = createServer({ headersTimeout: RECEIVED_HEADERS_TIMEOUT_MS, requestTimeout: 0, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, (req, res) => void this.#onRequest(req, res));
     const credentials = new CredentialIndex(options.tenants);
+    this.#bodies = startBodyJudge(options.bodyThreads);
     this.#context = {
       options,
       state: this.#state,
       credentials,
-      recordRules: () => this.#rules,
+      recordRules: () => this.#faults.recordRejections,
+      judgeBody: this.#bodies.judge,
       stormSecondsLeft: () => (this.#storm?.running === true ? this.#storm.secondsLeft() : undefined),
     };
   }
@@ -95,6 +96,11 @@ class Emulator implements RunningEmulator, AdminTarget {
 
   get port(): number {
     return this.#port;
+  }
+
+  /** Worker threads judging bodies; 0 when inline (asked for, or running from the TypeScript sources). */
+  get bodyThreads(): number {
+    return this.#bodies.threads;
   }
 
   get url(): string {
@@ -119,7 +125,6 @@ class Emulator implements RunningEmulator, AdminTarget {
     if (this.#closed) throw new EmulatorClosedError('change faults');
     const merged = mergeFaults(this.#faults, patch);
     this.#faults = merged;
-    this.#rules = compileRules(merged.recordRejections);
     return merged;
   }
 
@@ -159,7 +164,6 @@ class Emulator implements RunningEmulator, AdminTarget {
     this.#storm = undefined;
     this.#state.reset();
     this.#faults = this.#options.faults;
-    this.#rules = compileRules(this.#faults.recordRejections);
   }
 
   async close(): Promise<void> {
@@ -170,6 +174,7 @@ class Emulator implements RunningEmulator, AdminTarget {
     this.#outage = undefined;
     for (const wake of this.#wakers) wake();
     await this.#stopListening();
+    await this.#bodies.close();
   }
 
   async listen(): Promise<void> {
@@ -352,7 +357,15 @@ function checkSeconds(seconds: number): void {
  * ledger and fault injection. Options are validated before anything listens.
  */
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
-  const emulator = new Emulator(resolveEmulatorOptions(options));
-  await emulator.listen();
+  const resolved = resolveEmulatorOptions(options);
+  const emulator = new Emulator(resolved);
+  try {
+    await emulator.listen();
+  } catch (error) {
+    // The body threads are running already and would keep the process alive.
+    await emulator.close();
+    throw error;
+  }
+  resolved.logger?.info({ bodyThreads: emulator.bodyThreads, requested: resolved.bodyThreads }, 'emulator: request bodies judged on worker threads (0 = on the main thread)');
   return emulator;
 }

@@ -9,6 +9,12 @@ export interface LedgerSummary {
   readonly recordsWithoutId: number;
 }
 
+/** A record's ledger id: its `idField` value when that is a string or a number, else undefined. */
+export function recordIdOf(record: Readonly<Record<string, unknown>>, idField: string): string | undefined {
+  const raw = record[idField];
+  return typeof raw === 'string' || typeof raw === 'number' ? String(raw) : undefined;
+}
+
 /**
  * Every accepted record id per topic, with how often it was accepted, so a test can prove
  * exactly-once delivery. Kept cheap: one Map update per accepted record.
@@ -24,20 +30,19 @@ export class IdLedger {
     return this.#topics.get(topic)?.idField;
   }
 
-  /** Records one accepted record; returns false when it had no id. */
-  accept(topic: string, record: Readonly<Record<string, unknown>>): boolean {
+  /** Records one accepted record by its id (see recordIdOf; extracted where the body was parsed). */
+  accept(topic: string, id: string): void {
     const entry = this.#topics.get(topic);
-    if (entry === undefined) return false;
-    const raw = record[entry.idField];
-    if (typeof raw !== 'string' && typeof raw !== 'number') {
-      entry.withoutId += 1;
-      return false;
-    }
-    const id = String(raw);
+    if (entry === undefined) return;
     const count = entry.ids.get(id) ?? 0;
     if (count === 1) entry.duplicates += 1;
     entry.ids.set(id, count + 1);
-    return true;
+  }
+
+  /** Counts accepted records that had no usable id. */
+  acceptWithoutId(topic: string, count: number): void {
+    const entry = this.#topics.get(topic);
+    if (entry !== undefined) entry.withoutId += count;
   }
 
   /** Live read-only view: id to the number of times it was accepted. */
