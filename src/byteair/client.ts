@@ -1,4 +1,4 @@
-import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpAgent, type ClientRequest } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import got, { RequestError, type Got } from 'got';
 import type { Clock, Random } from '../clock.js';
@@ -21,7 +21,19 @@ export interface WriteDataRequest {
   readonly body: Buffer;
   readonly signal?: AbortSignal;
   readonly timeoutMs?: number;
+  /** Awaited right before the request goes on the wire (see BeforeSend). */
+  readonly beforeSend?: BeforeSend;
+  /** Called once the request is written to the socket (its bytes handed to the OS). */
+  readonly afterSend?: () => void;
 }
+
+/**
+ * Called once per HTTP attempt, after got has built the request and just before it is
+ * written; the request is signed after it resolves. The upload worker waits for its
+ * rate-limiter grant here, so nothing slow sits between the grant and the bytes on the
+ * wire, and the signature's time is the sending time however long the wait was.
+ */
+export type BeforeSend = () => Promise<void>;
 
 export interface DoneRequest {
   readonly topic: string;
@@ -31,6 +43,8 @@ export interface DoneRequest {
   readonly requestId: string;
   readonly signal?: AbortSignal;
   readonly timeoutMs?: number;
+  readonly beforeSend?: BeforeSend;
+  readonly afterSend?: () => void;
 }
 
 /** The narrow surface the upload processor depends on; the emulator tests use the real one. */
@@ -92,13 +106,13 @@ export class ByteairClient implements UploadApi {
 
   async writeData(request: WriteDataRequest): Promise<{ result: WriteResult; meta: CallMeta }> {
     const call: ApiCall = { kind: 'write', topic: request.topic, stage: request.stage, date: request.date, requestId: request.requestId, body: request.body };
-    const { raw, meta } = await this.#send(call, request.signal, request.timeoutMs);
+    const { raw, meta } = await this.#send(call, request);
     return { result: classifyWriteResponse(raw, this.#options.clock.now()), meta };
   }
 
   async done(request: DoneRequest): Promise<{ result: DoneResult; meta: CallMeta }> {
     const call: ApiCall = { kind: 'done', topic: request.topic, stage: request.stage, requestId: request.requestId, body: encodeDoneBody(request.dates) };
-    const { raw, meta } = await this.#send(call, request.signal, request.timeoutMs);
+    const { raw, meta } = await this.#send(call, request);
     return { result: classifyDoneResponse(raw, this.#options.clock.now()), meta };
   }
 
@@ -113,34 +127,56 @@ export class ByteairClient implements UploadApi {
     return auth.kind === 'volc' ? { kind: 'volc', ak: auth.ak, sk: auth.sk.reveal() } : { kind: 'air', token: auth.token.reveal() };
   }
 
-  async #send(call: ApiCall, signal: AbortSignal | undefined, timeoutMs: number | undefined): Promise<{ raw: RawResponse; meta: CallMeta }> {
+  async #send(call: ApiCall, request: { signal?: AbortSignal; timeoutMs?: number; beforeSend?: BeforeSend; afterSend?: () => void }): Promise<{ raw: RawResponse; meta: CallMeta }> {
     const { hosts, clock, random } = this.#options;
+    const { signal } = request;
     const first = Math.floor(random() * hosts.length) % hosts.length;
     let lastError: ApiError | undefined;
     for (let i = 0; i < hosts.length; i += 1) {
       const host = hosts[(first + i) % hosts.length] as string;
-      const started = clock.now();
-      const built = buildRequest({
-        call,
-        scheme: this.#options.scheme,
-        host,
-        tenantId: this.#options.tenantId,
-        applicationId: this.#options.applicationId,
-        credentials: this.#credentials(),
-        now: started,
-        nonce: makeNonce(random),
-      });
-      try {
-        const response = await this.#got.post(built.url, {
-          headers: Object.fromEntries(built.headers),
-          body: built.body,
-          responseType: 'buffer',
-          timeout: { request: timeoutMs ?? this.#options.timeoutMs },
-          ...(signal === undefined ? {} : { signal }),
+      const sign = (now: number): ReturnType<typeof buildRequest> =>
+        buildRequest({
+          call,
+          scheme: this.#options.scheme,
+          host,
+          tenantId: this.#options.tenantId,
+          applicationId: this.#options.applicationId,
+          credentials: this.#credentials(),
+          now,
+          nonce: makeNonce(random),
         });
+      const unsigned = sign(clock.now());
+      let started = clock.now();
+      // An error of beforeSend (an aborted limiter wait) is the caller's, not a network failure.
+      let hookError: { error: unknown } | undefined;
+      try {
+        const pending = this.#got.post(unsigned.url, {
+          body: unsigned.body,
+          responseType: 'buffer',
+          timeout: { request: request.timeoutMs ?? this.#options.timeoutMs },
+          ...(signal === undefined ? {} : { signal }),
+          hooks: {
+            beforeRequest: [
+              async (options) => {
+                try {
+                  await request.beforeSend?.();
+                } catch (error) {
+                  hookError = { error };
+                  throw error;
+                }
+                started = clock.now();
+                for (const [name, value] of sign(started).headers) options.headers[name.toLowerCase()] = value;
+              },
+            ],
+          },
+        });
+        const { afterSend } = request;
+        if (afterSend !== undefined) void pending.on('request', (outgoing: ClientRequest) => outgoing.once('finish', afterSend));
+        const response = await pending;
         const raw: RawResponse = { httpStatus: response.statusCode, statusMessage: response.statusMessage ?? '', headers: response.headers, body: response.body };
         return { raw, meta: { host, httpStatus: response.statusCode, latencyMs: clock.now() - started } };
       } catch (error) {
+        if (hookError !== undefined) throw hookError.error;
         lastError = toApiError(error, host);
         if (!(error instanceof RequestError) || error.code === 'ERR_ABORTED' || !FAILOVER_CODES.has(error.code)) throw lastError;
       }

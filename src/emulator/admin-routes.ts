@@ -1,3 +1,4 @@
+import type { Arrival } from './arrival-log.js';
 import { ByteairSyncError } from '../errors/byteair-sync-error.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import type { EmulatorStats } from './emulator-stats.js';
@@ -11,6 +12,7 @@ export const OUTAGE_MODES: readonly OutageMode[] = ['refuse', '503', 'reset'];
 export interface AdminTarget {
   stats(): EmulatorStats;
   ledger(topic: string): ReadonlyMap<string, number>;
+  arrivals(): readonly Arrival[];
   faults(): Faults;
   setFaults(patch: unknown): Faults;
   scheduleOutage(seconds: number, mode?: OutageMode): Promise<unknown>;
@@ -63,6 +65,8 @@ async function route(action: string, method: string, query: ReadonlyArray<readon
       return { status: 200, body: target.health() };
     case 'GET stats':
       return { status: 200, body: target.stats() };
+    case 'GET arrivals':
+      return { status: 200, body: { arrivals: target.arrivals() } };
     case 'GET ledger': {
       const topic = queryValue(query, 'topic') ?? '';
       const onlyDuplicates = queryValue(query, 'duplicates') === '1';

@@ -101,6 +101,7 @@ export async function handleApiRequest(request: ApiRequest, context: ApiContext)
 
   const load = { requests: 1, records: verdict.call === 'write' ? verdict.recordCount : 0 };
   state.windows.observe(applicationId, request.arrivedAt, load);
+  state.arrivals.add({ at: request.arrivedAt, epochMs: Date.now() - (options.monotonicNow() - request.arrivedAt), requestId, records: load.records });
   const storm = context.stormSecondsLeft();
   const http429 = options.rateLimitAnswer === 'http';
   if (storm !== undefined) {

@@ -4,6 +4,7 @@ import got from 'got';
 import type { EmulatorStats } from './emulator-stats.js';
 import type { Faults, FaultsPatch } from './faults.js';
 import type { OutageMode } from './admin-routes.js';
+import type { Arrival } from './arrival-log.js';
 
 /**
  * Drives an emulator running in its own process (`byteair-sync emulator`) through its admin
@@ -17,6 +18,8 @@ export interface EmulatorControl {
   stats(): Promise<EmulatorStats>;
   /** Accepted ids of a topic and how often each was accepted. */
   ledger(topic: string): Promise<Map<string, number>>;
+  /** The latest arrivals counted in the rate windows. */
+  arrivals(): Promise<Arrival[]>;
   setFaults(patch: FaultsPatch): Promise<Faults>;
   /** Takes the API down for `seconds` (the admin endpoint too, in 'refuse' mode). */
   outage(seconds: number, mode?: OutageMode): Promise<void>;
@@ -75,6 +78,7 @@ export async function spawnEmulator(options: SpawnEmulatorOptions): Promise<Emul
       const body = await admin.get('ledger', { searchParams: { topic } }).json<{ ids: Record<string, number> }>();
       return new Map(Object.entries(body.ids));
     },
+    arrivals: async () => (await admin.get('arrivals').json<{ arrivals: Arrival[] }>()).arrivals,
     setFaults: async (patch) => await admin.post('faults', { json: patch }).json<Faults>(),
     async outage(seconds, mode = 'refuse') {
       await admin.post('outage', { json: { seconds, mode } });

@@ -1,3 +1,4 @@
+import type { Arrival } from './arrival-log.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
@@ -33,6 +34,8 @@ export interface RunningEmulator {
   stats(): EmulatorStats;
   /** Accepted ids of a topic and how often each was accepted (a live, read-only view). */
   ledger(topic: string): ReadonlyMap<string, number>;
+  /** The latest arrivals counted in the rate windows (to trace an excess to its requests). */
+  arrivals(): readonly Arrival[];
   faults(): Faults;
   /** Merges a patch into the current faults (validated as a whole); returns the result. */
   setFaults(patch: FaultsPatch): Faults;
@@ -110,6 +113,10 @@ class Emulator implements RunningEmulator, AdminTarget {
 
   stats(): EmulatorStats {
     return this.#state.snapshot();
+  }
+
+  arrivals(): readonly Arrival[] {
+    return this.#state.arrivals.list();
   }
 
   ledger(topic: string): ReadonlyMap<string, number> {

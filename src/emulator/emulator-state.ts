@@ -1,3 +1,4 @@
+import { ArrivalLog } from './arrival-log.js';
 import { DateStates } from './date-states.js';
 import type { ResolvedEmulatorOptions } from './emulator-options.js';
 import type { DoneStats, EmulatorStats, EmulatorTotals, FaultCounts, OrderingViolationStats, TopicStats } from './emulator-stats.js';
@@ -42,6 +43,7 @@ export class EmulatorState {
   readonly ledger: IdLedger;
   readonly dates = new DateStates();
   readonly windows: RateWindows;
+  readonly arrivals = new ArrivalLog();
   readonly #options: ResolvedEmulatorOptions;
   #totals = zeroTotals();
   #faults = zeroFaults();
@@ -144,6 +146,7 @@ export class EmulatorState {
   }
 
   reset(): void {
+    this.arrivals.clear();
     this.requestIds.clear();
     this.ledger.clear();
     this.dates.clear();

@@ -86,6 +86,22 @@ return { 'ok', now }
   1,
 );
 
+// KEYS: log. ARGV: member. The request is on the wire: a booking whose request went out later
+// than booked moves to the real sending time, so every booking made from now on keeps a full
+// window from when the API actually saw it. (Bookings only ever go at or after the latest
+// score, so the one-window check of BOOK stays exact.) → ms the send was late (0 if on time).
+export const SENT = new LuaScript(
+  `${NOW}
+local s = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not s then return 0 end
+s = tonumber(s)
+if now <= s then return 0 end
+redis.call('ZADD', KEYS[1], 'XX', now, ARGV[1])
+return now - s
+`,
+  1,
+);
+
 // KEYS: log. ARGV: member. Gives an unused booking back (abort, shutdown).
 export const RELEASE = new LuaScript(`return redis.call('ZREM', KEYS[1], ARGV[1])`, 1);
 

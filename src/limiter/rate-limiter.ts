@@ -27,13 +27,25 @@ export interface LimiterUsage {
   readonly at: number;
 }
 
+export interface LimiterGrantInfo {
+  readonly waitedMs: number;
+  /** Booked start, Redis epoch ms. */
+  readonly startAt: number;
+  /**
+   * Call as soon as the request is on the wire. A request that went out later than booked
+   * (a busy event loop, a slow socket) then counts from when it really left, so no later
+   * booking can land inside its window. Resolves with how late it was, ms.
+   */
+  sent(): Promise<number>;
+}
+
 export interface RateLimiter {
   /**
    * Waits until one request carrying `records` records may be sent without any sliding
    * 1-second window (across every process) exceeding either ceiling, books it, and resolves
    * right when the request should go out. Rejects when `signal` aborts.
    */
-  acquire(records: number, priority: LimiterPriority, signal?: AbortSignal): Promise<{ readonly waitedMs: number }>;
+  acquire(records: number, priority: LimiterPriority, signal?: AbortSignal): Promise<LimiterGrantInfo>;
   /** A 429 arrived: lower the ceiling for every process (AIMD); with retryAfterMs, pause all bookings that long. */
   penalize(retryAfterMs: number | undefined): Promise<void>;
   usage(): Promise<LimiterUsage>;

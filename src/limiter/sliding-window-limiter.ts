@@ -7,7 +7,7 @@ import { effectiveCeiling } from './aimd.js';
 import { BookingLanes, type BookAnswer, type Booking } from './booking-lanes.js';
 import { LimiterAbortedError, LimiterProtocolError } from './limiter-errors.js';
 import { resolveLimiterOptions, validatePriority, validateRecordCount, windowMs, type RateLimiterOptions, type RateLimiterSettings } from './limiter-options.js';
-import { BOOK, CONFIRM, PENALIZE, RELEASE, USAGE } from './limiter-scripts.js';
+import { BOOK, CONFIRM, PENALIZE, RELEASE, SENT, USAGE } from './limiter-scripts.js';
 import type { LimiterPriority, LimiterUsage, RateLimiter } from './rate-limiter.js';
 
 /** What acquire() hands back: the contract's wait, plus the Redis times that prove exactness. */
@@ -19,6 +19,8 @@ export interface LimiterGrant {
   readonly confirmedAt: number;
   /** How many times the booking was lost (late wake-up, 429 drop) and made again. */
   readonly rebooked: number;
+  /** Call once the request is on the wire; returns how late (ms) it went out. */
+  sent(): Promise<number>;
 }
 
 export interface RedisRateLimiterDeps {
@@ -62,7 +64,15 @@ export class RedisRateLimiter implements RateLimiter {
     for (let rebooked = 0; ; rebooked += 1) {
       const booking = await this.#lanes.reserve(records, priority, signal, onAbort, rebooked > 0);
       const confirmedAt = await this.#waitForStart(booking, signal, onAbort);
-      if (confirmedAt !== null) return { waitedMs: this.#monotonic() - started, startAt: booking.startAt, confirmedAt, rebooked };
+      if (confirmedAt !== null) {
+        return {
+          waitedMs: this.#monotonic() - started,
+          startAt: booking.startAt,
+          confirmedAt,
+          rebooked,
+          sent: async () => Number(await SENT.run(this.#redis, [this.#keys.limiterLog], [booking.member])),
+        };
+      }
     }
   }
 

@@ -8,7 +8,7 @@ import type { BatchStore } from '../batches/batch-store.js';
 import type { BlobStore } from '../batches/blob-store.js';
 import { streamingOwner, type RejectedStore } from '../batches/rejected-store.js';
 import type { UploadGate } from '../guard/upload-gate.js';
-import type { CircuitAdmission, CircuitBreaker, RateLimiter } from '../limiter/rate-limiter.js';
+import type { CircuitAdmission, CircuitBreaker, LimiterGrantInfo, LimiterPriority, RateLimiter } from '../limiter/rate-limiter.js';
 import type { Logger } from '../observability/logger.js';
 import type { SyncMetrics } from '../observability/sync-metrics.js';
 import { JobDataError, parseJobData, type DoneJobData, type WriteJobData } from '../queue/job-data.js';
@@ -98,14 +98,13 @@ async function processWrite(deps: SyncProcessorDeps, ctx: ActionContext, data: W
   const admission = await admit(deps, ctx);
   let sent;
   try {
-    const { waitedMs } = await deps.limiter.acquire(data.records, limiterPriorityOf('write', data.stage), signal);
-    deps.metrics.limiterWait(waitedMs);
     sent = await deps.api.writeData({
       topic: data.topic,
       stage: data.stage,
       date: data.date ?? undefined,
       requestId: data.requestId,
       body,
+      ...limiterGate(deps, data.requestId, data.records, limiterPriorityOf('write', data.stage), signal),
       ...(signal === undefined ? {} : { signal }),
     });
   } catch (error) {
@@ -152,13 +151,12 @@ async function processDone(deps: SyncProcessorDeps, ctx: ActionContext, data: Do
   const admission = await admit(deps, ctx);
   let sent;
   try {
-    const { waitedMs } = await deps.limiter.acquire(0, 'done', signal);
-    deps.metrics.limiterWait(waitedMs);
     sent = await deps.api.done({
       topic: data.topic,
       stage: data.stage,
       dates: [data.date],
       requestId: data.requestId,
+      ...limiterGate(deps, data.requestId, 0, 'done', signal),
       ...(signal === undefined ? {} : { signal }),
     });
   } catch (error) {
@@ -172,6 +170,29 @@ async function processDone(deps: SyncProcessorDeps, ctx: ActionContext, data: Do
   await deps.batches.markDoneAcknowledged(ref, deps.clock.now());
   await deps.gate.onDoneAcknowledged(data.topic, data.stage, data.date);
   return { outcome: 'done-acknowledged' };
+}
+
+/**
+ * The global limiter's grant, taken inside the client right before the bytes go out (and
+ * again for each host tried), and the send time reported back once they are out.
+ */
+function limiterGate(deps: SyncProcessorDeps, requestId: string, records: number, priority: LimiterPriority, signal: AbortSignal | undefined): { beforeSend: () => Promise<void>; afterSend: () => void } {
+  let grant: LimiterGrantInfo | undefined;
+  return {
+    beforeSend: async () => {
+      grant = await deps.limiter.acquire(records, priority, signal);
+      deps.metrics.limiterWait(grant.waitedMs);
+    },
+    afterSend: () => {
+      const taken = grant;
+      if (taken === undefined) return;
+      // Re-times a late send in the shared log at once; an error here must not fail the upload.
+      taken
+        .sent()
+        .then((lateMs) => deps.logger.debug({ requestId, records, bookedAt: taken.startAt, lateMs }, 'request sent'))
+        .catch((error: unknown) => deps.logger.warn({ err: error, requestId }, 'could not record the sending time'));
+    },
+  };
 }
 
 /** Asks the circuit breaker; when it is open, the job waits without spending an attempt. */

@@ -335,3 +335,71 @@ describe('https', () => {
     );
   });
 });
+
+describe('beforeSend: the last step before the bytes go out', () => {
+  test('runs once per host tried, before anything is sent, and the signature is made after it', async () => {
+    const dead = `127.0.0.1:${await closedPort()}`;
+    await withScriptedServer([WRITE_OK], async (live) => {
+      let now = NOW;
+      const seenAtCall: number[] = [];
+      const { result } = await withClient({ hosts: [dead, live.host], random: () => 0, clock: { now: () => now } }, (client) =>
+        client.writeData({
+          topic: 'item',
+          stage: 'pre_sync',
+          date: '2022-01-01',
+          requestId: 'r',
+          body: encodeWriteBody(RECORDS),
+          beforeSend: () => {
+            seenAtCall.push(live.requests.length);
+            // The wait (a limiter grant) moves the clock on: the signature must carry the later time.
+            now += 60_000;
+            return Promise.resolve();
+          },
+        }),
+      );
+      expect(result.kind).toBe('accepted');
+      expect(seenAtCall).toEqual([0, 0]);
+      const request = onlyRequest(live);
+      expect(request.header('x-date')).toBe(formatXDate(NOW + 120_000));
+      expect(checkVolcSignature(request, SK)).toEqual(expect.objectContaining({ valid: true, bodyHashMatches: true }));
+    });
+  });
+
+  test('the request timeout does not count the wait in beforeSend', async () => {
+    await withScriptedServer([WRITE_OK], async (server) => {
+      const { result } = await withClient({ hosts: [server.host], timeoutMs: 200 }, (client) =>
+        client.writeData({ topic: 'item', stage: 'pre_sync', date: '2022-01-01', requestId: 'r', body: encodeWriteBody(RECORDS), beforeSend: () => new Promise((r) => setTimeout(r, 400)) }),
+      );
+      expect(result.kind).toBe('accepted');
+    });
+  });
+
+  test('an error of beforeSend comes back as it is, and nothing is sent', async () => {
+    await withScriptedServer([WRITE_OK], async (server) => {
+      const refusal = new Error('limiter wait aborted');
+      const outcome = await withClient({ hosts: [server.host] }, (client) =>
+        client.writeData({ topic: 'item', stage: 'pre_sync', date: '2022-01-01', requestId: 'r', body: encodeWriteBody(RECORDS), beforeSend: () => Promise.reject(refusal) }).then(
+          () => 'sent',
+          (error: unknown) => error,
+        ),
+      );
+      expect(outcome).toBe(refusal);
+      expect(server.requests).toHaveLength(0);
+    });
+  });
+});
+
+describe('afterSend', () => {
+  test('fires once the request is written, before the answer is read', async () => {
+    await withScriptedServer([WRITE_OK], async (server) => {
+      const events: string[] = [];
+      const pending = withClient({ hosts: [server.host] }, (client) =>
+        client.writeData({ topic: 'item', stage: 'pre_sync', date: '2022-01-01', requestId: 'r', body: encodeWriteBody(RECORDS), afterSend: () => events.push(`sent after ${server.requests.length} received`) }),
+      );
+      const { result } = await pending;
+      events.push('answered');
+      expect(result.kind).toBe('accepted');
+      expect(events).toEqual([expect.stringMatching(/^sent after [01] received$/) as string, 'answered']);
+    });
+  });
+});

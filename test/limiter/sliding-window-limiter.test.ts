@@ -187,6 +187,23 @@ test('a holder that wakes later than the tolerance drops its booking and books a
   expect(grant.confirmedAt - grant.startAt).toBeLessThanOrEqual(a.options.lateToleranceMs);
 });
 
+test('a request reported sent late moves its booking to the real time, and the next booking keeps a full window from it', async () => {
+  const { keys, limiter } = scope({ maxRequestsPerSecond: 1, horizonsMs: { streaming: 3_000 } });
+  const a = limiter();
+  const w = windowMs({ marginMs: 25 });
+  const first = await a.acquire(1, 'streaming');
+  // The request leaves 80 ms after its grant (a busy process): report it.
+  await new Promise((r) => setTimeout(r, 80));
+  const lateMs = await first.sent();
+  expect(lateMs).toBeGreaterThanOrEqual(70);
+  const [, score] = await client.zrange(keys.limiterLog, '0', '0', 'WITHSCORES');
+  expect(Number(score)).toBe(first.startAt + lateMs);
+  const second = await a.acquire(1, 'streaming');
+  expect(second.startAt).toBe(first.startAt + lateMs + w);
+  // Sent right after its grant: at most the wake-up tolerance late.
+  expect(await second.sent()).toBeLessThanOrEqual(a.options.lateToleranceMs);
+});
+
 test('usage reports the window sums, the ceilings and the factor', async () => {
   const { limiter } = scope({ maxRequestsPerSecond: 50, maxRecordsPerSecond: 1_000 });
   const a = limiter();
