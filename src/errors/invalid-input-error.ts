@@ -8,11 +8,14 @@ export class InvalidInputError extends ByteairSyncError {
   readonly code = 'INVALID_INPUT';
   readonly field: string;
   readonly value: unknown;
+  /** The sentence after the field, so a caller that knows the input better can re-say it under another field name. */
+  readonly reason: string;
 
   constructor(field: string, value: unknown, reason: string) {
     super(`${field}: ${reason} (got ${describeValue(value)})`, { field, value: describeValue(value) });
     this.field = field;
     this.value = value;
+    this.reason = reason;
   }
 }
 
