@@ -9,6 +9,7 @@ import { openOperations, type OperationsHandle } from '../../src/operations/open
 import { TEST_AK, TEST_APPLICATION_ID, TEST_SK, TEST_TENANT_ID, TEST_TOKEN } from './pipeline.js';
 import { startPrivateCluster, type PrivateCluster } from '../../src/redis/private-cluster.js';
 import { startTestRedis, uniquePrefix, type TestRedis } from './redis.js';
+import { startRestartableRedis, type AppendFsync, type RedisRestartKind, type RestartableRedis } from './restartable-redis.js';
 import { PROJECT_ROOT } from './shared.js';
 
 export const CLI = resolve(PROJECT_ROOT, 'dist/src/cli/main.js');
@@ -53,6 +54,11 @@ export interface TestSystem {
   /** Producer API, streaming intake and operations, in this process. */
   readonly ops: OperationsHandle;
   startWorker(roles?: string, extraEnv?: Record<string, string>): ChildWorker;
+  /**
+   * Stops Redis (SHUTDOWN, or SIGKILL) and starts it on the same port and data dir, which
+   * replays its AOF; only for a system started with `appendFsync`.
+   */
+  restartRedis(kind: RedisRestartKind, downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -63,13 +69,19 @@ export interface TestSystemOptions {
   readonly auth?: 'volc' | 'air';
   /** Run every process against a private 3-master Redis Cluster instead of one Redis. */
   readonly cluster?: boolean;
+  /**
+   * Run on a private Redis with AOF persistence (`appendfsync` this) that restartRedis()
+   * can crash or stop and start again. Default: the ordinary test Redis, no persistence.
+   */
+  readonly appendFsync?: AppendFsync;
 }
 
 /** Redis + emulator + producer in this process; workers as real child processes. */
 export async function startTestSystem(options: TestSystemOptions = {}): Promise<TestSystem> {
   assertBuilt();
   const cluster = options.cluster === true ? await startPrivateCluster({ masters: 3 }) : undefined;
-  const redis = cluster === undefined ? await startTestRedis('sys') : undefined;
+  const persistent: RestartableRedis | undefined = options.appendFsync === undefined || cluster !== undefined ? undefined : await startRestartableRedis('sys', options.appendFsync);
+  const redis: TestRedis | undefined = persistent ?? (cluster === undefined ? await startTestRedis('sys') : undefined);
   const redisEnv: Record<string, string> =
     redis === undefined
       ? { REDIS_CLUSTER_NODES: cluster?.nodes.join(',') ?? '', BYTEAIR_REDIS_PREFIX: uniquePrefix('cluster') }
@@ -106,6 +118,10 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
       children.add(child);
       void child.exited.then(() => children.delete(child));
       return child;
+    },
+    async restartRedis(kind, downMs) {
+      if (persistent === undefined) throw new Error('restartRedis() needs a system started with the appendFsync option');
+      await persistent.restart(kind, downMs);
     },
     async stop() {
       await Promise.all([...children].map(async (child) => await child.kill('SIGKILL')));
