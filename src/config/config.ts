@@ -68,6 +68,8 @@ export interface Config {
     readonly readOnly: boolean;
   };
   readonly ingest: {
+    readonly host: string;
+    readonly port: number;
     readonly token: Secret | undefined;
     readonly maxBodyBytes: number;
   };

@@ -214,6 +214,8 @@ function assemble(v: RawSettings, raw: ReadonlyMap<string, RawValue>): Config {
       readOnly: required(v.dashboardReadOnly, 'dashboardReadOnly', ''),
     },
     ingest: {
+      host: required(v.ingestHost, 'ingestHost', ''),
+      port: required(v.ingestPort, 'ingestPort', ''),
       token: v.ingestToken === undefined ? undefined : new Secret(v.ingestToken),
       maxBodyBytes: required(v.ingestMaxBodyBytes, 'ingestMaxBodyBytes', ''),
     },

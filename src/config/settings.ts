@@ -71,6 +71,8 @@ export const SETTINGS = Object.freeze({
   dashboardUser: setting('BYTEAIR_DASHBOARD_USER', nonEmpty, undefined, 'Dashboard login user.'),
   dashboardPassword: setting('BYTEAIR_DASHBOARD_PASSWORD', nonEmpty, undefined, 'Dashboard login password.', true),
   dashboardReadOnly: setting('BYTEAIR_DASHBOARD_READ_ONLY', boolean, 'false', 'Bull Board read-only mode (no retry/remove buttons, write endpoints answer 405).'),
+  ingestHost: setting('BYTEAIR_INGEST_HOST', nonEmpty, '127.0.0.1', 'HTTP ingest listen address (`byteair-sync ingest`).'),
+  ingestPort: setting('BYTEAIR_INGEST_PORT', integer(0, 65_535), '3100', 'HTTP ingest port (0 = any free port).'),
   ingestToken: setting('BYTEAIR_INGEST_TOKEN', nonEmpty, undefined, 'Bearer token required by the HTTP ingest API.', true),
   ingestMaxBodyBytes: setting('BYTEAIR_INGEST_MAX_BODY_BYTES', integer(1_024, 1024 * 1024 * 1024), String(32 * 1024 * 1024), 'Largest HTTP ingest request body.'),
   logLevel: setting('BYTEAIR_LOG_LEVEL', oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const), 'info', 'Log level (JSON lines on stderr).'),

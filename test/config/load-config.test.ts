@@ -35,7 +35,7 @@ describe('defaults', () => {
       streaming: { batchSize: 1_000, maxWaitMs: 1_000, intakeCap: 5_000_000 },
       circuit: { threshold: 5, cooldownMs: 1_000, maxCooldownMs: 30_000 },
       dashboard: { host: '127.0.0.1', port: 3_000, readOnly: false },
-      ingest: { maxBodyBytes: 32 * 1024 * 1024 },
+      ingest: { host: '127.0.0.1', port: 3_100, maxBodyBytes: 32 * 1024 * 1024 },
       logLevel: 'info',
     });
     expect(config.api.auth).toBeUndefined();
