@@ -1,0 +1,146 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { BatchStore } from '../batches/batch-store.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/config.js';
+import { ConfigError } from '../config/config-error.js';
+import type { Secret } from '../config/secret.js';
+import { SETTINGS } from '../config/settings.js';
+import { silentLogger, type Logger } from '../observability/logger.js';
+import { openOperations, type OperationsHandle } from '../operations/open-operations.js';
+import type { RedisClient } from '../redis/connection.js';
+import { errorAnswer } from './error-answer.js';
+import { RouteNotFoundError } from './ingest-errors.js';
+import { createIngestRouter, type IngestRouterOptions } from './ingest-router.js';
+
+export interface IngestServerOptions {
+  /** Default BYTEAIR_INGEST_HOST / BYTEAIR_INGEST_PORT. */
+  readonly host?: string;
+  readonly port?: number;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** A Redis connection to share; by default the server opens (and closes) its own. */
+  readonly redis?: RedisClient;
+}
+
+export interface RunningIngestServer {
+  /** `http://host:port`, the address actually bound (port 0 resolved). */
+  readonly url: string;
+  /** Stops taking requests, lets those in flight finish (up to BYTEAIR_SHUTDOWN_TIMEOUT_MS), then closes Redis. */
+  close(): Promise<void>;
+}
+
+/** The ingest API never runs open: without a token it refuses to start, naming the setting. */
+export function requireIngestToken(config: Config): Secret {
+  const token = config.ingest.token;
+  if (token === undefined) throw new ConfigError(SETTINGS.ingestToken.key, 'nothing', 'is required: the HTTP ingest API does not run without a bearer token', 'environment');
+  return token;
+}
+
+/** Router options from an operations handle, for any process that mounts the ingest API (the dashboard too). */
+export function ingestRouterOptions(config: Config, handle: OperationsHandle, options: { logger: Logger; clock?: Clock }): IngestRouterOptions {
+  return {
+    producer: handle.producer,
+    intake: handle.intake,
+    operations: handle.operations,
+    batches: new BatchStore(handle.redis, handle.keys),
+    token: requireIngestToken(config),
+    maxBodyBytes: config.ingest.maxBodyBytes,
+    config,
+    logger: options.logger,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+  };
+}
+
+/** The standalone ingest server (`byteair-sync ingest`): the router on its own HTTP server. */
+export async function startIngestServer(config: Config, options: IngestServerOptions = {}): Promise<RunningIngestServer> {
+  requireIngestToken(config);
+  const logger = options.logger ?? silentLogger();
+  const handle = openOperations(config, { redis: options.redis, clock: options.clock, logger });
+  const stopWatching = watchRedis(handle, logger);
+  const app = express();
+  app.disable('x-powered-by');
+  // Answers are small and never cached; hashing each for an ETag is wasted work.
+  app.set('etag', false);
+  app.use(createIngestRouter(ingestRouterOptions(config, handle, { logger, ...(options.clock === undefined ? {} : { clock: options.clock }) })));
+  app.use((req, res) => {
+    const answer = errorAnswer(new RouteNotFoundError(req.method, req.originalUrl));
+    res.status(answer.status).json(answer.body);
+  });
+  const server = createServer(app);
+  try {
+    await listen(server, options.port ?? config.ingest.port, options.host ?? config.ingest.host);
+  } catch (error) {
+    stopWatching();
+    await handle.close();
+    throw error;
+  }
+  const url = urlOf(server.address() as AddressInfo);
+  logger.info({ url }, 'ingest API listening');
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    close() {
+      closing ??= (async () => {
+        await closeServer(server, config.worker.shutdownTimeoutMs);
+        stopWatching();
+        await handle.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function urlOf(address: AddressInfo): string {
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+/** Waits for requests in flight (their records are being made durable), but not forever. */
+async function closeServer(server: Server, deadlineMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const deadline = setTimeout(() => server.closeAllConnections(), deadlineMs);
+  try {
+    await closed;
+  } finally {
+    clearTimeout(deadline);
+  }
+}
+
+/**
+ * One warning per Redis outage instead of one per reconnect attempt (ioredis prints every
+ * failure itself when nobody listens). Requests meanwhile answer 503 REDIS_UNAVAILABLE.
+ */
+function watchRedis(handle: OperationsHandle, logger: Logger): () => void {
+  let down = false;
+  const onError = (error: Error): void => {
+    if (down) return;
+    down = true;
+    logger.warn({ err: error }, 'Redis unreachable; ingest requests answer 503 until it is back');
+  };
+  const onReady = (): void => {
+    if (down) logger.info('Redis reachable again');
+    down = false;
+  };
+  const queues = [handle.queues.upload, handle.queues.done];
+  handle.redis.on('error', onError);
+  handle.redis.on('ready', onReady);
+  for (const queue of queues) queue.on('error', onError);
+  return () => {
+    handle.redis.off('error', onError);
+    handle.redis.off('ready', onReady);
+    for (const queue of queues) queue.off('error', onError);
+  };
+}

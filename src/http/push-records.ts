@@ -1,0 +1,31 @@
+import { IntakeFullError } from '../streaming/intake-errors.js';
+import { PUSH_GROUP, type PushResult, type StreamIntake } from '../streaming/stream-intake.js';
+import type { JsonObject } from './record-body.js';
+
+/**
+ * Pushes already-checked records in groups of PUSH_GROUP (each group one atomic append), so
+ * only one group is held in memory beside the body. When the intake fills part-way, the
+ * error counts every record this request got in, so the caller resends only the rest.
+ */
+export async function pushRecords(intake: Pick<StreamIntake, 'push'>, topic: string, records: Iterable<JsonObject>): Promise<PushResult> {
+  let accepted = 0;
+  let lastEntry = '';
+  let group: JsonObject[] = [];
+  const flush = async (): Promise<void> => {
+    try {
+      const result = await intake.push(topic, group);
+      accepted += result.accepted;
+      lastEntry = result.lastEntry;
+    } catch (error) {
+      if (error instanceof IntakeFullError) throw new IntakeFullError(error.topic, error.cap, accepted + error.accepted);
+      throw error;
+    }
+    group = [];
+  };
+  for (const record of records) {
+    group.push(record);
+    if (group.length === PUSH_GROUP) await flush();
+  }
+  if (group.length > 0) await flush();
+  return { accepted, lastEntry };
+}
