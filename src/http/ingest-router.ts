@@ -15,7 +15,7 @@ import { bearerAuth } from './bearer-auth.js';
 import { batchRefOfPath } from './batch-path.js';
 import { bodyFormatOf } from './body-format.js';
 import { errorAnswer } from './error-answer.js';
-import { RouteNotFoundError } from './ingest-errors.js';
+import { RedisUnreachableError, RouteNotFoundError } from './ingest-errors.js';
 import { pushRecords } from './push-records.js';
 import { readBody, RequestAbortedError } from './read-body.js';
 import { parseRecordBody, type RecordBody } from './record-body.js';
@@ -33,6 +33,11 @@ export interface IngestRouterOptions {
   readonly config: Pick<Config, 'topics' | 'dateZone' | 'limits'>;
   readonly logger: Logger;
   readonly clock?: Clock;
+  /**
+   * True while Redis is known to be down: requests are refused at once with 503 instead of
+   * each waiting out the client's reconnect attempts. Without it every request tries Redis.
+   */
+  readonly redisDown?: () => boolean;
 }
 
 /**
@@ -53,6 +58,8 @@ export function createIngestRouter(options: IngestRouterOptions): Router {
 
   const v1 = Router({ mergeParams: false });
   v1.use(bearerAuth(options.token));
+  const redisDown = options.redisDown;
+  if (redisDown !== undefined) v1.use((_req, _res, next) => next(redisDown() ? new RedisUnreachableError({ cause: undefined }) : undefined));
 
   v1.post('/batches/:topic/:stage/:date/records', async (req, res) => {
     const ref = batchRefOfPath(req.params, config, clock);

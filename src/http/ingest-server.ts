@@ -58,12 +58,13 @@ export async function startIngestServer(config: Config, options: IngestServerOpt
   requireIngestToken(config);
   const logger = options.logger ?? silentLogger();
   const handle = openOperations(config, { redis: options.redis, clock: options.clock, logger });
-  const stopWatching = watchRedis(handle, logger);
+  const watch = watchRedis(handle, logger);
   const app = express();
   app.disable('x-powered-by');
   // Answers are small and never cached; hashing each for an ETag is wasted work.
   app.set('etag', false);
-  app.use(createIngestRouter(ingestRouterOptions(config, handle, { logger, ...(options.clock === undefined ? {} : { clock: options.clock }) })));
+  const routerOptions = ingestRouterOptions(config, handle, { logger, ...(options.clock === undefined ? {} : { clock: options.clock }) });
+  app.use(createIngestRouter({ ...routerOptions, redisDown: () => watch.down }));
   app.use((req, res) => {
     const answer = errorAnswer(new RouteNotFoundError(req.method, req.originalUrl));
     res.status(answer.status).json(answer.body);
@@ -72,7 +73,7 @@ export async function startIngestServer(config: Config, options: IngestServerOpt
   try {
     await listen(server, options.port ?? config.ingest.port, options.host ?? config.ingest.host);
   } catch (error) {
-    stopWatching();
+    watch.stop();
     await handle.close();
     throw error;
   }
@@ -84,7 +85,7 @@ export async function startIngestServer(config: Config, options: IngestServerOpt
     close() {
       closing ??= (async () => {
         await closeServer(server, config.worker.shutdownTimeoutMs);
-        stopWatching();
+        watch.stop();
         await handle.close();
       })();
       return closing;
@@ -120,10 +121,11 @@ async function closeServer(server: Server, deadlineMs: number): Promise<void> {
 }
 
 /**
- * One warning per Redis outage instead of one per reconnect attempt (ioredis prints every
- * failure itself when nobody listens). Requests meanwhile answer 503 REDIS_UNAVAILABLE.
+ * Whether Redis is down: from a connection error until the client is ready again. Logs one
+ * warning per outage instead of one per reconnect attempt (ioredis prints every failure
+ * itself when nobody listens). Requests meanwhile answer 503 REDIS_UNAVAILABLE at once.
  */
-function watchRedis(handle: OperationsHandle, logger: Logger): () => void {
+function watchRedis(handle: OperationsHandle, logger: Logger): { readonly down: boolean; stop(): void } {
   let down = false;
   const onError = (error: Error): void => {
     if (down) return;
@@ -134,13 +136,21 @@ function watchRedis(handle: OperationsHandle, logger: Logger): () => void {
     if (down) logger.info('Redis reachable again');
     down = false;
   };
+  // The queues share this connection and repeat its errors; without a listener they would throw.
+  const onQueueError = (error: Error): void => logger.debug({ err: error }, 'queue error');
   const queues = [handle.queues.upload, handle.queues.done];
   handle.redis.on('error', onError);
   handle.redis.on('ready', onReady);
-  for (const queue of queues) queue.on('error', onError);
-  return () => {
-    handle.redis.off('error', onError);
-    handle.redis.off('ready', onReady);
-    for (const queue of queues) queue.off('error', onError);
+  for (const queue of queues) queue.on('error', onQueueError);
+  return {
+    get down() {
+      // The status check keeps a stray error event on a working connection from refusing traffic.
+      return down && handle.redis.status !== 'ready';
+    },
+    stop() {
+      handle.redis.off('error', onError);
+      handle.redis.off('ready', onReady);
+      for (const queue of queues) queue.off('error', onQueueError);
+    },
   };
 }

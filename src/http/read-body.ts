@@ -17,6 +17,8 @@ export class RequestAbortedError extends Error {
  * A declared Content-Length over the limit is refused before a byte is read.
  */
 export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  // A body parser mounted in front would have drained the stream, and 'end' would never come.
+  if (req.readableEnded) throw new Error('the request body was already read: mount the ingest router before any body parser');
   const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   if (encoding !== 'identity' && encoding !== 'gzip') throw new UnsupportedEncodingError(encoding);
   const declared = Number(req.headers['content-length']);
