@@ -6,6 +6,9 @@ type Bench = (args: readonly string[]) => Promise<void>;
 
 const BENCHES: Readonly<Record<string, { description: string; load: () => Promise<Bench> }>> = {
   emulator: { description: 'emulator throughput on one core (gzip JSON writes, req/s and rec/s)', load: async () => (await import('./emulator.js')).runEmulatorBench },
+  throughput: { description: '1M history records, 4 workers, at the ceiling: ratio, windows, latency, Redis bytes, RSS; vs BullMQ limiter', load: async () => (await import('./throughput.js')).runThroughputBench },
+  latency: { description: 'streaming push-to-accepted latency (4 producers, 5 000 rec/s) under a saturating history backfill', load: async () => (await import('./latency.js')).runLatencyBench },
+  outage: { description: 'a 60 s API outage under streaming + daily load: drain speed after recovery, nothing lost or doubled', load: async () => (await import('./outage.js')).runOutageBench },
 };
 
 async function main(): Promise<void> {

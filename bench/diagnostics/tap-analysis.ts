@@ -1,0 +1,76 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { percentile, round } from '../harness/figures.js';
+
+/**
+ * Joins the http-tap files of one run (every worker's sends, the emulator's arrivals) by
+ * Request-Id and attempt, and answers where the timing went: how long a request took from
+ * leaving a worker to being stamped by the emulator, and whether the heaviest sliding second
+ * already existed in the send times (the clients bunched) or only in the arrival stamps
+ * (the emulator stamped late).
+ */
+export interface TapVerdict {
+  readonly requests: number;
+  readonly sendToStampMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** Heaviest records in any 1000 ms window, by send time and by arrival stamp. */
+  readonly peakRecordsBySend: number;
+  readonly peakRecordsByArrival: number;
+  /** The requests of the heaviest arrival window: how late each was stamped after its send. */
+  readonly heaviestArrivalWindow: ReadonlyArray<{ readonly records: number; readonly sendToStampMs: number }>;
+}
+
+type TapEvent = [string, string, number];
+
+export function analyzeTap(prefix: string, recordsOf: ReadonlyMap<string, number>): TapVerdict {
+  const dir = dirname(prefix);
+  const files = readdirSync(dir).filter((f) => f.startsWith(`${basename(prefix)}-`) && f.endsWith('.json'));
+  const sends = new Map<string, number[]>();
+  const arrivals = new Map<string, number[]>();
+  for (const file of files) {
+    for (const [side, id, t] of JSON.parse(readFileSync(join(dir, file), 'utf8')) as TapEvent[]) {
+      const map = side === 'send' ? sends : arrivals;
+      map.set(id, [...(map.get(id) ?? []), t]);
+    }
+  }
+  const pairs: Array<{ send: number; arrive: number; records: number }> = [];
+  for (const [id, sent] of sends) {
+    const arrived = (arrivals.get(id) ?? []).sort((a, b) => a - b);
+    sent.sort((a, b) => a - b).forEach((send, k) => {
+      const arrive = arrived[k];
+      if (arrive !== undefined) pairs.push({ send, arrive, records: recordsOf.get(id) ?? 0 });
+    });
+  }
+  const deltas = pairs.map((p) => p.arrive - p.send);
+  const bySend = heaviest(pairs.map((p) => ({ at: p.send, records: p.records, delta: p.arrive - p.send })));
+  const byArrival = heaviest(pairs.map((p) => ({ at: p.arrive, records: p.records, delta: p.arrive - p.send })));
+  return {
+    requests: pairs.length,
+    sendToStampMs: { p50: round(percentile(deltas, 50), 1), p99: round(percentile(deltas, 99), 1), max: round(Math.max(...deltas), 1) },
+    peakRecordsBySend: bySend.records,
+    peakRecordsByArrival: byArrival.records,
+    heaviestArrivalWindow: byArrival.members.map((m) => ({ records: m.records, sendToStampMs: round(m.delta, 1) })),
+  };
+}
+
+interface Stamp {
+  readonly at: number;
+  readonly records: number;
+  readonly delta: number;
+}
+
+/** The heaviest (by records) set of stamps within (t - 1000, t]. */
+function heaviest(stamps: readonly Stamp[]): { records: number; members: Stamp[] } {
+  const list = [...stamps].sort((a, b) => a.at - b.at);
+  let best = { records: 0, members: [] as Stamp[] };
+  let left = 0;
+  let sum = 0;
+  for (let right = 0; right < list.length; right += 1) {
+    sum += (list[right] as Stamp).records;
+    while ((list[left] as Stamp).at <= (list[right] as Stamp).at - 1_000) {
+      sum -= (list[left] as Stamp).records;
+      left += 1;
+    }
+    if (sum > best.records) best = { records: sum, members: list.slice(left, right + 1) };
+  }
+  return best;
+}
