@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const topics = flags.text('topics', 'behavior').split(',');
   const config = loadConfig(process.env);
   const redis = createRedis(config.redis, 'producer', `bench-producer-${index}`);
-  const intake = new StreamIntake({ redis, keys: new Keyspace(config.redis.prefix), topics: config.topics, cap: config.streaming.intakeCap });
+  const intake = new StreamIntake({ redis, keys: new Keyspace(config.redis.prefix), topics: config.topics, cap: config.streaming.intakeCap, maxRequestBytes: config.limits.maxRequestBytes });
   const randoms = topics.map((_, t) => prng(1_000 * (index + 1) + t));
   const pushed: Record<string, number> = Object.fromEntries(topics.map((t) => [t, 0]));
   const pushes: Array<[number, number, string]> = [];

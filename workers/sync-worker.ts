@@ -166,6 +166,7 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<Runni
           maxRecordsPerRequest: config.limits.maxRecordsPerRequest,
           maxInFlight: STREAM_MAX_IN_FLIGHT,
         },
+        maxRequestBytes: config.limits.maxRequestBytes,
         clock,
         logger,
       });

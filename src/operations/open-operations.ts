@@ -42,6 +42,6 @@ export function openOperations(config: Config, options: { redis?: RedisClient; c
     circuit: createCircuitBreaker(redis, keys, config.circuit),
     clock,
   });
-  const intake = new StreamIntake({ redis, keys, topics: config.topics, cap: config.streaming.intakeCap });
+  const intake = new StreamIntake({ redis, keys, topics: config.topics, cap: config.streaming.intakeCap, maxRequestBytes: config.limits.maxRequestBytes });
   return { ...handle, keys, intake, guard, operations };
 }

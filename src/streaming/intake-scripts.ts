@@ -35,7 +35,8 @@ return { now, cursor, uncut, oldest, redis.call('SCARD', KEYS[4]), stale }
   4,
 );
 
-// KEYS: intake, meta, cuts. ARGV: expectedCursor, maxCount, owner
+// KEYS: intake, meta, cuts. ARGV: expectedCursor, maxCount, owner, maxBytes
+// Takes at most maxCount records whose JSON array stays within maxBytes (always at least one).
 // → false when another batcher moved the cursor first; else { first, last, record... }
 export const INTAKE_CUT = new LuaScript(
   `${NOW}
@@ -43,6 +44,16 @@ local cursor = redis.call('HGET', KEYS[2], 'cursor') or '0-0'
 if cursor ~= ARGV[1] then return false end
 local entries = redis.call('XRANGE', KEYS[1], '(' .. cursor, '+', 'COUNT', tonumber(ARGV[2]))
 if #entries == 0 then return false end
+local maxBytes = tonumber(ARGV[4])
+local bytes = 2
+for i = 1, #entries do
+  local size = string.len(entries[i][2][2]) + (i > 1 and 1 or 0)
+  if i > 1 and bytes + size > maxBytes then
+    for j = #entries, i, -1 do entries[j] = nil end
+    break
+  end
+  bytes = bytes + size
+end
 local first = entries[1][1]
 local last = entries[#entries][1]
 redis.call('HSET', KEYS[2], 'cursor', last)

@@ -28,6 +28,8 @@ export interface StreamBatcherOptions {
   readonly blobs: BlobStore;
   readonly applicationId: string;
   readonly policy: CutPolicy;
+  /** Byte cap of one request's JSON (BYTEAIR_MAX_REQUEST_BYTES): a cut stops before it. */
+  readonly maxRequestBytes: number;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Re-check interval when there is nothing to do. */
@@ -136,7 +138,7 @@ export class StreamBatcher {
     const oldestAgeMs = oldest === '' ? 0 : Math.max(0, now - Number(oldest.split('-')[0]));
     const decision = decideCut({ uncut, oldestAgeMs, inFlight, held }, this.#o.policy, this.#idleMs);
     if (decision.kind !== 'cut') return { decision, cutRecords: 0 };
-    const cut = await INTAKE_CUT.run(redis, [keys.intake(topic), keys.intakeMeta(topic), keys.intakeCuts(topic)], [cursor, decision.records, this.#owner]);
+    const cut = await INTAKE_CUT.run(redis, [keys.intake(topic), keys.intakeMeta(topic), keys.intakeCuts(topic)], [cursor, decision.records, this.#owner, this.#o.maxRequestBytes]);
     if (!Array.isArray(cut)) return { decision: { kind: 'cut', records: 0 }, cutRecords: 0 }; // another batcher was first
     const records = await this.#makeJob(topic, cut as string[]);
     return { decision, cutRecords: records };

@@ -5,6 +5,7 @@ import { LuaScript } from '../redis/lua-script.js';
 import { serializeRecord } from '../validation/json-record.js';
 import { parseTopic } from '../validation/sync-target.js';
 import { IntakeFullError } from './intake-errors.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
 
 /** Records per atomic append; a larger push is several appends, each all-or-nothing. */
 export const PUSH_GROUP = 5_000;
@@ -39,11 +40,15 @@ export class StreamIntake {
   readonly #topics: readonly TopicConfig[];
   readonly #cap: number;
 
-  constructor(options: { redis: RedisClient; keys: Keyspace; topics: readonly TopicConfig[]; cap: number }) {
+  readonly #maxRecordBytes: number;
+
+  constructor(options: { redis: RedisClient; keys: Keyspace; topics: readonly TopicConfig[]; cap: number; maxRequestBytes: number }) {
     this.#redis = options.redis;
     this.#keys = options.keys;
     this.#topics = options.topics;
     this.#cap = options.cap;
+    // A record must fit a request on its own: "[" + record + "]".
+    this.#maxRecordBytes = options.maxRequestBytes - 2;
   }
 
   /** Validates every record first (nothing is appended if one is bad), then appends. */
@@ -51,7 +56,13 @@ export class StreamIntake {
     const topicConfig = parseTopic(topic, this.#topics);
     const list: readonly unknown[] = Array.isArray(records) ? records : [records];
     if (list.length === 0) return { accepted: 0, lastEntry: '' };
-    const texts = list.map((record, i) => serializeRecord(record, Array.isArray(records) ? `${field}[${i}]` : field));
+    const texts = list.map((record, i) => {
+      const path = Array.isArray(records) ? `${field}[${i}]` : field;
+      const text = serializeRecord(record, path);
+      const bytes = Buffer.byteLength(text);
+      if (bytes > this.#maxRecordBytes) throw new InvalidInputError(path, `${bytes} bytes`, `is larger than one request may carry (BYTEAIR_MAX_REQUEST_BYTES=${this.#maxRecordBytes + 2})`);
+      return text;
+    });
     let accepted = 0;
     let lastEntry = '';
     for (let start = 0; start < texts.length; start += PUSH_GROUP) {

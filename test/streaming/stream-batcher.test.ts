@@ -40,6 +40,7 @@ function batcherFor(p: TestPipeline, overrides: { maxInFlight?: number; cutLease
     blobs: p.blobs,
     applicationId: TEST_APPLICATION_ID,
     policy: { batchSize: p.config.streaming.batchSize, maxWaitMs: p.config.streaming.maxWaitMs, maxRecordsPerRequest: p.config.limits.maxRecordsPerRequest, maxInFlight: overrides.maxInFlight ?? 4 },
+    maxRequestBytes: p.config.limits.maxRequestBytes,
     clock: systemClock,
     logger: silentLogger(),
     ...(overrides.cutLeaseMs === undefined ? {} : { cutLeaseMs: overrides.cutLeaseMs }),
@@ -128,7 +129,7 @@ test('a batcher that dies between cutting and committing: the cut is redone unde
   await withPipeline(STREAMING_ONLY, async (p) => {
     await p.intake.push('behavior', records(0, 300));
     // The "dead" batcher moved the cursor and recorded its cut, then vanished.
-    const dead = (await INTAKE_CUT.run(p.redis, [p.keys.intake('behavior'), p.keys.intakeMeta('behavior'), p.keys.intakeCuts('behavior')], ['0-0', 10_000, 'dead'])) as string[];
+    const dead = (await INTAKE_CUT.run(p.redis, [p.keys.intake('behavior'), p.keys.intakeMeta('behavior'), p.keys.intakeCuts('behavior')], ['0-0', 10_000, 'dead', 16_777_216])) as string[];
     const [first, last] = dead as [string, string];
     const survivor = batcherFor(p, { cutLeaseMs: 0 });
     await new Promise((resolve) => setTimeout(resolve, 5)); // let the lease (0 ms) lapse in Redis time
@@ -168,6 +169,7 @@ test('the running batcher wakes on the guard release event and cuts at once', as
       blobs: p.blobs,
       applicationId: TEST_APPLICATION_ID,
       policy: { batchSize: 1000, maxWaitMs: 60_000, maxRecordsPerRequest: 10_000, maxInFlight: 4 },
+      maxRequestBytes: p.config.limits.maxRequestBytes,
       clock: systemClock,
       logger: silentLogger(),
       idleMs: 60_000, // only the release event can wake it within the test
@@ -188,5 +190,21 @@ test('the running batcher wakes on the guard release event and cuts at once', as
     } finally {
       await batcher.stop();
     }
+  });
+});
+
+test('a pushed record larger than one request may carry is refused by name; cuts stop at the request byte cap', async () => {
+  await withPipeline({ ...STREAMING_ONLY, BYTEAIR_MAX_REQUEST_BYTES: '2048' }, async (p) => {
+    await expect(p.intake.push('behavior', [{ ok: 1 }, { big: 'x'.repeat(3_000) }])).rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'records[1]' });
+    expect(await p.redis.xlen(p.keys.intake('behavior'))).toBe(0);
+    // 100 records of ~110 bytes: about 18 fit in 2 048 bytes of JSON.
+    await p.intake.push('behavior', Array.from({ length: 100 }, (_, i) => ({ i, pad: 'y'.repeat(100) })));
+    const batcher = batcherFor(p, { maxInFlight: 1000 });
+    let cut = 0;
+    while (cut < 100) cut += (await batcher.tick('behavior')).cutRecords;
+    const jobs = await streamingJobs(p);
+    expect(jobs.reduce((sum, j) => sum + j.records, 0)).toBe(100);
+    expect(jobs.length).toBeGreaterThan(4);
+    for (const job of jobs) expect(job.bytes).toBeLessThanOrEqual(2048);
   });
 });

@@ -69,7 +69,7 @@ export function testPipeline(testRedis: TestRedis, env: Record<string, string> =
     blobs: new RedisBlobStore(redis, keys),
     rejected: new RejectedStore(redis, keys),
     guard: new RedisStageGuard({ redis, keys, topics: config.topics, uploadQueue: queues.upload, clock, logger: silentLogger() }),
-    intake: new StreamIntake({ redis, keys, topics: config.topics, cap: config.streaming.intakeCap }),
+    intake: new StreamIntake({ redis, keys, topics: config.topics, cap: config.streaming.intakeCap, maxRequestBytes: config.limits.maxRequestBytes }),
     async close() {
       await Promise.all([queues.upload.close(), queues.done.close()]);
     },
