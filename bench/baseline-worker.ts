@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     rejected: new RejectedStore(redis, keys),
     gate: guard,
     enqueuer,
-    streams: new RedisStreamSettlement(redis, keys),
+    streams: new RedisStreamSettlement(redis, keys, config.worker.keepCompletedSeconds * 1000),
     clock,
     logger,
     metrics: new RedisSyncMetrics(redis, keys, logger),

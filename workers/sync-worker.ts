@@ -105,7 +105,7 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<Runni
         rejected: new RejectedStore(redis, keys),
         gate: guard,
         enqueuer,
-        streams: new RedisStreamSettlement(redis, keys),
+        streams: new RedisStreamSettlement(redis, keys, config.worker.keepCompletedSeconds * 1000),
         clock,
         logger,
         metrics: new RedisSyncMetrics(redis, keys, logger),

@@ -26,6 +26,7 @@ export interface SyncJobResult {
 /** Settles streaming chunks (the batcher's bookkeeping); offline chunks settle into their batch. */
 export interface StreamSettlement {
   settled(job: WriteJobData, acceptedRecords: number): Promise<void>;
+  isSettled(job: WriteJobData): Promise<boolean>;
   failed(job: WriteJobData): Promise<void>;
 }
 
@@ -88,7 +89,8 @@ async function processWrite(deps: SyncProcessorDeps, ctx: ActionContext, data: W
     return await holdUntil(ctx, deps.clock.now() + deps.holdRecheckMs, async () => await deps.gate.park(data, ctx.job.id ?? data.requestId));
   }
   // A re-run after a crash between settling and completing: the API already has it.
-  if (data.batchId !== null && (await deps.batches.isChunkSettled(data.batchId, data.requestId))) {
+  const alreadySettled = data.batchId !== null ? await deps.batches.isChunkSettled(data.batchId, data.requestId) : await deps.streams.isSettled(data);
+  if (alreadySettled) {
     await deps.blobs.delete(data.blobKey);
     return { outcome: 'already-settled', records: data.records };
   }

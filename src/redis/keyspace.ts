@@ -87,6 +87,9 @@ export class Keyspace {
   intakeInflight(topic: string): string {
     return this.key('intake', topic, 'inflight');
   }
+  intakeSettled(topic: string): string {
+    return this.key('intake', topic, 'settled');
+  }
   // Counters the dashboard exports (src/observability).
   get metrics(): string {
     return this.key('metrics');

@@ -6,6 +6,8 @@ import { LuaScript } from '../redis/lua-script.js';
  *   cuts hash: first entry id → {first, last, count, claimedAt, owner} of chunks cut but
  *              not yet turned into a job; entries are trimmed only once no cut needs them
  *   inflight set: Request-Ids of streaming chunks not yet accepted by the API
+ *   settled zset: Request-Ids of chunks the API answered, by settle time (kept for the replay
+ *              window), so a re-run or a redone cut never counts or sends a chunk twice
  * A cut's Request-Id comes from its first and last entry ids, so re-doing a cut after a
  * crash (same entries) yields the same Request-Id and the same job id.
  */
@@ -85,12 +87,23 @@ return out
   2,
 );
 
-// KEYS: cuts, inflight, intake, meta. ARGV: first, requestId
-// The cut's job exists: forget the cut, count it in flight, trim what no cut needs any more.
+// KEYS: inflight, settled. ARGV: requestId
+// Before the cut's job is added: count it in flight, unless that chunk was settled already (a
+// cut redone after its batcher died, whose job ran meanwhile). Marking it before the job
+// exists means a worker settling the job can never come before the mark.
+export const INTAKE_MARK_IN_FLIGHT = new LuaScript(
+  `
+if redis.call('ZSCORE', KEYS[2], ARGV[1]) then return 0 end
+return redis.call('SADD', KEYS[1], ARGV[1])
+`,
+  2,
+);
+
+// KEYS: cuts, intake, meta. ARGV: first
+// The cut's job exists: forget the cut, trim what no cut needs any more.
 export const INTAKE_COMMIT = new LuaScript(
   `
 if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('SADD', KEYS[2], ARGV[2])
 local function parse(id)
   local ms, seq = string.match(id, '^(%d+)-(%d+)$')
   return tonumber(ms), tonumber(seq), ms
@@ -106,20 +119,26 @@ for _, id in ipairs(redis.call('HKEYS', KEYS[1])) do
 end
 if minId == nil then
   -- Kept as text: entry ids hold millisecond timestamps that %d formatting need not survive.
-  local _, seq, msText = parse(redis.call('HGET', KEYS[4], 'cursor') or '0-0')
+  local _, seq, msText = parse(redis.call('HGET', KEYS[3], 'cursor') or '0-0')
   minId = msText .. '-' .. tostring(seq + 1)
 end
-redis.call('XTRIM', KEYS[3], 'MINID', minId)
+redis.call('XTRIM', KEYS[2], 'MINID', minId)
 return 1
 `,
-  4,
+  3,
 );
 
-// KEYS: inflight, meta. ARGV: requestId, acceptedRecords
+// KEYS: inflight, meta, settled. ARGV: requestId, acceptedRecords, retentionMs
+// The API answered the chunk: out of flight, remembered as settled (once), counted (once).
 export const INTAKE_SETTLE = new LuaScript(
-  `
-if redis.call('SREM', KEYS[1], ARGV[1]) == 1 then redis.call('HINCRBY', KEYS[2], 'accepted', ARGV[2]) end
+  `${NOW}
+redis.call('SREM', KEYS[1], ARGV[1])
+if redis.call('ZADD', KEYS[3], 'NX', now, ARGV[1]) == 1 then redis.call('HINCRBY', KEYS[2], 'accepted', ARGV[2]) end
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[3]))
 return 1
 `,
-  2,
+  3,
 );
+
+// KEYS: inflight. ARGV: requestId. A chunk failed for good: it no longer holds the batcher back.
+export const INTAKE_FAIL = new LuaScript(`return redis.call('SREM', KEYS[1], ARGV[1])`, 1);

@@ -13,7 +13,7 @@ import type { SyncEnqueuer } from '../queue/sync-enqueuer.js';
 import type { RedisClient } from '../redis/connection.js';
 import type { Keyspace } from '../redis/keyspace.js';
 import { decideCut, type CutDecision, type CutPolicy } from './cut-policy.js';
-import { INTAKE_COMMIT, INTAKE_CUT, INTAKE_RECLAIM, INTAKE_STATE } from './intake-scripts.js';
+import { INTAKE_COMMIT, INTAKE_CUT, INTAKE_MARK_IN_FLIGHT, INTAKE_RECLAIM, INTAKE_STATE } from './intake-scripts.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -172,8 +172,9 @@ export class StreamBatcher {
       enqueuedAt: this.#o.clock.now(),
       intake: { first, last },
     };
+    await INTAKE_MARK_IN_FLIGHT.run(redis, [keys.intakeInflight(topic), keys.intakeSettled(topic)], [requestId]);
     await this.#o.enqueuer.addWrites([data]);
-    await INTAKE_COMMIT.run(redis, [keys.intakeCuts(topic), keys.intakeInflight(topic), keys.intake(topic), keys.intakeMeta(topic)], [first, requestId]);
+    await INTAKE_COMMIT.run(redis, [keys.intakeCuts(topic), keys.intake(topic), keys.intakeMeta(topic)], [first]);
     return records.length;
   }
 }

@@ -3,7 +3,8 @@ import { systemClock } from '../../src/clock.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { parseJobData, type WriteJobData } from '../../src/queue/job-data.js';
 import { streamingWriteRequestId } from '../../src/queue/request-id.js';
-import { INTAKE_CUT } from '../../src/streaming/intake-scripts.js';
+import { INTAKE_CUT, INTAKE_MARK_IN_FLIGHT } from '../../src/streaming/intake-scripts.js';
+import { readIntakeStatus } from '../../src/streaming/intake-status.js';
 import { IntakeFullError } from '../../src/streaming/intake-errors.js';
 import { StreamBatcher } from '../../src/streaming/stream-batcher.js';
 import { RedisStreamSettlement } from '../../src/streaming/stream-settlement.js';
@@ -145,7 +146,7 @@ test('a batcher that dies between cutting and committing: the cut is redone unde
 test('while chunks are in flight beyond the limit the intake collects, then drains in one large chunk', async () => {
   await withPipeline(STREAMING_ONLY, async (p) => {
     const batcher = batcherFor(p, { maxInFlight: 1 });
-    const settlement = new RedisStreamSettlement(p.redis, p.keys);
+    const settlement = new RedisStreamSettlement(p.redis, p.keys, 3_600_000);
     await p.intake.push('behavior', records(0, 1000));
     expect((await batcher.tick('behavior')).cutRecords).toBe(1000);
     await p.intake.push('behavior', records(1000, 7000));
@@ -206,5 +207,30 @@ test('a pushed record larger than one request may carry is refused by name; cuts
     expect(jobs.reduce((sum, j) => sum + j.records, 0)).toBe(100);
     expect(jobs.length).toBeGreaterThan(4);
     for (const job of jobs) expect(job.bytes).toBeLessThanOrEqual(2048);
+  });
+});
+
+test('a chunk settled before its batcher committed, then redone by another batcher, never stays in flight', async () => {
+  await withPipeline(STREAMING_ONLY, async (p) => {
+    const settlement = new RedisStreamSettlement(p.redis, p.keys, 3_600_000);
+    await p.intake.push('behavior', records(0, 50));
+    // A batcher cuts, marks and enqueues, then stalls before committing the cut...
+    const dead = (await INTAKE_CUT.run(p.redis, [p.keys.intake('behavior'), p.keys.intakeMeta('behavior'), p.keys.intakeCuts('behavior')], ['0-0', 10_000, 'dead', 16_777_216])) as string[];
+    const requestId = streamingWriteRequestId(TEST_APPLICATION_ID, 'behavior', dead[0] ?? '', dead[1] ?? '');
+    await INTAKE_MARK_IN_FLIGHT.run(p.redis, [p.keys.intakeInflight('behavior'), p.keys.intakeSettled('behavior')], [requestId]);
+    // ...while a worker uploads and settles the chunk.
+    const job = { topic: 'behavior', requestId } as WriteJobData;
+    await settlement.settled(job, 50);
+    expect(await settlement.isSettled(job)).toBe(true);
+    // A survivor redoes the stale cut: same Request-Id, and it is not marked in flight again.
+    const survivor = batcherFor(p, { cutLeaseMs: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await survivor.tick('behavior')).cutRecords).toBe(50);
+    expect(await p.redis.smembers(p.keys.intakeInflight('behavior'))).toEqual([]);
+    const status = await readIntakeStatus(p.redis, p.keys, 'behavior');
+    expect(status).toMatchObject({ chunksInFlight: 0, accepted: 50, waiting: 0 });
+    // Settling again (a stalled re-run) counts nothing twice.
+    await settlement.settled(job, 50);
+    expect((await readIntakeStatus(p.redis, p.keys, 'behavior')).accepted).toBe(50);
   });
 });
