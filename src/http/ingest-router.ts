@@ -99,7 +99,9 @@ export function createIngestRouter(options: IngestRouterOptions): Router {
   v1.post('/streams/:topic/records', async (req, res) => {
     const topic = parseTopic(req.params.topic, config.topics).name;
     const body = await readRecords(req, true);
-    const pushed = await pushRecords(intake, topic, body.records());
+    const key = req.get('idempotency-key');
+    if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) throw new InvalidInputError('Idempotency-Key', key, 'must be 1-200 printable ASCII characters');
+    const pushed = await pushRecords(intake, topic, body.records(), key);
     res.status(202).json({ topic, accepted: pushed.accepted });
   });
 

@@ -7,13 +7,17 @@ import type { JsonObject } from './record-body.js';
  * only one group is held in memory beside the body. When the intake fills part-way, the
  * error counts every record this request got in, so the caller resends only the rest.
  */
-export async function pushRecords(intake: Pick<StreamIntake, 'push'>, topic: string, records: Iterable<JsonObject>): Promise<PushResult> {
+export async function pushRecords(intake: Pick<StreamIntake, 'push'>, topic: string, records: Iterable<JsonObject>, idempotencyKey?: string): Promise<PushResult> {
   let accepted = 0;
   let lastEntry = '';
   let group: JsonObject[] = [];
+  let groups = 0;
   const flush = async (): Promise<void> => {
     try {
-      const result = await intake.push(topic, group);
+      // Each group has its own key under the caller's, so a retried request skips what it already stored.
+      const key = idempotencyKey === undefined ? {} : { idempotencyKey: `${idempotencyKey}/${groups}` };
+      groups += 1;
+      const result = await intake.push(topic, group, 'records', key);
       accepted += result.accepted;
       lastEntry = result.lastEntry;
     } catch (error) {

@@ -90,6 +90,13 @@ export class Keyspace {
   intakeSettled(topic: string): string {
     return this.key('intake', topic, 'settled');
   }
+  /** Push ids seen lately (by time) and the last entry each appended: pushes happen once. */
+  intakePushIds(topic: string): string {
+    return this.key('intake', topic, 'push-ids');
+  }
+  intakePushLast(topic: string): string {
+    return this.key('intake', topic, 'push-last');
+  }
   // Counters the dashboard exports (src/observability).
   get metrics(): string {
     return this.key('metrics');

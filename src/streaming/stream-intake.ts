@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { TopicConfig } from '../config/config.js';
 import type { RedisClient } from '../redis/connection.js';
 import type { Keyspace } from '../redis/keyspace.js';
@@ -10,18 +11,35 @@ import { InvalidInputError } from '../errors/invalid-input-error.js';
 /** Records per atomic append; a larger push is several appends, each all-or-nothing. */
 export const PUSH_GROUP = 5_000;
 
-// KEYS: intake, meta. ARGV: cap, record... Appends all records or none.
+/** How long a push id is remembered: a resend within this window appends nothing. */
+export const PUSH_ID_RETENTION_MS = 24 * 3_600_000;
+
+// KEYS: intake, meta, pushIds (zset id → time), pushLast (hash id → last entry).
+// ARGV: cap, pushId, retentionMs, record... Appends all records or none, once per push id: a
+// command resent after a broken connection (ioredis does that) or a caller's retry with the
+// same id finds the id and gets the first answer back instead of a second copy.
 const PUSH = new LuaScript(
   `
-local n = #ARGV - 1
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local old = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[3]), 'LIMIT', 0, 100)
+if #old > 0 then
+  redis.call('ZREM', KEYS[3], unpack(old))
+  redis.call('HDEL', KEYS[4], unpack(old))
+end
+local seen = redis.call('HGET', KEYS[4], ARGV[2])
+if seen then return seen end
+local n = #ARGV - 3
 if redis.call('XLEN', KEYS[1]) + n > tonumber(ARGV[1]) then return false end
 local last
-for i = 2, #ARGV do last = redis.call('XADD', KEYS[1], '*', 'r', ARGV[i]) end
+for i = 4, #ARGV do last = redis.call('XADD', KEYS[1], '*', 'r', ARGV[i]) end
 redis.call('HINCRBY', KEYS[2], 'uncut', n)
 redis.call('HINCRBY', KEYS[2], 'pushed', n)
+redis.call('ZADD', KEYS[3], now, ARGV[2])
+redis.call('HSET', KEYS[4], ARGV[2], last)
 return last
 `,
-  2,
+  4,
 );
 
 export interface PushResult {
@@ -51,8 +69,12 @@ export class StreamIntake {
     this.#maxRecordBytes = options.maxRequestBytes - 2;
   }
 
-  /** Validates every record first (nothing is appended if one is bad), then appends. */
-  async push(topic: string, records: unknown, field = 'records'): Promise<PushResult> {
+  /**
+   * Validates every record first (nothing is appended if one is bad), then appends in groups
+   * of PUSH_GROUP, each all-or-nothing and each once only: pass the same `idempotencyKey`
+   * when retrying a push whose answer was lost, and no record is stored twice.
+   */
+  async push(topic: string, records: unknown, field = 'records', options: { idempotencyKey?: string } = {}): Promise<PushResult> {
     const topicConfig = parseTopic(topic, this.#topics);
     const list: readonly unknown[] = Array.isArray(records) ? records : [records];
     if (list.length === 0) return { accepted: 0, lastEntry: '' };
@@ -65,9 +87,13 @@ export class StreamIntake {
     });
     let accepted = 0;
     let lastEntry = '';
+    // Without a caller's key, a random one still stops the client's own resend from doubling a group.
+    const key = options.idempotencyKey ?? randomUUID();
+    const name = topicConfig.name;
     for (let start = 0; start < texts.length; start += PUSH_GROUP) {
       const group = texts.slice(start, start + PUSH_GROUP);
-      const result = await PUSH.run(this.#redis, [this.#keys.intake(topicConfig.name), this.#keys.intakeMeta(topicConfig.name)], [this.#cap, ...group]);
+      const pushId = `${key}#${start / PUSH_GROUP}`;
+      const result = await PUSH.run(this.#redis, [this.#keys.intake(name), this.#keys.intakeMeta(name), this.#keys.intakePushIds(name), this.#keys.intakePushLast(name)], [this.#cap, pushId, PUSH_ID_RETENTION_MS, ...group]);
       if (typeof result !== 'string') throw new IntakeFullError(topicConfig.name, this.#cap, accepted);
       accepted += group.length;
       lastEntry = result;

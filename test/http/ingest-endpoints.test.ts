@@ -101,6 +101,20 @@ describe('streaming', () => {
     const entries = await pipeline.redis.xrange(pipeline.keys.intake('user'), '-', '+');
     expect(entries.slice(-6).map(([, fields]) => JSON.parse(fields[1] ?? 'null') as unknown)).toEqual([1, 2, 3, 4, 5, 6].map((n) => ({ user_id: `u${n}` })));
   });
+
+  test('a push retried with the same Idempotency-Key is stored once; a bad key is refused by name', async () => {
+    const before = await intakeLength('user');
+    const request = { headers: { ...JSON_TYPE, 'idempotency-key': 'order-7781' }, body: JSON.stringify([{ user_id: 'k1' }, { user_id: 'k2' }]) };
+    const first = await send(server.url, '/v1/streams/user/records', request);
+    const retry = await send(server.url, '/v1/streams/user/records', request);
+    expect([first.status, retry.status]).toEqual([202, 202]);
+    expect(retry.body).toEqual(first.body);
+    expect((await intakeLength('user')) - before).toBe(2);
+    const bad = await send(server.url, '/v1/streams/user/records', { headers: { ...JSON_TYPE, 'idempotency-key': 'x'.repeat(300) }, body: '[{"user_id":"k3"}]' });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ error: { code: 'INVALID_INPUT', field: 'Idempotency-Key' } });
+    expect((await intakeLength('user')) - before).toBe(2);
+  });
 });
 
 describe('status and health', () => {

@@ -234,3 +234,17 @@ test('a chunk settled before its batcher committed, then redone by another batch
     expect((await readIntakeStatus(p.redis, p.keys, 'behavior')).accepted).toBe(50);
   });
 });
+
+test('a push repeated with the same idempotency key (a lost answer, a resent command) appends nothing twice', async () => {
+  await withPipeline(STREAMING_ONLY, async (p) => {
+    const first = await p.intake.push('behavior', records(0, 7_000), 'records', { idempotencyKey: 'client-42' });
+    const again = await p.intake.push('behavior', records(0, 7_000), 'records', { idempotencyKey: 'client-42' });
+    expect(again).toEqual(first);
+    expect(await p.redis.xlen(p.keys.intake('behavior'))).toBe(7_000);
+    // Without a key each push is new (the control).
+    await p.intake.push('behavior', records(0, 10));
+    await p.intake.push('behavior', records(0, 10));
+    expect(await p.redis.xlen(p.keys.intake('behavior'))).toBe(7_020);
+    expect((await readIntakeStatus(p.redis, p.keys, 'behavior')).pushed).toBe(7_020);
+  });
+});
