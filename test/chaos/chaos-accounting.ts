@@ -2,7 +2,7 @@ import type { EmulatorStats } from '../../src/emulator/index.js';
 import type { OperationsHandle } from '../../src/operations/open-operations.js';
 import type { TestSystem } from '../support/system.js';
 import { idFieldOf, REJECT_RULE } from './chaos-records.js';
-import { classifyFailedJobs, phantomInFlight, type KnownGaps } from './known-gaps.js';
+import { describeFailedJobs, phantomInFlight } from './intake-diagnostics.js';
 import { expectedIds, type BatchSpec } from './offline-load.js';
 import type { StreamLoad } from './stream-load.js';
 
@@ -19,8 +19,6 @@ export interface AccountingInput {
   readonly looseBatches: readonly BatchSpec[];
   readonly stream: StreamLoad;
   readonly streamTopics: readonly string[];
-  /** Count known gaps (known-gaps.ts) as violations too. */
-  readonly strict: boolean;
 }
 
 export interface AccountingFigures {
@@ -34,10 +32,10 @@ export interface AccountingFigures {
   readonly rejectionsKept: number;
   readonly dones: number;
   readonly duplicateRequests409: number;
-  /** Failed jobs other than known gaps. */
   readonly failedJobs: number;
   readonly orderingViolations: number;
-  readonly knownGaps: KnownGaps;
+  /** Completed streaming chunks still counted in flight (B4). */
+  readonly phantomInFlight: number;
 }
 
 export interface AccountingResult {
@@ -107,15 +105,11 @@ export async function account(input: AccountingInput): Promise<AccountingResult>
   const rejectionsKept = await checkRejections(input, check);
   checkDones(stats, batches, check);
 
-  const failed = await classifyFailedJobs(handle);
-  check(failed.other.length === 0, `${failed.other.length} failed jobs: ${failed.other.slice(0, 5).join('; ')}`);
+  const failed = await describeFailedJobs(handle);
+  check(failed.length === 0, `${failed.length} failed jobs: ${failed.slice(0, 5).join('; ')}`);
   let phantoms = 0;
   for (const topic of input.streamTopics) phantoms += (await phantomInFlight(handle, topic)).length;
-  const knownGaps: KnownGaps = { b3BlobMissingAfterStall: failed.b3, b4PhantomInFlight: phantoms };
-  if (input.strict) {
-    check(failed.b3 === 0, `known gap B3: ${failed.b3} streaming jobs failed with BLOB_MISSING after a stall`);
-    check(phantoms === 0, `known gap B4: ${phantoms} completed streaming chunks still counted in flight`);
-  }
+  check(phantoms === 0, `${phantoms} completed streaming chunks still counted in flight`);
   for (const status of await handle.producer.batches()) {
     check(status.failedChunks.length === 0, `batch ${status.batchId} has failed chunks: ${JSON.stringify(status.failedChunks)}`);
   }
@@ -138,9 +132,9 @@ export async function account(input: AccountingInput): Promise<AccountingResult>
       rejectionsKept,
       dones: stats.dones.length,
       duplicateRequests409: stats.totals.duplicateRequests,
-      failedJobs: failed.other.length,
+      failedJobs: failed.length,
       orderingViolations: stats.totals.orderingViolations,
-      knownGaps,
+      phantomInFlight: phantoms,
     },
   };
 }

@@ -21,8 +21,6 @@ export interface ChaosPlan {
   readonly phase1: ChaosPhase;
   readonly phase2: ChaosPhase;
   readonly pushThroughRedisRestarts: boolean;
-  /** Known gaps (known-gaps.ts) count as violations. */
-  readonly strict: boolean;
   /** Settings for every worker process, on top of the test system's. */
   readonly env: Readonly<Record<string, string>>;
   readonly drainTimeoutMs: number;
@@ -64,7 +62,6 @@ const COMMON = {
   clockSkewSeconds: 600,
   hangMs: 6_000,
   pushThroughRedisRestarts: false,
-  strict: false,
   env: {
     // A request held past the timeout is retried; answers slower than a loaded 2-core box
     // produces stay inside it, so phase 1 loses no answer to a timeout.

@@ -15,8 +15,7 @@ export function formatReport(report: ChaosReport): string {
     `  offline         ${offline.records} records in ${offline.batches} batches; ${offline.retriedCalls} add/seal calls retried while Redis was away`,
     ...streaming.map((t) => `  streaming       ${t.topic}: ${t.acknowledged} records acknowledged, ${t.unknown} in pushes that failed (unknown outcome)`),
     `  accounting      ${a.acknowledgedRecords} acknowledged records to accept; ledger ${a.acceptedRecords} unique ids (${a.unknownPushesAccepted} from failed pushes), each once; ${a.rejectedRecords} refused per the rule, ${a.rejectionsKept} kept with their reason`,
-    `                  ${a.dones} Dones (one per date), ${a.failedJobs} failed jobs, ${a.orderingViolations} ordering violations`,
-    `  known gaps      B3 streaming jobs failed with BLOB_MISSING after a stall: ${a.knownGaps.b3BlobMissingAfterStall}; B4 completed chunks stuck in flight: ${a.knownGaps.b4PhantomInFlight}`,
+    `                  ${a.dones} Dones (one per date), ${a.failedJobs} failed jobs, ${a.orderingViolations} ordering violations, ${a.phantomInFlight} completed chunks left in flight`,
     ...report.violations.map((v) => `  VIOLATION       ${v}`),
   ];
   return `${lines.join('\n')}\n`;

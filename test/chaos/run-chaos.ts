@@ -1,7 +1,7 @@
 import type { OperationsHandle } from '../../src/operations/open-operations.js';
 import { eventually, startTestSystem, type TestSystem } from '../support/system.js';
 import { account, type AccountingFigures } from './chaos-accounting.js';
-import { phantomInFlight, sweepPhantoms } from './known-gaps.js';
+import { phantomInFlight } from './intake-diagnostics.js';
 import type { ChaosPlan } from './chaos-plan.js';
 import { REJECT_RULE } from './chaos-records.js';
 import { runSteps, type StepRecord } from './chaos-steps.js';
@@ -62,7 +62,6 @@ export async function runChaos(plan: ChaosPlan, onStep?: (record: StepRecord) =>
     const offline = new OfflineLoad(handle.producer, plan.offlinePaceMs);
     const ctx = { system, fleet, stream, pushThroughRedisRestarts: plan.pushThroughRedisRestarts, startedAt };
     stream.start();
-    const sweeper = plan.strict ? undefined : startSweeper(handle, plan.streams.map((s) => s.topic));
 
     const phase1Start = Date.now();
     const [, steps1] = await Promise.all([offline.run(plan.phase1.batches), runSteps(plan.phase1.steps, ctx, onStep)]);
@@ -73,12 +72,10 @@ export async function runChaos(plan: ChaosPlan, onStep?: (record: StepRecord) =>
     const drainStart = Date.now();
     await drain(system, handle, [...plan.phase1.batches, ...plan.phase2.batches], plan.streams.map((s) => s.topic), plan.drainTimeoutMs);
     const drained = Date.now();
-    const swept = (await sweeper?.stop()) ?? 0;
 
-    const result = await account({ system, handle, strictBatches: plan.phase1.batches, looseBatches: plan.phase2.batches, stream, streamTopics: plan.streams.map((s) => s.topic), strict: plan.strict });
+    const result = await account({ system, handle, strictBatches: plan.phase1.batches, looseBatches: plan.phase2.batches, stream, streamTopics: plan.streams.map((s) => s.topic) });
     const stats = await system.emulator.stats();
     const violations = [...result.violations];
-    const accounting = { ...result.figures, knownGaps: { ...result.figures.knownGaps, b4PhantomInFlight: result.figures.knownGaps.b4PhantomInFlight + swept } };
     if (stats.totals.authFailures > 0) violations.push(`${stats.totals.authFailures} auth failures with the emulator's clock ${plan.clockSkewSeconds} s ahead: ${JSON.stringify(stats.authFailures)}`);
     const steps = [...steps1, ...steps2];
     const restarts = (how: string): number => steps.filter((s) => s.step.startsWith(`Redis ${how}`)).length;
@@ -104,35 +101,12 @@ export async function runChaos(plan: ChaosPlan, onStep?: (record: StepRecord) =>
         authFailures: stats.totals.authFailures,
         clockSkewSeconds: plan.clockSkewSeconds,
       },
-      accounting,
+      accounting: result.figures,
     };
   } finally {
     await handle?.close();
     await system.stop();
   }
-}
-
-/** Sweeps known gap B4 every 2 s (tolerant runs), so a topic never runs out of in-flight slots. */
-function startSweeper(handle: OperationsHandle, topics: readonly string[]): { stop(): Promise<number> } {
-  let swept = 0;
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
-      try {
-        swept += await sweepPhantoms(handle, topics);
-      } catch {
-        // Redis restarting: the next round sweeps.
-      }
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-      return swept;
-    },
-  };
 }
 
 async function waitDone(handle: OperationsHandle, specs: readonly BatchSpec[], timeoutMs: number): Promise<void> {
@@ -173,12 +147,12 @@ async function drainState(handle: OperationsHandle, streamTopics: readonly strin
         topic: t.topic,
         ...t.streaming,
         openCuts: await handle.redis.hlen(handle.keys.intakeCuts(t.topic)),
-        // Known gap B4: completed chunks left in the in-flight set never leave it.
+        // Completed chunks left in the in-flight set (B4) would never leave it: say so.
         phantoms: (await phantomInFlight(handle, t.topic)).length,
         held: t.heldJobs,
       })),
   );
-  const idle = streams.every((t) => t.waiting === 0 && t.chunksInFlight === t.phantoms && t.openCuts === 0);
+  const idle = streams.every((t) => t.waiting === 0 && t.chunksInFlight === 0 && t.openCuts === 0);
   const { upload, done } = status.queues;
   const empty = upload.waiting + upload.active + upload.delayed + done.waiting + done.active + done.delayed === 0;
   return { drained: idle && empty, streams, queues: status.queues };
