@@ -6,6 +6,14 @@ export const EXIT_BAD_INPUT = 2;
 /** The API took the call but refused some records (status 1001): a script must notice. */
 export const EXIT_PARTIAL = 3;
 
+/**
+ * The exit-code contract of every command, for --help texts (docs/cli.md repeats it): scripts
+ * tell "fix your input" (2) from "try again later / look at the system" (1).
+ */
+export const EXIT_CODES_HELP = `Exit codes: 0 done; 1 the operation failed (Redis unreachable, batch closed,
+intake full, ...); 2 bad input or configuration (the message names the flag, file
+line or setting). Errors are one line on stderr: "byteair-sync: CODE: message".`;
+
 const BAD_INPUT_CODES = new Set(['INVALID_INPUT', 'CONFIG_INVALID']);
 
 /**
