@@ -47,6 +47,9 @@ export async function waitForAllDone(system: TestSystem, batches: readonly Scena
   await eventually(
     async () => {
       const statuses = await system.ops.producer.batches();
+      // A chunk that failed for good keeps its batch from Done forever: say so now, with why.
+      const failed = statuses.filter((s) => s.failedChunks.length > 0);
+      if (failed.length > 0) throw new Error(`chunks failed for good: ${JSON.stringify(failed.map((s) => ({ batch: `${s.topic}/${s.stage}/${s.date}`, failed: s.failedChunks })))}`);
       const done = batches.every((b) => statuses.some((s) => s.topic === b.topic && s.stage === b.stage && s.date === b.date && s.state === 'done-acked'));
       return done ? true : undefined;
     },
