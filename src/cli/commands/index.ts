@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerDashboard as dashboard } from './dashboard.js';
 import { registerDemo as demo } from './demo.js';
 import { registerDone as done } from './done.js';
 import { register as emulator } from './emulator.js';
@@ -16,4 +17,4 @@ import { registerWrite as write } from './write.js';
 /** Each command module exports one `register` function; the list is explicit, no magic discovery. */
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: readonly RegisterCommand[] = [emulator, worker, write, done, demo, ingest, importFile, push, seal, status, rejected, replay, pause, resume];
+export const COMMANDS: readonly RegisterCommand[] = [emulator, worker, write, done, demo, ingest, importFile, push, seal, status, rejected, replay, pause, resume, dashboard];

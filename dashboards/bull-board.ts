@@ -1,0 +1,79 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import type { RequestHandler } from 'express';
+import type { SyncQueues } from '../src/queue/sync-enqueuer.js';
+import { BoardActionDisabledError } from './dashboard-errors.js';
+import { formatJobData, formatJobName, formatProgress, formatReturnValue } from './job-formatters.js';
+
+export const BOARD_BASE_PATH = '/board';
+
+/**
+ * @bull-board/express 9.10.1 pins its own copy of @bull-board/api (9.10.1, beside our 9.10.2):
+ * the adapter is the same at runtime, but TypeScript sees two declarations of its private
+ * fields, hence the one cast where the two meet.
+ */
+type BoardServerAdapter = Parameters<typeof createBullBoard>[0]['serverAdapter'];
+
+export interface BoardOptions {
+  readonly queues: SyncQueues;
+  /** BYTEAIR_DASHBOARD_READ_ONLY: every write endpoint answers 405 and the buttons are hidden. */
+  readonly readOnly: boolean;
+  readonly authEnabled: boolean;
+}
+
+function adapterFor(queue: SyncQueues['upload'], description: string, readOnly: boolean): BullMQAdapter {
+  const adapter = new BullMQAdapter(queue, { readOnlyMode: readOnly, description });
+  // Formatters run on the server for every listed job; the browser never receives the raw data.
+  adapter.setFormatter('data', formatJobData);
+  adapter.setFormatter('returnValue', formatReturnValue);
+  adapter.setFormatter('name', formatJobName);
+  adapter.setFormatter('progress', formatProgress);
+  return adapter;
+}
+
+/** Bull Board on both queues, as an Express router to mount at BOARD_BASE_PATH. */
+export function createBoardRouter(options: BoardOptions): RequestHandler {
+  const serverAdapter = new ExpressAdapter();
+  serverAdapter.setBasePath(BOARD_BASE_PATH);
+  const miscLinks = [{ text: 'Sync status', url: '/status' }, ...(options.authEnabled ? [{ text: 'Log out', url: '/logout' }] : [])];
+  createBullBoard({
+    queues: [
+      adapterFor(options.queues.upload, 'WriteData chunks, offline and streaming', options.readOnly),
+      adapterFor(options.queues.done, 'One Done call per (topic, stage, date)', options.readOnly),
+    ],
+    serverAdapter: serverAdapter as unknown as BoardServerAdapter,
+    options: {
+      uiConfig: {
+        boardTitle: 'byteair-sync',
+        miscLinks,
+        hideDocsLink: true,
+        ...(options.readOnly ? { environment: { label: 'read-only', color: '#5f6b7a' } } : {}),
+      },
+    },
+  });
+  return serverAdapter.getRouter() as RequestHandler;
+}
+
+/**
+ * Bull Board actions refused even when the board is writable, because each would break an
+ * invariant: emptying, obliterating or removing jobs loses acknowledged chunks (a batch then
+ * never reaches its Done), and adding or editing a job puts unvalidated data into the queue.
+ * Retry, promote, pause and resume stay available (they are what an operator needs).
+ */
+const DISABLED_ACTIONS: ReadonlyArray<readonly [method: string, pattern: RegExp, action: string]> = [
+  ['POST', /^\/api\/queues\/[^/]+\/add$/, 'adding a job'],
+  ['PATCH', /^\/api\/queues\/[^/]+\/[^/]+\/update-data$/, 'editing job data'],
+  ['PUT', /^\/api\/queues\/[^/]+\/empty$/, 'emptying a queue'],
+  ['PUT', /^\/api\/queues\/[^/]+\/obliterate$/, 'obliterating a queue'],
+  ['PUT', /^\/api\/queues\/[^/]+\/clean\/[^/]+$/, 'cleaning jobs'],
+  ['PUT', /^\/api\/queues\/[^/]+\/[^/]+\/clean$/, 'removing a job'],
+];
+
+/** Mount at BOARD_BASE_PATH before the board itself. */
+export function disabledBoardActions(): RequestHandler {
+  return (req, _res, next) => {
+    const hit = DISABLED_ACTIONS.find(([method, pattern]) => req.method === method && pattern.test(req.path));
+    next(hit === undefined ? undefined : new BoardActionDisabledError(hit[2]));
+  };
+}

@@ -1,0 +1,57 @@
+import { ByteairSyncError } from '../src/errors/byteair-sync-error.js';
+
+/**
+ * Refusals of the dashboard's HTTP layer. Each maps to one status (dashboard-app.ts answers
+ * them as JSON `{error: {code, message}}`); none repeats a credential or a cookie.
+ */
+export abstract class DashboardRequestError extends ByteairSyncError {
+  abstract readonly status: number;
+}
+
+export class LoginRequiredError extends DashboardRequestError {
+  readonly code = 'LOGIN_REQUIRED';
+  readonly status = 401;
+  constructor() {
+    super('log in first (POST /login), or send HTTP Basic credentials to /metrics and /api/status');
+  }
+}
+
+export class CrossOriginRequestError extends DashboardRequestError {
+  readonly code = 'CROSS_ORIGIN_REFUSED';
+  readonly status = 403;
+  constructor(method: string) {
+    super(`a ${method} must come from a page of this dashboard (its Origin or Referer header must name this host)`, { method });
+  }
+}
+
+export class HostNotAllowedError extends DashboardRequestError {
+  readonly code = 'HOST_NOT_ALLOWED';
+  readonly status = 421;
+  constructor() {
+    super('without a login the dashboard answers only requests addressed to a loopback name (127.0.0.1, localhost, [::1])');
+  }
+}
+
+export class LoginThrottledError extends DashboardRequestError {
+  readonly code = 'LOGIN_THROTTLED';
+  readonly status = 429;
+  constructor(readonly retryAfterMs: number) {
+    super(`too many failed logins from this address; try again in ${Math.ceil(retryAfterMs / 1000)} s`, { retryAfterMs });
+  }
+}
+
+export class BoardActionDisabledError extends DashboardRequestError {
+  readonly code = 'BOARD_ACTION_DISABLED';
+  readonly status = 405;
+  constructor(action: string) {
+    super(`${action} is disabled on this dashboard: it would lose chunks or put unvalidated data in the queue (use byteair-sync replay / pause instead)`, { action });
+  }
+}
+
+export class PageNotFoundError extends DashboardRequestError {
+  readonly code = 'NOT_FOUND';
+  readonly status = 404;
+  constructor() {
+    super('no such page on the dashboard');
+  }
+}

@@ -1,0 +1,137 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { systemClock, type Clock } from '../src/clock.js';
+import type { Config } from '../src/config/config.js';
+import { createRateLimiter } from '../src/limiter/sliding-window-limiter.js';
+import { readSyncMetrics } from '../src/observability/redis-sync-metrics.js';
+import { silentLogger, type Logger } from '../src/observability/logger.js';
+import { openOperations } from '../src/operations/open-operations.js';
+import type { RedisClient } from '../src/redis/connection.js';
+import { credentialsOf } from './credentials.js';
+import { createDashboardApp } from './dashboard-app.js';
+import { parseFleetCounters } from './fleet-counters.js';
+import { startLimiterHistory } from './limiter-history.js';
+import { assertListenAllowed } from './listen-policy.js';
+import { LoginThrottle } from './login-throttle.js';
+import { createMetricsRegistry } from './metrics-registry.js';
+import { watchRedis } from './redis-watch.js';
+import { SessionTokens } from './session-tokens.js';
+
+export interface DashboardOptions {
+  readonly config: Config;
+  /** Default config.dashboard.host / port. */
+  readonly host?: string;
+  readonly port?: number;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** A Redis connection to share; by default the dashboard opens (and closes) its own. */
+  readonly redis?: RedisClient;
+  /** How often the limiter is sampled for the chart (default 1 s). */
+  readonly sampleIntervalMs?: number;
+}
+
+export interface RunningDashboard {
+  /** `http://host:port` as bound (port 0 resolved). */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Sessions last a working day; a restart ends them all (the signing key is per process). */
+const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+const CHART_SPAN_MS = 10 * 60 * 1000;
+
+/**
+ * The dashboard process (`byteair-sync dashboard`): Bull Board behind a login, the sync status
+ * page and /metrics. Refuses, before touching Redis, to serve a non-loopback address without
+ * BYTEAIR_DASHBOARD_USER / BYTEAIR_DASHBOARD_PASSWORD.
+ */
+export async function startDashboard(options: DashboardOptions): Promise<RunningDashboard> {
+  const { config } = options;
+  const host = options.host ?? config.dashboard.host;
+  const port = options.port ?? config.dashboard.port;
+  const credentials = credentialsOf(config);
+  assertListenAllowed(host, credentials !== undefined);
+  const logger = options.logger ?? silentLogger();
+  const clock = options.clock ?? systemClock;
+  const intervalMs = options.sampleIntervalMs ?? 1000;
+
+  const handle = openOperations(config, { redis: options.redis, clock, logger });
+  const watch = watchRedis(handle, logger);
+  const limiter = createRateLimiter(handle.redis, handle.keys, config.limits);
+  const history = startLimiterHistory({ read: async () => await limiter.usage(), intervalMs, capacity: Math.ceil(CHART_SPAN_MS / intervalMs), logger });
+  const metrics = createMetricsRegistry(async () => {
+    const [fields, status] = await Promise.all([readSyncMetrics(handle.redis, handle.keys), handle.operations.status()]);
+    return { counters: parseFleetCounters(fields), status };
+  });
+  const app = createDashboardApp({
+    operations: handle.operations,
+    queues: handle.queues,
+    readOnly: config.dashboard.readOnly,
+    auth: {
+      credentials,
+      tokens: new SessionTokens({ ttlMs: SESSION_TTL_MS, clock }),
+      sessionTtlMs: SESSION_TTL_MS,
+      throttle: new LoginThrottle({ maxFailures: 5, windowMs: 60_000, clock }),
+      logger,
+    },
+    limiterSamples: () => history.samples(),
+    metrics,
+    redisReady: () => watch.ready,
+    statusPage: { maxBatchRows: 200, chartSpanMs: CHART_SPAN_MS, chartGapMs: intervalMs * 3, refreshSeconds: 5 },
+    logger,
+  });
+
+  const server = createServer(app);
+  const release = async (): Promise<void> => {
+    await history.stop();
+    watch.stop();
+    await handle.close();
+  };
+  try {
+    await listen(server, port, host);
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  const url = urlOf(server.address() as AddressInfo);
+  if (credentials === undefined) logger.warn({ url }, 'dashboard listening on loopback WITHOUT a login (set BYTEAIR_DASHBOARD_USER and BYTEAIR_DASHBOARD_PASSWORD to require one)');
+  else logger.info({ url, readOnly: config.dashboard.readOnly }, 'dashboard listening');
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    close() {
+      closing ??= (async () => {
+        await closeServer(server, config.worker.shutdownTimeoutMs);
+        await release();
+      })();
+      return closing;
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function urlOf(address: AddressInfo): string {
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+/** Bull Board polls every few seconds on keep-alive connections: close idle ones at once, the rest after the deadline. */
+async function closeServer(server: Server, deadlineMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const deadline = setTimeout(() => server.closeAllConnections(), deadlineMs);
+  try {
+    await closed;
+  } finally {
+    clearTimeout(deadline);
+  }
+}
