@@ -7,7 +7,7 @@ export default tseslint.config(
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'scripts/*.js'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
@@ -32,7 +32,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['*.js'],
+    files: ['*.js', 'scripts/*.js'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // Setup scripts run on plain Node before anything is installed or compiled.
+    files: ['scripts/*.js'],
+    languageOptions: { globals: { process: 'readonly' } },
   },
 );
