@@ -5,12 +5,23 @@ import { InvalidInputError } from '../errors/invalid-input-error.js';
  * booleans, null, arrays and plain objects. Refused here, at the edge, with the path of the
  * offending value: BigInt, functions, symbols, NaN, Infinity, cycles, class instances
  * (Date, Map, Buffer...), and undefined inside arrays (JSON would turn it into null).
- * Properties whose value is undefined are left out, exactly as JSON.stringify does.
+ * Properties whose value is undefined are left out, exactly as JSON.stringify does. Also
+ * refused: nesting deeper than MAX_RECORD_DEPTH, which would overflow the stack of a
+ * recursive walker (ours, JSON.stringify) somewhere down the line.
  */
 export function assertJsonRecord(record: unknown, field: string): asserts record is Record<string, unknown> {
   if (!isPlainObject(record)) throw new InvalidInputError(field, record, 'must be a JSON object (a plain object, not an array, class instance or primitive)');
-  walk(record, field, new Set());
+  walk(record, field, new Set(), 1, field);
 }
+
+/**
+ * Levels of arrays and objects one record may nest, the record itself being level 1. JSON
+ * parses iteratively, but this walk and JSON.stringify recurse: about 5 000 levels overflow
+ * the stack (a 500, or a crash, instead of a refusal), and common JSON readers on the API
+ * side give up sooner (Jackson's default limit is 1 000 levels for a whole request body). No
+ * real record nests this deep, so the cap costs nothing and leaves a wide margin.
+ */
+export const MAX_RECORD_DEPTH = 512;
 
 /** Validates and serializes one record; the text is what the chunk body will contain. */
 export function serializeRecord(record: unknown, field: string): string {
@@ -24,7 +35,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-function walk(value: unknown, path: string, ancestors: Set<object>): void {
+/** `top` is the path of the record's own property holding `value`: a too-deep error names it, not a path of 512 `[0]`s. */
+function walk(value: unknown, path: string, ancestors: Set<object>, depth: number, top: string): void {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -41,13 +53,14 @@ function walk(value: unknown, path: string, ancestors: Set<object>): void {
       throw new InvalidInputError(path, value, 'is undefined, which JSON cannot carry here');
     case 'object': {
       if (value === null) return;
+      if (depth > MAX_RECORD_DEPTH) throw new InvalidInputError(top, `more than ${MAX_RECORD_DEPTH} levels`, `nests arrays and objects deeper than a record may (${MAX_RECORD_DEPTH} levels)`);
       if (ancestors.has(value)) throw new InvalidInputError(path, '[circular]', 'refers back to itself (a cycle); JSON cannot carry cycles');
       ancestors.add(value);
       if (Array.isArray(value)) {
-        value.forEach((item, index) => walk(item, `${path}[${index}]`, ancestors));
+        value.forEach((item, index) => walk(item, `${path}[${index}]`, ancestors, depth + 1, depth === 1 ? `${path}[${index}]` : top));
       } else if (isPlainObject(value)) {
         for (const [key, item] of Object.entries(value)) {
-          if (item !== undefined) walk(item, `${path}.${key}`, ancestors);
+          if (item !== undefined) walk(item, `${path}.${key}`, ancestors, depth + 1, depth === 1 ? `${path}.${key}` : top);
         }
       } else {
         const name = (value as { constructor?: { name?: string } }).constructor?.name ?? 'unknown';
