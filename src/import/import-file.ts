@@ -58,7 +58,10 @@ export async function importFile(options: ImportOptions): Promise<ImportResult> 
   const source = readRecords(options.format, utf8Text(bytes, label, count), label, readerLimitsFor(options.limits.maxBytes));
   const position: Cursor = { index: -1, last: undefined };
   try {
-    const head = await readHead(source, options.limits.maxRecords);
+    // One record past a full chunk: the chunker only lets the first chunk go when it has read
+    // the record after it, so a bad record there would otherwise stop the import after the
+    // batch was opened but before anything was added, leaving an empty open batch.
+    const head = await readHead(source, options.limits.maxRecords + 1);
     if (head.length === 0) throw new InvalidInputError(label, 'no records', 'holds no records; an import needs at least one');
     await relabelled(label, position, () => checkRecords(track(head, position), options.limits));
     const batch = typeof options.batch === 'function' ? await options.batch() : options.batch;
@@ -101,7 +104,7 @@ async function fileSize(path: string): Promise<number> {
   }
 }
 
-/** Up to one chunk of records, read before the batch is opened (bounded: one request's worth). */
+/** Up to one chunk of records and the one after it, read before the batch is opened (bounded: one request's worth). */
 async function readHead(source: AsyncIterator<SourceRecord>, max: number): Promise<SourceRecord[]> {
   const head: SourceRecord[] = [];
   while (head.length < max) {
