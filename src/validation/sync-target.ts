@@ -32,6 +32,9 @@ export function parseDataDate(value: unknown, zone: string, clock: Clock, field 
   const text = value.trim();
   const match = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(text);
   if (match === null) throw new InvalidInputError(field, value, 'must be a date as YYYY-MM-DD');
+  // Luxon takes year 0 (1 BC) and the writes would pass, but the Done request's protobuf Date
+  // cannot carry it (0 is "unset"), so the API refuses that Done and the batch never closes.
+  if (Number(match[1]) === 0) throw new InvalidInputError(field, value, 'is not a calendar date the API can take (there is no year 0000)');
   const date = DateTime.fromObject({ year: Number(match[1]), month: Number(match[2]), day: Number(match[3]) }, { zone });
   if (!date.isValid) throw new InvalidInputError(field, value, `is not a calendar date (${date.invalidExplanation ?? 'invalid'})`);
   const today = DateTime.fromMillis(clock.now(), { zone }).startOf('day');
