@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { CLI, cpuShareOf, startBenchSystem, usedMemory } from './harness/bench-system.js';
 import { spawnBenchChild } from './harness/child-process.js';
 import { waitForQuiet } from './harness/cpu-usage.js';
-import { round, spread } from './harness/figures.js';
+import { maximum, round, spread } from './harness/figures.js';
 import { BenchFlags } from './harness/flags.js';
 import { describeMachine } from './harness/machine.js';
 import { makeRecord, prng, recordId } from './harness/records.js';
@@ -135,7 +135,7 @@ async function importOnce(file: string, records: number, jsonBytes: number, env:
     const counts = await system.ops.queues.upload.getJobCounts('waiting', 'prioritized');
     const queuedJobs = (counts.waiting ?? 0) + (counts.prioritized ?? 0);
     const middle = startedAt + (seconds * 1000) / 2;
-    const largest = (list: ReadonlyArray<{ rss: number }>): number => round(Math.max(...list.map((s) => s.rss)) / MiB, 1);
+    const largest = (list: ReadonlyArray<{ rss: number }>): number => round(maximum(list.map((s) => s.rss)) / MiB, 1);
     const imported = batch?.records ?? 0;
     return {
       exitCode,
@@ -144,7 +144,7 @@ async function importOnce(file: string, records: number, jsonBytes: number, env:
       queuedJobs,
       seconds: round(seconds, 1),
       recordsPerSecond: Math.round(imported / seconds),
-      peakRssMiB: round(Math.max(...samples.map((s) => s.hwm)) / MiB, 1),
+      peakRssMiB: round(maximum(samples.map((s) => s.hwm)) / MiB, 1),
       rssFirstHalfMiB: largest(samples.filter((s) => s.at < middle)),
       rssSecondHalfMiB: largest(samples.filter((s) => s.at >= middle)),
       redisBytesPerRecord: round((after - before) / imported, 1),

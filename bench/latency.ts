@@ -2,7 +2,7 @@ import { cpuShareOf, startBenchSystem } from './harness/bench-system.js';
 import { waitForQuiet } from './harness/cpu-usage.js';
 import { finishedChunks, rateBetween } from './harness/finished-chunks.js';
 import { BenchFlags } from './harness/flags.js';
-import { percentile, round } from './harness/figures.js';
+import { maximum, percentile, round } from './harness/figures.js';
 import { checkLedger } from './harness/ledger-check.js';
 import { describeMachine } from './harness/machine.js';
 import { produceOffline, type BatchSpec } from './harness/offline-workload.js';
@@ -86,7 +86,7 @@ export async function runLatencyBench(rawArgs: readonly string[]): Promise<void>
     const backfillDuplicates = stats.topics[BACKFILL_TOPIC]?.duplicateIds ?? 0;
     const failedJobs = (await ops.queues.upload.getFailedCount()) + (await ops.queues.done.getFailedCount());
     const target = { p99Ms: config.streaming.maxWaitMs + 1_000 };
-    const p = (values: readonly number[]): { p50: number; p99: number; max: number } => ({ p50: round(percentile(values, 50)), p99: round(percentile(values, 99)), max: round(Math.max(...values)) });
+    const p = (values: readonly number[]): { p50: number; p99: number; max: number } => ({ p50: round(percentile(values, 50)), p99: round(percentile(values, 99)), max: round(maximum(values)) });
     const perRecord = p(attribution.perRecordMs);
     const saturation = rateBetween(chunks, pushStart + 1_000, pushEnd);
     const correct = ledger.exact && backfillDuplicates === 0 && attribution.mismatches === 0 && attribution.unattributed === 0 && failedJobs === 0;

@@ -15,6 +15,17 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[rank - 1] as number;
 }
 
+/**
+ * The largest value; NaN when there are none. A loop, not Math.max(...values): spreading
+ * puts every value on the stack, which overflows it beyond roughly 100 000 values (the
+ * latency bench has one value per pushed record, 300 000 of them).
+ */
+export function maximum(values: Iterable<number>): number {
+  let max = Number.NaN;
+  for (const value of values) if (Number.isNaN(max) || value > max) max = value;
+  return max;
+}
+
 /** Median and range of one figure over several runs. */
 export function spread(values: readonly number[], digits = 3): { median: number; min: number; max: number } {
   return { median: round(median(values), digits), min: round(Math.min(...values), digits), max: round(Math.max(...values), digits) };
