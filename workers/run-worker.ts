@@ -2,6 +2,9 @@ import type { Config } from '../src/config/config.js';
 import { createLogger } from '../src/observability/logger.js';
 import { startSyncWorker, type WorkerRole } from './sync-worker.js';
 
+/** How long the process may take to end by itself after a completed shutdown. */
+const EXIT_GRACE_MS = 1_000;
+
 /**
  * Runs a worker process until SIGTERM or SIGINT, then shuts down gracefully (a second signal
  * forces the exit). Prints one JSON line on stdout once ready, for scripts and tests.
@@ -11,7 +14,7 @@ export async function runWorkerProcess(config: Config, roles: readonly WorkerRol
   const running = await startSyncWorker({ config, roles, logger });
   process.stdout.write(`${JSON.stringify({ event: 'ready', pid: process.pid, roles, concurrency: config.worker.concurrency })}\n`);
   logger.info({ roles, concurrency: config.worker.concurrency }, 'worker ready');
-  return await new Promise<number>((resolve) => {
+  const code = await new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals): void => {
       if (stopping) {
@@ -31,4 +34,11 @@ export async function runWorkerProcess(config: Config, roles: readonly WorkerRol
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
+  // After a shutdown forced by a Redis outage, reconnect timers of connections BullMQ opened
+  // may still hold the event loop; nothing is left to do, so do not let them keep us alive.
+  setTimeout(() => {
+    logger.warn('connections still open after shutdown: exiting anyway');
+    process.exit(code);
+  }, EXIT_GRACE_MS).unref();
+  return code;
 }

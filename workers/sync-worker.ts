@@ -18,6 +18,7 @@ import { requireApplicationId } from '../src/producer/open-producer.js';
 import { SyncEnqueuer, type SyncQueues } from '../src/queue/sync-enqueuer.js';
 import { DONE_QUEUE, UPLOAD_QUEUE } from '../src/queue/sync-queue.js';
 import { closeRedis, createRedis, type RedisClient } from '../src/redis/connection.js';
+import { isConnectionError, watchRedis } from '../src/redis/redis-watch.js';
 import { Keyspace } from '../src/redis/keyspace.js';
 import { StreamBatcher } from '../src/streaming/stream-batcher.js';
 import { RedisStreamSettlement } from '../src/streaming/stream-settlement.js';
@@ -42,6 +43,8 @@ export interface RunningSyncWorker {
   close(): Promise<void>;
 }
 
+/** After the shutdown deadline, how long each remaining step may wait on Redis before it is cut off. */
+const FORCED_CLOSE_AFTER_MS = 2_000;
 /** A held job re-checks by itself after this long, should its release ever be missed. */
 const HOLD_RECHECK_MS = 60_000;
 /** Streaming chunks allowed in flight per topic before the batcher lets the intake collect. */
@@ -65,10 +68,14 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<Runni
   const keys = new Keyspace(config.redis.prefix);
   // Workers never give up on Redis: during a Redis restart they wait, then carry on.
   const redis: RedisClient = createRedis(config.redis, 'worker', 'byteair-worker');
+  /** Every connection this process opened, for a forced shutdown while Redis is down. */
+  const connections: RedisClient[] = [redis];
   const queues: SyncQueues = {
     upload: new Queue(UPLOAD_QUEUE, { connection: redis, prefix: keys.tag }),
     done: new Queue(DONE_QUEUE, { connection: redis, prefix: keys.tag }),
   };
+  // Without it, every reconnect attempt during a Redis outage prints a stack trace.
+  const watch = watchRedis(redis, [queues.upload, queues.done], logger, 'the worker waits (no job is lost or spends an attempt)');
   const enqueuer = new SyncEnqueuer(queues, { attempts: config.worker.attempts, keepCompletedSeconds: config.worker.keepCompletedSeconds }, applicationId, clock);
   const batches = new BatchStore(redis, keys);
   const blobs = new RedisBlobStore(redis, keys);
@@ -82,6 +89,7 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<Runni
   releasers.push(async () => {
     await Promise.all([queues.upload.close(), queues.done.close()]);
     await closeRedis(redis);
+    watch.stop();
   });
 
   const workers: Worker[] = [];
@@ -130,7 +138,8 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<Runni
       ] as const) {
         if (!roles.includes(role)) continue;
         const worker = new Worker<unknown, SyncJobResult>(queueName, processor, workerOptions);
-        worker.on('error', (error) => logger.error({ err: error, queue: queueName }, 'worker error'));
+        // During a Redis outage the worker's own connections repeat the error the watch already reported.
+        worker.on('error', (error) => (watch.down || isConnectionError(error) ? logger.debug({ err: error, queue: queueName }, 'worker error during Redis outage') : logger.error({ err: error, queue: queueName }, 'worker error')));
         worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, queue: queueName, attemptsMade: job?.attemptsMade, reason: error.message }, 'job attempt failed'));
         workers.push(worker);
       }
@@ -151,6 +160,8 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<Runni
     }
     if (roles.includes('batcher')) {
       const subscriber = createRedis(config.redis, 'worker', 'byteair-batcher-events');
+      subscriber.on('error', (error: Error) => logger.debug({ err: error }, 'batcher event connection error'));
+      connections.push(subscriber);
       const batcher = new StreamBatcher({
         redis,
         subscriber,
@@ -197,14 +208,25 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<Runni
         if ((await Promise.race([graceful, deadline])) === 'deadline') {
           logger.warn({ timeoutMs: config.worker.shutdownTimeoutMs }, 'shutdown deadline reached: aborting in-flight requests');
           for (const w of workers) w.cancelAllJobs('shutdown deadline');
-          await graceful;
+          if ((await Promise.race([graceful, sleep(FORCED_CLOSE_AFTER_MS)])) === 'slept') {
+            // Only Redis is left to wait for, and it does not answer (an outage): waiting longer
+            // would hang the process. Jobs still locked are recovered by other workers as stalled,
+            // under the same Request-Ids, so dropping the connections loses nothing.
+            logger.warn('Redis does not answer: dropping its connections without waiting');
+            for (const connection of connections) connection.disconnect();
+            await Promise.race([Promise.all(workers.map(async (w) => await w.close(true))), sleep(FORCED_CLOSE_AFTER_MS)]);
+          }
         }
         clearTimeout(timer);
-        await release();
+        await Promise.race([release(), sleep(FORCED_CLOSE_AFTER_MS)]);
       })();
       return closing;
     },
   };
+}
+
+function sleep(ms: number): Promise<'slept'> {
+  return new Promise((resolve) => setTimeout(() => resolve('slept'), ms).unref());
 }
 
 function retryAfterOf(error: Error | undefined): number | undefined {

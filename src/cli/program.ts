@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { COMMANDS } from './commands/index.js';
+import { exitBadInputOnUsageErrors } from './usage-errors.js';
 
 /**
  * The `byteair-sync` command tree, without running it: main.ts runs it, and the CLI
@@ -13,6 +14,8 @@ export function buildProgram(options: { helpWidth?: number } = {}): Command {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   // Before the commands are added: each copies its parent's help settings when created.
   if (options.helpWidth !== undefined) program.configureHelp({ helpWidth: options.helpWidth });
+  // Also before: every command inherits it, so a usage error exits 2 (bad input) everywhere.
+  exitBadInputOnUsageErrors(program);
   for (const register of COMMANDS) register(program);
   return program;
 }

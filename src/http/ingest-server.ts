@@ -10,6 +10,7 @@ import { SETTINGS } from '../config/settings.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
 import { openOperations, type OperationsHandle } from '../operations/open-operations.js';
 import type { RedisClient } from '../redis/connection.js';
+import { watchRedis } from '../redis/redis-watch.js';
 import { errorAnswer } from './error-answer.js';
 import { RouteNotFoundError } from './ingest-errors.js';
 import { createIngestRouter, type IngestRouterOptions } from './ingest-router.js';
@@ -58,7 +59,7 @@ export async function startIngestServer(config: Config, options: IngestServerOpt
   requireIngestToken(config);
   const logger = options.logger ?? silentLogger();
   const handle = openOperations(config, { redis: options.redis, clock: options.clock, logger });
-  const watch = watchRedis(handle, logger);
+  const watch = watchRedis(handle.redis, [handle.queues.upload, handle.queues.done], logger, 'ingest requests answer 503');
   const app = express();
   app.disable('x-powered-by');
   // Answers are small and never cached; hashing each for an ETag is wasted work.
@@ -118,39 +119,4 @@ async function closeServer(server: Server, deadlineMs: number): Promise<void> {
   } finally {
     clearTimeout(deadline);
   }
-}
-
-/**
- * Whether Redis is down: from a connection error until the client is ready again. Logs one
- * warning per outage instead of one per reconnect attempt (ioredis prints every failure
- * itself when nobody listens). Requests meanwhile answer 503 REDIS_UNAVAILABLE at once.
- */
-function watchRedis(handle: OperationsHandle, logger: Logger): { readonly down: boolean; stop(): void } {
-  let down = false;
-  const onError = (error: Error): void => {
-    if (down) return;
-    down = true;
-    logger.warn({ err: error }, 'Redis unreachable; ingest requests answer 503 until it is back');
-  };
-  const onReady = (): void => {
-    if (down) logger.info('Redis reachable again');
-    down = false;
-  };
-  // The queues share this connection and repeat its errors; without a listener they would throw.
-  const onQueueError = (error: Error): void => logger.debug({ err: error }, 'queue error');
-  const queues = [handle.queues.upload, handle.queues.done];
-  handle.redis.on('error', onError);
-  handle.redis.on('ready', onReady);
-  for (const queue of queues) queue.on('error', onQueueError);
-  return {
-    get down() {
-      // The status check keeps a stray error event on a working connection from refusing traffic.
-      return down && handle.redis.status !== 'ready';
-    },
-    stop() {
-      handle.redis.off('error', onError);
-      handle.redis.off('ready', onReady);
-      for (const queue of queues) queue.off('error', onQueueError);
-    },
-  };
 }
