@@ -4,7 +4,8 @@ import { InvalidInputError } from '../errors/invalid-input-error.js';
  * A record must be a plain JSON object whose values JSON can carry: strings, finite numbers,
  * booleans, null, arrays and plain objects. Refused here, at the edge, with the path of the
  * offending value: BigInt, functions, symbols, NaN, Infinity, cycles, class instances
- * (Date, Map, Buffer...), and undefined inside arrays (JSON would turn it into null).
+ * (Date, Map, Buffer...), undefined inside arrays (JSON would turn it into null), and
+ * 64-bit integers beyond Number.MAX_SAFE_INTEGER (their last digits are already gone).
  * Properties whose value is undefined are left out, exactly as JSON.stringify does. Also
  * refused: nesting deeper than MAX_RECORD_DEPTH, which would overflow the stack of a
  * recursive walker (ours, JSON.stringify) somewhere down the line.
@@ -22,6 +23,8 @@ export function assertJsonRecord(record: unknown, field: string): asserts record
  * real record nests this deep, so the cap costs nothing and leaves a wide margin.
  */
 export const MAX_RECORD_DEPTH = 512;
+
+const TWO_TO_THE_64 = 2 ** 64;
 
 /** Validates and serializes one record; the text is what the chunk body will contain. */
 export function serializeRecord(record: unknown, field: string): string {
@@ -43,6 +46,12 @@ function walk(value: unknown, path: string, ancestors: Set<object>, depth: numbe
       return;
     case 'number':
       if (!Number.isFinite(value)) throw new InvalidInputError(path, value, 'is not a finite number; JSON cannot carry NaN or Infinity');
+      // A 64-bit integer (an id, a nanosecond time) has lost its last digits by the time it is a
+      // number here, and uploading it would silently send a different value. Larger magnitudes
+      // (1e300) cannot be 64-bit integers: they are floats and pass.
+      if (Number.isInteger(value) && !Number.isSafeInteger(value) && Math.abs(value) <= TWO_TO_THE_64) {
+        throw new InvalidInputError(path, value, `is an integer beyond ±${Number.MAX_SAFE_INTEGER} (2^53 - 1), where numbers lose digits: a 64-bit id or time must be sent as a string`);
+      }
       return;
     case 'bigint':
       throw new InvalidInputError(path, value, 'is a BigInt, which JSON cannot carry; convert it to a string or number');

@@ -23,6 +23,9 @@ describe('assertJsonRecord refuses what JSON cannot carry, naming the path', () 
     ['a Buffer', { b: Buffer.from('x') }, 'r.b'],
     ['undefined in an array', { list: [1, undefined] }, 'r.list[1]'],
     ['deep NaN', { a: { b: [{ c: Number.NaN }] } }, 'r.a.b[0].c'],
+    ['a 64-bit id that lost digits', JSON.parse('{"id":1732780800123456789}') as unknown, 'r.id'],
+    ['2^53 + 1 as parsed', { ids: [JSON.parse('9007199254740993') as number] }, 'r.ids[0]'],
+    ['-(2^64 - 1) as parsed', { n: -(2 ** 64) }, 'r.n'],
   ];
   test.each(cases)('%s', (_label, value, field) => {
     expect(() => assertJsonRecord(value, 'r')).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', field }) as Error);
@@ -33,6 +36,12 @@ describe('assertJsonRecord refuses what JSON cannot carry, naming the path', () 
     expect(serializeRecord(record, 'r')).toBe(JSON.stringify(record));
     expect(JSON.parse(serializeRecord(record, 'r'))).not.toHaveProperty('skip');
     expect(() => assertJsonRecord(Object.create(null) as unknown, 'r')).not.toThrow();
+  });
+
+  test('safe integers, fractions and doubles too large to be 64-bit integers pass', () => {
+    for (const n of [Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 0.1, 1e-300, 2 ** 64 * 2, 1e300, -1.7976931348623157e308]) {
+      expect(() => assertJsonRecord({ n }, 'r')).not.toThrow();
+    }
   });
 
   test('a shared (non-cyclic) reference is fine', () => {
