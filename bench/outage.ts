@@ -86,6 +86,14 @@ export async function runOutageBench(rawArgs: readonly string[]): Promise<void> 
     const correct = ledger.exact && failedJobs === 0 && status.circuit.state === 'closed';
     const drainRatio = round(drain.recordsPerSecond / ceiling);
     const pass = correct && drainRatio >= TARGET.drainRatio;
+    // Per second of the drain, records accepted by stage and the chunks that carried them:
+    // shows whether a slow drain is paced by the limiter (a flat line near the ceiling) or by
+    // something else (gaps, small chunks, a slow start).
+    const timeline = Array.from({ length: Math.ceil((drained - recovered) / 1000) + 1 }, (_, second) => {
+      const inSecond = chunks.filter((c) => c.finishedAt >= recovered + second * 1000 && c.finishedAt < recovered + (second + 1) * 1000);
+      const recordsOf = (stage: string): number => inSecond.filter((c) => c.stage === stage).reduce((sum, c) => sum + c.records, 0);
+      return { second, daily: recordsOf('incremental_sync_daily'), streaming: recordsOf('incremental_sync_streaming'), chunks: inSecond.length };
+    });
     const result = {
       bench: 'outage',
       machine: describeMachine(),
@@ -99,6 +107,7 @@ export async function runOutageBench(rawArgs: readonly string[]): Promise<void> 
       timing: 'job timestamps (finishedOn); recovery = first chunk accepted after the outage; drain end = last chunk accepted',
       recoveryLagMs: recovered - outageEnd,
       drain: { records: drain.records, seconds: round(drain.seconds, 1), ratio: drainRatio, steadyRatio: round(steady.recordsPerSecond / ceiling) },
+      drainTimeline: timeline.map((t) => `${t.second}s ${t.daily}d+${t.streaming}s/${t.chunks}c`),
       circuitOpened,
       windows: stats.windows,
       rateLimited: stats.totals.rateLimited,
