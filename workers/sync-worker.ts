@@ -43,6 +43,8 @@ export interface RunningSyncWorker {
   close(): Promise<void>;
 }
 
+/** How often a worker paused by the circuit or a 429 looks whether the pause was lifted. */
+const PAUSE_RECHECK_MS = 1_000;
 /** After the shutdown deadline, how long each remaining step may wait on Redis before it is cut off. */
 const FORCED_CLOSE_AFTER_MS = 2_000;
 /** A held job re-checks by itself after this long, should its release ever be missed. */
@@ -127,6 +129,9 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<Runni
         stalledInterval: Math.max(500, Math.floor(config.worker.lockDurationMs / 2)),
         maxStalledCount: config.worker.maxStalledCount,
         limiter: BULLMQ_LIMITER,
+        // A paused worker re-checks the queue's pause this often, so lifting it (the circuit
+        // closed) takes effect within this long; BullMQ's default would be up to 30 s.
+        maximumRateLimitDelay: PAUSE_RECHECK_MS,
         settings: {
           backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) =>
             retryDelayMs(attemptsMade, { baseMs: config.worker.backoffBaseMs, maxMs: config.worker.backoffMaxMs }, random, retryAfterOf(error)),

@@ -65,7 +65,7 @@ export const SETTINGS = Object.freeze({
   streamIntakeCap: setting('BYTEAIR_STREAM_INTAKE_CAP', integer(1, 1_000_000_000), '5000000', 'Records a topic\'s streaming intake may hold; pushes beyond it are refused, never dropped.'),
   circuitThreshold: setting('BYTEAIR_CIRCUIT_THRESHOLD', integer(1, 10_000), '5', 'Consecutive upstream-unavailable outcomes that open the circuit.'),
   circuitCooldownMs: setting('BYTEAIR_CIRCUIT_COOLDOWN_MS', integer(10, 3_600_000), '1000', 'First wait before a probe; doubles while probes fail.'),
-  circuitMaxCooldownMs: setting('BYTEAIR_CIRCUIT_MAX_COOLDOWN_MS', integer(10, 3_600_000), '30000', 'Cap of the wait between probes.'),
+  circuitMaxCooldownMs: setting('BYTEAIR_CIRCUIT_MAX_COOLDOWN_MS', integer(10, 3_600_000), '5000', 'Cap of the wait between probes: after an outage the backlog starts draining at most this long after the API is back.'),
   dashboardHost: setting('BYTEAIR_DASHBOARD_HOST', nonEmpty, '127.0.0.1', 'Dashboard listen address; non-loopback requires credentials.'),
   dashboardPort: setting('BYTEAIR_DASHBOARD_PORT', integer(0, 65_535), '3000', 'Dashboard port (0 = any free port).'),
   dashboardUser: setting('BYTEAIR_DASHBOARD_USER', nonEmpty, undefined, 'Dashboard login user.'),

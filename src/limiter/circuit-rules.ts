@@ -21,13 +21,13 @@ export interface CircuitOptions {
   readonly threshold: number;
   /** First wait before a probe, ms; doubles per failed probe. @default 1000 */
   readonly cooldownMs: number;
-  /** Cap of the wait between probes, ms. @default 30 000 */
+  /** Cap of the wait between probes, ms (one probe request per this long while the API is down). @default 5 000 */
   readonly maxCooldownMs: number;
   /** A probe's lease runs for cooldown + this many ms; after that another caller may probe. @default 30 000 */
   readonly probeLeaseMs: number;
 }
 
-export const CIRCUIT_DEFAULTS: CircuitOptions = Object.freeze({ threshold: 5, cooldownMs: 1000, maxCooldownMs: 30_000, probeLeaseMs: 30_000 });
+export const CIRCUIT_DEFAULTS: CircuitOptions = Object.freeze({ threshold: 5, cooldownMs: 1000, maxCooldownMs: 5_000, probeLeaseMs: 30_000 });
 
 export interface CircuitState {
   readonly phase: CircuitSnapshot['state'];

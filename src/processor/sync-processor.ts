@@ -114,7 +114,7 @@ async function processWrite(deps: SyncProcessorDeps, ctx: ActionContext, data: W
     deps.metrics.apiCall({ kind: 'write', topic: data.topic, stage: data.stage, outcome: outcomeLabel(failure) }, data.records, 0);
     return await actOnFailure(ctx, failure, admission);
   }
-  await deps.circuit.recordSuccess(admission);
+  await recordAnswered(deps, admission);
   const { result, meta } = sent;
   deps.metrics.apiCall({ kind: 'write', topic: data.topic, stage: data.stage, outcome: result.kind }, data.records, meta.latencyMs);
 
@@ -166,7 +166,7 @@ async function processDone(deps: SyncProcessorDeps, ctx: ActionContext, data: Do
     deps.metrics.apiCall({ kind: 'done', topic: data.topic, stage: data.stage, outcome: outcomeLabel(failure) }, 0, 0);
     return await actOnFailure(ctx, failure, admission);
   }
-  await deps.circuit.recordSuccess(admission);
+  await recordAnswered(deps, admission);
   deps.metrics.apiCall({ kind: 'done', topic: data.topic, stage: data.stage, outcome: sent.result.kind }, 0, sent.meta.latencyMs);
   const ref = { topic: data.topic, stage: data.stage, date: data.date };
   await deps.batches.markDoneAcknowledged(ref, deps.clock.now());
@@ -195,6 +195,19 @@ function limiterGate(deps: SyncProcessorDeps, requestId: string, records: number
         .catch((error: unknown) => deps.logger.warn({ err: error, requestId }, 'could not record the sending time'));
     },
   };
+}
+
+/**
+ * The API answered. If this call was the circuit's probe, the outage is over: lift the queue
+ * pause the open circuit set (up to BYTEAIR_CIRCUIT_MAX_COOLDOWN_MS), so every worker drains
+ * the backlog now instead of idling out the rest of that pause.
+ */
+async function recordAnswered(deps: SyncProcessorDeps, admission: CircuitAdmission): Promise<void> {
+  await deps.circuit.recordSuccess(admission);
+  if (admission.kind === 'probe') {
+    await deps.enqueuer.liftPause();
+    deps.logger.info('circuit closed: the API answered the probe; workers resume');
+  }
 }
 
 /** Asks the circuit breaker; when it is open, the job waits without spending an attempt. */

@@ -36,6 +36,11 @@ export class SyncEnqueuer {
     await Promise.all([this.#queues.upload.rateLimit(ms), this.#queues.done.rateLimit(ms)]);
   }
 
+  /** Ends a pauseAll early (the circuit closed): workers fetch again within their rate-limit poll. */
+  async liftPause(): Promise<void> {
+    await Promise.all([this.#queues.upload.removeRateLimitKey(), this.#queues.done.removeRateLimitKey()]);
+  }
+
   async addWrites(jobs: readonly WriteJobData[]): Promise<void> {
     if (jobs.length === 0) return;
     await this.#queues.upload.addBulk(

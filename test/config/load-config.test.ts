@@ -33,7 +33,7 @@ describe('defaults', () => {
       topics: ['item', 'user', 'behavior'].map((name) => ({ name, mode: 'daily-then-streaming', stageOrder: true })),
       worker: { concurrency: 8, attempts: 20, backoffBaseMs: 1_000, backoffMaxMs: 60_000, lockDurationMs: 30_000, maxStalledCount: 5, shutdownTimeoutMs: 15_000, keepCompletedSeconds: 604_800 },
       streaming: { batchSize: 1_000, maxWaitMs: 1_000, intakeCap: 5_000_000 },
-      circuit: { threshold: 5, cooldownMs: 1_000, maxCooldownMs: 30_000 },
+      circuit: { threshold: 5, cooldownMs: 1_000, maxCooldownMs: 5_000 },
       dashboard: { host: '127.0.0.1', port: 3_000, readOnly: false },
       ingest: { host: '127.0.0.1', port: 3_100, maxBodyBytes: 32 * 1024 * 1024 },
       logLevel: 'info',

@@ -122,8 +122,8 @@ test('property: under any interleaving, at most one live probe, cooldown within 
   );
 });
 
-test('options: defaults 5 / 1000 ms / 30 000 ms, and bad values are named', () => {
-  expect(resolveCircuitOptions()).toEqual({ threshold: 5, cooldownMs: 1_000, maxCooldownMs: 30_000, probeLeaseMs: 30_000 });
+test('options: defaults 5 / 1000 ms / 5 000 ms, and bad values are named', () => {
+  expect(resolveCircuitOptions()).toEqual({ threshold: 5, cooldownMs: 1_000, maxCooldownMs: 5_000, probeLeaseMs: 30_000 });
   expect(() => resolveCircuitOptions({ threshold: 0 })).toThrow(LimiterOptionError);
   expect(() => resolveCircuitOptions({ cooldownMs: 2_000, maxCooldownMs: 1_000 })).toThrow(/circuit.maxCooldownMs/);
 });
