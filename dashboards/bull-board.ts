@@ -55,25 +55,54 @@ export function createBoardRouter(options: BoardOptions): RequestHandler {
   return serverAdapter.getRouter() as RequestHandler;
 }
 
+/** One path segment, whatever it is (a queue name, a job id, a job state). */
+const ANY = '*';
+
 /**
  * Bull Board actions refused even when the board is writable, because each would break an
  * invariant: emptying, obliterating or removing jobs loses acknowledged chunks (a batch then
  * never reaches its Done), and adding or editing a job puts unvalidated data into the queue.
  * Retry, promote, pause and resume stay available (they are what an operator needs).
  */
-const DISABLED_ACTIONS: ReadonlyArray<readonly [method: string, pattern: RegExp, action: string]> = [
-  ['POST', /^\/api\/queues\/[^/]+\/add$/, 'adding a job'],
-  ['PATCH', /^\/api\/queues\/[^/]+\/[^/]+\/update-data$/, 'editing job data'],
-  ['PUT', /^\/api\/queues\/[^/]+\/empty$/, 'emptying a queue'],
-  ['PUT', /^\/api\/queues\/[^/]+\/obliterate$/, 'obliterating a queue'],
-  ['PUT', /^\/api\/queues\/[^/]+\/clean\/[^/]+$/, 'cleaning jobs'],
-  ['PUT', /^\/api\/queues\/[^/]+\/[^/]+\/clean$/, 'removing a job'],
+const DISABLED_ACTIONS: ReadonlyArray<readonly [method: string, pattern: readonly string[], action: string]> = [
+  ['POST', ['api', 'queues', ANY, 'add'], 'adding a job'],
+  ['PATCH', ['api', 'queues', ANY, ANY, 'update-data'], 'editing job data'],
+  ['PUT', ['api', 'queues', ANY, 'empty'], 'emptying a queue'],
+  ['PUT', ['api', 'queues', ANY, 'obliterate'], 'obliterating a queue'],
+  ['PUT', ['api', 'queues', ANY, 'clean', ANY], 'cleaning jobs'],
+  ['PUT', ['api', 'queues', ANY, ANY, 'clean'], 'removing a job'],
 ];
+
+/**
+ * The path's segments as Express routes them: case-insensitively and with or without a
+ * trailing slash (Express's defaults, which Bull Board's router keeps), each segment decoded
+ * on its own so that `%2F` inside a job id stays one segment, as it is for the board's
+ * `:jobId`. Comparing the raw path instead let `/API/queues/upload/add` or `.../empty/`
+ * through to handlers this list exists to refuse.
+ */
+function routedSegments(path: string): string[] {
+  return path
+    .replace(/\/+$/, '')
+    .split('/')
+    .slice(1)
+    .map((segment) => {
+      try {
+        return decodeURIComponent(segment).toLowerCase();
+      } catch {
+        return segment.toLowerCase();
+      }
+    });
+}
+
+function matches(segments: readonly string[], pattern: readonly string[]): boolean {
+  return segments.length === pattern.length && pattern.every((part, i) => part === ANY || part === segments[i]);
+}
 
 /** Mount at BOARD_BASE_PATH before the board itself. */
 export function disabledBoardActions(): RequestHandler {
   return (req, _res, next) => {
-    const hit = DISABLED_ACTIONS.find(([method, pattern]) => req.method === method && pattern.test(req.path));
+    const segments = routedSegments(req.path);
+    const hit = DISABLED_ACTIONS.find(([method, pattern]) => req.method === method && matches(segments, pattern));
     next(hit === undefined ? undefined : new BoardActionDisabledError(hit[2]));
   };
 }
