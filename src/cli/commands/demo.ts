@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { runDemo } from '../../demo/run-demo.js';
+import { startDashboard } from '../../../dashboards/dashboard-server.js';
 import { runAction } from '../run-action.js';
 
 function positiveNumber(flag: string, text: string, max: number): number {
@@ -29,6 +30,8 @@ export function registerDemo(program: Command): void {
           exitWhenDone: options.exit === true,
           dashboardPort: port,
           out: process.stdout,
+          // The demo's config carries a generated login, so the dashboard is safe on its port.
+          startDashboard: async (config) => await startDashboard({ config }),
         });
       }),
     );
