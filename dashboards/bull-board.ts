@@ -62,15 +62,24 @@ const ANY = '*';
  * Bull Board actions refused even when the board is writable, because each would break an
  * invariant: emptying, obliterating or removing jobs loses acknowledged chunks (a batch then
  * never reaches its Done), and adding or editing a job puts unvalidated data into the queue.
+ * Rescheduling takes any `runAt`, so one click can park a held chunk for years where no
+ * status shows it as stuck. The rate-limit key is the pause an open circuit or a 429 puts on
+ * every worker: releasing it sends the whole fleet back at an API that is failing or
+ * throttling us. A queue rate limit or global concurrency set here would be a second, hidden
+ * ceiling under the global limiter's, stored in Redis past any config change or restart.
  * Retry, promote, pause and resume stay available (they are what an operator needs).
  */
 const DISABLED_ACTIONS: ReadonlyArray<readonly [method: string, pattern: readonly string[], action: string]> = [
   ['POST', ['api', 'queues', ANY, 'add'], 'adding a job'],
   ['PATCH', ['api', 'queues', ANY, ANY, 'update-data'], 'editing job data'],
+  ['PATCH', ['api', 'queues', ANY, ANY, 'delay'], 'rescheduling a job'],
   ['PUT', ['api', 'queues', ANY, 'empty'], 'emptying a queue'],
   ['PUT', ['api', 'queues', ANY, 'obliterate'], 'obliterating a queue'],
   ['PUT', ['api', 'queues', ANY, 'clean', ANY], 'cleaning jobs'],
   ['PUT', ['api', 'queues', ANY, ANY, 'clean'], 'removing a job'],
+  ['PUT', ['api', 'queues', ANY, 'rate-limit'], 'setting a queue rate limit'],
+  ['PUT', ['api', 'queues', ANY, 'rate-limit', 'release'], 'releasing the rate-limit pause'],
+  ['PUT', ['api', 'queues', ANY, 'concurrency'], 'setting a global concurrency'],
 ];
 
 /**

@@ -44,7 +44,7 @@ export class BoardActionDisabledError extends DashboardRequestError {
   readonly code = 'BOARD_ACTION_DISABLED';
   readonly status = 405;
   constructor(action: string) {
-    super(`${action} is disabled on this dashboard: it would lose chunks or put unvalidated data in the queue (use byteair-sync replay / pause instead)`, { action });
+    super(`${action} is disabled on this dashboard: it would lose chunks, let unvalidated data into the queue or override the limiter and circuit breaker (see docs/dashboard.md; use byteair-sync replay / pause instead)`, { action });
   }
 }
 

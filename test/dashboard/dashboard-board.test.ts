@@ -161,7 +161,7 @@ describe('read-only mode (BYTEAIR_DASHBOARD_READ_ONLY=true)', () => {
 });
 
 describe('actions refused even on a writable board', () => {
-  test('adding, editing, emptying, obliterating, cleaning and removing answer 405 BOARD_ACTION_DISABLED', async () => {
+  test('adding, editing, emptying, obliterating, cleaning, removing, rescheduling, rate limits and concurrency answer 405 BOARD_ACTION_DISABLED', async () => {
     for (const [method, path] of DISABLED) {
       const reply = await call(writable.url, `/board${path}`, { method, cookie: writableCookie, headers: { 'content-type': 'application/json' }, body: '{}' });
       expect(`${method} ${path} → ${reply.status} ${jsonOf<{ error?: { code?: string } }>(reply).error?.code ?? ''}`).toBe(`${method} ${path} → 405 BOARD_ACTION_DISABLED`);
@@ -187,6 +187,46 @@ describe('actions refused even on a writable board', () => {
     expect((await system.ops.operations.status()).queues.upload).toMatchObject({ completed: 5, delayed: 2 });
   });
 
+  test('rescheduling a held job answers 405 and leaves it where the stage guard put it', async () => {
+    const [held] = await system.ops.queues.upload.getJobs(['delayed']);
+    const id = held?.id ?? 'missing';
+    const runAt = Date.now() + 10 * 24 * 60 * 60 * 1000;
+    const reply = await writableCall(`/api/queues/upload/${encodeURIComponent(id)}/delay`, 'PATCH', { runAt });
+    expect(disabledCode(reply)).toBe('405 BOARD_ACTION_DISABLED');
+    const after = await system.ops.queues.upload.getJob(id);
+    // Had it got through, the job would wait ten days and its batch never reach its Done.
+    expect(after?.delay).toBeLessThan(24 * 60 * 60 * 1000);
+    expect(await after?.getState()).toBe('delayed');
+  });
+
+  test("releasing the rate limit answers 405 and leaves the circuit breaker's pause in force", async () => {
+    const upload = system.ops.queues.upload;
+    // What an open circuit or a 429 does to every worker (SyncEnqueuer.pauseAll).
+    await upload.rateLimit(60_000);
+    try {
+      const reply = await writableCall('/api/queues/upload/rate-limit/release', 'PUT', {});
+      expect(disabledCode(reply)).toBe('405 BOARD_ACTION_DISABLED');
+      expect(await upload.getRateLimitTtl()).toBeGreaterThan(50_000);
+    } finally {
+      await upload.removeRateLimitKey();
+    }
+  });
+
+  test('setting a queue rate limit or a global concurrency answers 405 and stores nothing', async () => {
+    const upload = system.ops.queues.upload;
+    try {
+      const rate = await writableCall('/api/queues/upload/rate-limit', 'PUT', { max: 1, duration: 60_000 });
+      expect(disabledCode(rate)).toBe('405 BOARD_ACTION_DISABLED');
+      const concurrency = await writableCall('/api/queues/upload/concurrency', 'PUT', { concurrency: 1 });
+      expect(disabledCode(concurrency)).toBe('405 BOARD_ACTION_DISABLED');
+      expect(await upload.getGlobalRateLimit()).toBeNull();
+      expect(await upload.getGlobalConcurrency()).toBeNull();
+    } finally {
+      await upload.removeGlobalRateLimit();
+      await upload.removeGlobalConcurrency();
+    }
+  });
+
   test('pause and resume, the operator actions, do work', async () => {
     const paused = await call(writable.url, '/board/api/queues/done/pause', { method: 'PUT', cookie: writableCookie });
     expect(paused.status).toBe(200);
@@ -203,4 +243,18 @@ const DISABLED: ReadonlyArray<readonly [string, string]> = [
   ['PUT', '/api/queues/upload/obliterate'],
   ['PUT', '/api/queues/upload/clean/completed'],
   ['PUT', '/api/queues/upload/some-job/clean'],
+  ['PATCH', '/api/queues/upload/some-job/delay'],
+  ['PUT', '/api/queues/upload/rate-limit'],
+  ['PUT', '/api/queues/upload/rate-limit/release'],
+  ['PUT', '/api/queues/upload/concurrency'],
 ];
+
+function writableCall(path: string, method: string, body: Record<string, unknown>): Promise<Reply> {
+  return call(writable.url, `/board${path}`, { method, cookie: writableCookie, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+/** `405 BOARD_ACTION_DISABLED` when the dashboard refused it; Bull Board's own answers have no such code. */
+function disabledCode(reply: Reply): string {
+  const code = reply.headers['content-type']?.includes('json') === true ? (jsonOf<{ error?: { code?: string } }>(reply).error?.code ?? '') : '';
+  return `${reply.status} ${code}`.trim();
+}
