@@ -15,10 +15,18 @@ export type ConnectionRole =
   /** Producers, CLI, HTTP handlers: fail fast so the caller hears about an outage. */
   | 'producer';
 
+/**
+ * Closing while Redis is down (status "reconnecting") makes ioredis 6 arm its destroy-the-socket
+ * timer on the socket that has already closed, whose close event never comes again: that timer
+ * (2 s by default, not unref'd) kept a stopped dashboard or CLI process alive after close().
+ * A socket still open when this runs out is only being closed anyway.
+ */
+const DISCONNECT_TIMEOUT_MS = 100;
+
 function baseOptions(role: ConnectionRole): RedisOptions {
   return role === 'worker'
     ? { maxRetriesPerRequest: null, enableReadyCheck: true }
-    : { maxRetriesPerRequest: 2, enableOfflineQueue: true, connectTimeout: 5_000 };
+    : { maxRetriesPerRequest: 2, enableOfflineQueue: true, connectTimeout: 5_000, disconnectTimeout: DISCONNECT_TIMEOUT_MS };
 }
 
 export function createRedis(target: RedisTarget, role: ConnectionRole, name?: string): RedisClient {
