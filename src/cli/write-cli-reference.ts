@@ -8,7 +8,7 @@ import { buildProgram } from './program.js';
  * test/cli/cli-reference.test.ts fails while the file is out of date.
  */
 const path = process.argv[2] ?? 'docs/cli.md';
-const after = renderCliReference(buildProgram({ helpWidth: REFERENCE_HELP_WIDTH }));
+const after = renderCliReference(await buildProgram({ helpWidth: REFERENCE_HELP_WIDTH }));
 let before = '';
 try {
   before = readFileSync(path, 'utf8');

@@ -12,7 +12,7 @@ describe('chunkRecords', () => {
     const records = Array.from({ length: 25 }, (_, i) => ({ id: `r${i}` }));
     const chunks = await collect(records, 10, 1_000_000);
     expect(chunks.map((c) => c.records)).toEqual([10, 10, 5]);
-    expect(chunks.flatMap((c) => JSON.parse(c.json) as unknown[])).toEqual(records);
+    expect(chunks.flatMap((c) => JSON.parse(c.json.toString()) as unknown[])).toEqual(records);
     for (const chunk of chunks) expect(chunk.bytes).toBe(Buffer.byteLength(chunk.json));
   });
 

@@ -23,7 +23,7 @@ describe('parseRecordFile', () => {
     const chunks = [];
     for await (const chunk of chunkRecords(records, LIMITS)) chunks.push(chunk);
     expect(chunks).toHaveLength(1);
-    expect(body).toEqual({ json: chunks[0]?.json, records: 2, bytes: chunks[0]?.bytes, sha256: chunks[0]?.sha256 });
+    expect(body).toEqual({ json: chunks[0]?.json.toString(), records: 2, bytes: chunks[0]?.bytes, sha256: chunks[0]?.sha256 });
     expect(body.sha256).toBe(createHash('sha256').update(body.json).digest('hex'));
   });
 
