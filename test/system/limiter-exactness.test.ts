@@ -17,7 +17,7 @@ afterAll(async () => {
   await redis.stop();
 });
 
-const DEFAULTS = { maxRequestsPerSecond: 100, maxRecordsPerSecond: 50_000, marginMs: 25 } as const;
+const DEFAULTS = { maxRequestsPerSecond: 100, maxRecordsPerSecond: 50_000, marginMs: 60 } as const;
 const W = windowMs(DEFAULTS);
 /** The API's own window: a send confirmed within the late tolerance stays inside it. */
 const SERVER_WINDOW = 1000;
