@@ -12,7 +12,7 @@ export class InvalidInputError extends ByteairSyncError {
   readonly reason: string;
 
   constructor(field: string, value: unknown, reason: string) {
-    super(`${field}: ${reason} (got ${describeValue(value)})`, { field, value: describeValue(value) });
+    super(`${printable(field)}: ${reason} (got ${describeValue(value)})`, { field, value: describeValue(value) });
     this.field = field;
     this.value = value;
     this.reason = reason;
@@ -35,3 +35,15 @@ export function describeValue(value: unknown): string {
     return Object.prototype.toString.call(value);
   }
 }
+
+const ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * A field name as it goes into a message: names come from input too (a CSV header, a JSON
+ * key), and a line break in one would split the one-line error a script greps for.
+ */
+function printable(field: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is replaced
+  return field.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
