@@ -15,6 +15,7 @@ export const base = {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
   },
   testTimeout: 60_000,
+  setupFiles: ['<rootDir>/test/support/fast-check-seed.ts'],
 };
 
 /**
