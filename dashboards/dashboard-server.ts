@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../src/clock.js';
 import type { Config } from '../src/config/config.js';
@@ -14,8 +14,9 @@ import { startLimiterHistory } from './limiter-history.js';
 import { assertListenAllowed } from './listen-policy.js';
 import { LoginThrottle } from './login-throttle.js';
 import { createMetricsRegistry } from './metrics-registry.js';
-import { watchRedis } from './redis-watch.js';
+import { watchRedis } from '../src/redis/redis-watch.js';
 import { SessionTokens } from './session-tokens.js';
+import { closeServer, listen, urlOf } from '../src/http/server-lifecycle.js';
 
 export interface DashboardOptions {
   readonly config: Config;
@@ -56,7 +57,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   const intervalMs = options.sampleIntervalMs ?? 1000;
 
   const handle = openOperations(config, { redis: options.redis, clock, logger });
-  const watch = watchRedis(handle, logger);
+  const watch = watchRedis(handle.redis, [handle.queues.upload, handle.queues.done], logger, 'the dashboard answers 503');
   const limiter = createRateLimiter(handle.redis, handle.keys, config.limits);
   const history = startLimiterHistory({ read: async () => await limiter.usage(), intervalMs, capacity: Math.ceil(CHART_SPAN_MS / intervalMs), logger });
   const metrics = createMetricsRegistry(async () => {
@@ -107,31 +108,4 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
       return closing;
     },
   };
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function urlOf(address: AddressInfo): string {
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return `http://${host}:${address.port}`;
-}
-
-/** Bull Board polls every few seconds on keep-alive connections: close idle ones at once, the rest after the deadline. */
-async function closeServer(server: Server, deadlineMs: number): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  const deadline = setTimeout(() => server.closeAllConnections(), deadlineMs);
-  try {
-    await closed;
-  } finally {
-    clearTimeout(deadline);
-  }
 }

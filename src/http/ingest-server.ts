@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { BatchStore } from '../batches/batch-store.js';
@@ -14,6 +14,7 @@ import { watchRedis } from '../redis/redis-watch.js';
 import { errorAnswer } from './error-answer.js';
 import { RouteNotFoundError } from './ingest-errors.js';
 import { createIngestRouter, type IngestRouterOptions } from './ingest-router.js';
+import { closeServer, listen, urlOf } from './server-lifecycle.js';
 
 export interface IngestServerOptions {
   /** Default BYTEAIR_INGEST_HOST / BYTEAIR_INGEST_PORT. */
@@ -92,31 +93,4 @@ export async function startIngestServer(config: Config, options: IngestServerOpt
       return closing;
     },
   };
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function urlOf(address: AddressInfo): string {
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return `http://${host}:${address.port}`;
-}
-
-/** Waits for requests in flight (their records are being made durable), but not forever. */
-async function closeServer(server: Server, deadlineMs: number): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  const deadline = setTimeout(() => server.closeAllConnections(), deadlineMs);
-  try {
-    await closed;
-  } finally {
-    clearTimeout(deadline);
-  }
 }

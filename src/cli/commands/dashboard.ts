@@ -4,6 +4,7 @@ import { SETTINGS } from '../../config/settings.js';
 import { createLogger } from '../../observability/logger.js';
 import { startDashboard } from '../../../dashboards/dashboard-server.js';
 import { runAction } from '../run-action.js';
+import { stopSignal } from '../stop-signal.js';
 import { exitBadInputOnUsageErrors } from '../usage-errors.js';
 
 interface DashboardOptions {
@@ -45,21 +46,4 @@ export function registerDashboard(program: Command): void {
         }),
       ),
   );
-}
-
-/** Resolves on the first SIGINT or SIGTERM; a second one exits at once. */
-function stopSignal(onSecond: () => void): Promise<void> {
-  return new Promise((resolve) => {
-    let stopping = false;
-    const onSignal = (): void => {
-      if (stopping) {
-        onSecond();
-        process.exit(130);
-      }
-      stopping = true;
-      resolve();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
 }

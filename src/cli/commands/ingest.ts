@@ -4,6 +4,7 @@ import { SETTINGS } from '../../config/settings.js';
 import { requireIngestToken, startIngestServer } from '../../http/ingest-server.js';
 import { createLogger } from '../../observability/logger.js';
 import { runAction } from '../run-action.js';
+import { stopSignal } from '../stop-signal.js';
 import { exitBadInputOnUsageErrors } from '../usage-errors.js';
 
 interface IngestOptions {
@@ -46,21 +47,4 @@ export function registerIngest(program: Command): void {
         }),
       ),
   );
-}
-
-/** Resolves on the first SIGINT or SIGTERM; a second one exits at once (a stuck drain must not trap the operator). */
-function stopSignal(onSecond: () => void): Promise<void> {
-  return new Promise((resolve) => {
-    let stopping = false;
-    const onSignal = (): void => {
-      if (stopping) {
-        onSecond();
-        process.exit(130);
-      }
-      stopping = true;
-      resolve();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
 }
