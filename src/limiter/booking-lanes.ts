@@ -43,7 +43,8 @@ export interface BookingLanesDeps {
  * window is full, every process has one poller per priority that wakes exactly when the next
  * slot enters its horizon, so processes with waiting work win freed slots about equally
  * often (not in proportion to how many jobs each has waiting), and Redis sees a few calls per
- * freed slot instead of one per waiting job. Within a queue, callers go in arrival order.
+ * freed slot instead of one per waiting job. Within a queue, callers go in arrival order,
+ * except that while the head's slot is beyond the horizon the smallest caller may fill a gap.
  */
 export class BookingLanes {
   readonly #deps: BookingLanesDeps;
@@ -105,37 +106,60 @@ export class BookingLanes {
     lane.pumping = true;
     try {
       for (let head = lane.waiters[0]; head !== undefined; head = lane.waiters[0]) {
-        let answer: BookAnswer;
-        head.inFlight = true;
-        try {
-          answer = await this.#deps.book(head.records, priority);
-        } catch (error) {
-          this.#settle(lane, head);
-          head.reject(head.abortedWith ?? error);
-          continue;
-        } finally {
-          head.inFlight = false;
-        }
-        const receivedAt = this.#deps.monotonic();
-        if (head.abortedWith !== null) {
-          // Aborted while Redis was booking for it: give the slot back first.
-          if (answer.kind === 'booked') await this.#deps.release(answer.member).catch(() => undefined);
-          this.#settle(lane, head);
-          head.reject(head.abortedWith);
-          continue;
-        }
-        if (answer.kind === 'booked') {
-          this.#settle(lane, head);
-          head.resolve({ member: answer.member, startAt: answer.startAt, bookedAt: answer.now, receivedAt });
-          continue;
-        }
+        const answer = await this.#ask(lane, head, priority);
+        if (answer === undefined) continue;
+        // The head's slot is beyond the horizon. A smaller request waiting behind it may still
+        // fit the room left now (the limiter lets it fill a gap without delaying any booking),
+        // so the smallest one asks once before the lane sleeps: with mixed chunk sizes this is
+        // what keeps the window full instead of idling until a whole large chunk fits.
+        const smaller = this.#smallestBelow(lane, head.records);
+        const second = smaller === undefined ? undefined : await this.#ask(lane, smaller, priority);
+        if (smaller !== undefined && second === undefined) continue;
         // Everyone in this lane would get the same answer until the next slot enters the horizon,
         // so the lane sleeps as a whole; an abort meanwhile just takes its waiter out of the queue.
-        await sleep(answer.retryInMs);
+        await sleep(Math.min(answer.retryInMs, second?.retryInMs ?? Number.POSITIVE_INFINITY));
       }
     } finally {
       lane.pumping = false;
     }
+  }
+
+  /**
+   * Asks Redis to book for one waiter. Returns the refusal, or undefined when the waiter is
+   * settled (booked, failed or aborted) and out of the lane.
+   */
+  async #ask(lane: Lane, waiter: Waiter, priority: LimiterPriority): Promise<Extract<BookAnswer, { kind: 'refused' }> | undefined> {
+    let answer: BookAnswer;
+    waiter.inFlight = true;
+    try {
+      answer = await this.#deps.book(waiter.records, priority);
+    } catch (error) {
+      this.#settle(lane, waiter);
+      waiter.reject(waiter.abortedWith ?? error);
+      return undefined;
+    } finally {
+      waiter.inFlight = false;
+    }
+    const receivedAt = this.#deps.monotonic();
+    if (waiter.abortedWith !== null) {
+      // Aborted while Redis was booking for it: give the slot back first.
+      if (answer.kind === 'booked') await this.#deps.release(answer.member).catch(() => undefined);
+      this.#settle(lane, waiter);
+      waiter.reject(waiter.abortedWith);
+      return undefined;
+    }
+    if (answer.kind === 'refused') return answer;
+    this.#settle(lane, waiter);
+    waiter.resolve({ member: answer.member, startAt: answer.startAt, bookedAt: answer.now, receivedAt });
+    return undefined;
+  }
+
+  #smallestBelow(lane: Lane, records: number): Waiter | undefined {
+    let best: Waiter | undefined;
+    for (const waiter of lane.waiters) {
+      if (waiter.records < records && (best === undefined || waiter.records < best.records)) best = waiter;
+    }
+    return best;
   }
 
   #settle(lane: Lane, waiter: Waiter): void {

@@ -1,9 +1,14 @@
 /**
- * The booking rule of the limiter, as a pure function; the Lua in limiter-scripts.ts is the
- * same walk. Bookings are monotone: a new start T is never before the latest booked start,
- * so every booking already in the log starts at or before T, and the heaviest window holding
- * T is the one ending at T. Checking that one window is therefore exact; later bookings check
- * their own. Windows are half-open, (T - windowMs, T], as in the emulator's counter.
+ * The booking rule of the limiter, as a pure function; the Lua of BOOK in limiter-scripts.ts
+ * is the same walk, line for line. Windows are half-open, (x - windowMs, x], as in the
+ * emulator's counter.
+ *
+ * A new request may go before bookings already made (it fills a gap they left), as long as
+ * every window that would hold it stays within both ceilings: the window ending at its own
+ * start T, and the windows ending at each later booking within (T, T + windowMs). Those are
+ * all the windows to check, because a window's load only rises at a booking's start. So a
+ * gap is used only when no booking already made is pushed over a ceiling: a 777-record chunk
+ * goes into the room a 10 000-record chunk cannot use, without delaying that chunk.
  */
 export interface BookedEntry {
   /** Booked start, Redis epoch ms. */
@@ -18,28 +23,79 @@ export interface BookingLimits {
 }
 
 /**
- * The smallest T ≥ lowerBound at which one more request carrying `records` fits both limits.
- * `entries` are sorted by start and none starts after `lowerBound`. A request whose records
- * alone exceed the limit fits only an empty window, so an oversize chunk is delayed, never
- * stuck.
+ * The smallest T ≥ lowerBound at which one more request carrying `records` fits both limits in
+ * every window holding it. `entries` are sorted by start; they may start before or after
+ * `lowerBound`. A request whose records alone exceed the limit fits only where no other
+ * request shares a window with it, so an oversize chunk is delayed, never stuck.
+ *
+ * The load of the windows holding T only falls when T passes an entry's start + windowMs, so
+ * the candidates are lowerBound and those instants, in order; the last one is past every entry
+ * and always fits.
  */
 export function earliestStart(entries: readonly BookedEntry[], records: number, lowerBound: number, limits: BookingLimits): number {
-  let index = entries.findIndex((entry) => entry.start > lowerBound - limits.windowMs);
-  if (index < 0) index = entries.length;
-  let count = entries.length - index;
-  let sum = 0;
-  for (let i = index; i < entries.length; i += 1) sum += (entries[i] as BookedEntry).records;
-  let start = lowerBound;
-  const fits = (): boolean => (records > limits.records ? count === 0 : count + 1 <= limits.requests && sum + records <= limits.records);
-  while (!fits()) {
-    // Drop every entry at the oldest start still in the window; T moves to just past it.
-    const oldest = (entries[index] as BookedEntry).start;
-    while (index < entries.length && (entries[index] as BookedEntry).start === oldest) {
-      count -= 1;
-      sum -= (entries[index] as BookedEntry).records;
-      index += 1;
+  const { windowMs: w } = limits;
+  const n = entries.length;
+  const at = (i: number): BookedEntry => entries[i] as BookedEntry;
+  // Load of the window ending at each entry's start (entries sharing a start share it),
+  // then its largest value from each index on.
+  const loadRequests: number[] = new Array<number>(n);
+  const loadRecords: number[] = new Array<number>(n);
+  for (let j = 0, left = 0, right = 0, count = 0, sum = 0; j < n; j += 1) {
+    for (; right < n && at(right).start <= at(j).start; right += 1) {
+      count += 1;
+      sum += at(right).records;
     }
-    start = oldest + limits.windowMs;
+    for (; at(left).start <= at(j).start - w; left += 1) {
+      count -= 1;
+      sum -= at(left).records;
+    }
+    loadRequests[j] = count;
+    loadRecords[j] = sum;
   }
-  return start;
+  const tailRequests: number[] = new Array<number>(n + 1).fill(0);
+  const tailRecords: number[] = new Array<number>(n + 1).fill(0);
+  for (let j = n - 1; j >= 0; j -= 1) {
+    tailRequests[j] = Math.max(loadRequests[j] as number, tailRequests[j + 1] as number);
+    tailRecords[j] = Math.max(loadRecords[j] as number, tailRecords[j + 1] as number);
+  }
+
+  // [first, upTo) are the entries in (T - w, T]; [upTo, beyond) those in (T, T + w).
+  let first = 0;
+  let upTo = 0;
+  let beyond = 0;
+  let count = 0;
+  let sum = 0;
+  let next = 0;
+  for (let start = lowerBound; ; ) {
+    for (; upTo < n && at(upTo).start <= start; upTo += 1) {
+      count += 1;
+      sum += at(upTo).records;
+    }
+    for (; first < upTo && at(first).start <= start - w; first += 1) {
+      count -= 1;
+      sum -= at(first).records;
+    }
+    beyond = Math.max(beyond, upTo);
+    for (; beyond < n && at(beyond).start < start + w; beyond += 1);
+    let laterRequests = 0;
+    let laterRecords = 0;
+    if (beyond === n) {
+      laterRequests = tailRequests[upTo] as number;
+      laterRecords = tailRecords[upTo] as number;
+    } else {
+      for (let j = upTo; j < beyond; j += 1) {
+        laterRequests = Math.max(laterRequests, loadRequests[j] as number);
+        laterRecords = Math.max(laterRecords, loadRecords[j] as number);
+      }
+    }
+    const fits =
+      records > limits.records
+        ? count === 0 && beyond === upTo
+        : Math.max(count, laterRequests) + 1 <= limits.requests && Math.max(sum, laterRecords) + records <= limits.records;
+    if (fits) return start;
+    // Next candidate: the next instant an entry leaves the windows holding T.
+    // (Some entry ends after T: had none, T would have fitted.)
+    while (at(next).start + w <= start) next += 1;
+    start = at(next).start + w;
+  }
 }

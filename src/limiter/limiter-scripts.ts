@@ -21,48 +21,74 @@ local function ceiling(max, factor) return math.max(1, math.floor(max * factor +
 
 // KEYS: log, state. ARGV: records, horizonMs, maxRequests, maxRecords, windowMs, recoveryPerSecond
 // → { 1, start, now, member } booked, or { 0, retryInMs, now, start } refused (nothing written
-//   but the trim). The walk is booking-rule.ts earliestStart.
+//   but the trim). The walk is booking-rule.ts earliestStart: a request may fill a gap before
+//   bookings already made when no window holding it, its own or a later booking's, goes over.
 export const BOOK = new LuaScript(
   `${NOW}
 ${FACTOR}
 local records = tonumber(ARGV[1])
 local horizon = tonumber(ARGV[2])
-local window = tonumber(ARGV[5])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local w = tonumber(ARGV[5])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - w)
 local st = redis.call('HMGET', KEYS[2], 'factor', 'storedAt', 'pausedUntil')
 local factor = factor_at(st, tonumber(ARGV[6]))
 local max_req = ceiling(tonumber(ARGV[3]), factor)
 local max_rec = ceiling(tonumber(ARGV[4]), factor)
-local lower = math.max(now, tonumber(st[3] or '0'))
-local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-if last[2] then lower = math.max(lower, tonumber(last[2])) end
-local e = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. (lower - window), '+inf', 'WITHSCORES')
+local e = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
 local n = #e / 2
-local count = n
-local sum = 0
-local recs = {}
+local s, r = {}, {}
 for i = 1, n do
-  recs[i] = tonumber(string.match(e[2 * i - 1], ':(%d+)$'))
-  sum = sum + recs[i]
+  s[i] = tonumber(e[2 * i])
+  r[i] = tonumber(string.match(e[2 * i - 1], ':(%d+)$'))
 end
-local start = lower
-local i = 1
+local lq, lr = {}, {}
+local left, right, count, sum = 1, 1, 0, 0
+for j = 1, n do
+  while right <= n and s[right] <= s[j] do count = count + 1; sum = sum + r[right]; right = right + 1 end
+  while s[left] <= s[j] - w do count = count - 1; sum = sum - r[left]; left = left + 1 end
+  lq[j] = count
+  lr[j] = sum
+end
+local tq, tr = {}, {}
+tq[n + 1] = 0
+tr[n + 1] = 0
+for j = n, 1, -1 do
+  tq[j] = math.max(lq[j], tq[j + 1])
+  tr[j] = math.max(lr[j], tr[j + 1])
+end
+local first, upto, beyond, nxt = 1, 1, 1, 1
+count, sum = 0, 0
+local start = math.max(now, tonumber(st[3] or '0'))
 while true do
-  local fits
-  if records > max_rec then fits = (count == 0) else fits = (count + 1 <= max_req and sum + records <= max_rec) end
-  if fits then break end
-  local oldest = tonumber(e[2 * i])
-  while i <= n and tonumber(e[2 * i]) == oldest do
-    count = count - 1
-    sum = sum - recs[i]
-    i = i + 1
+  while upto <= n and s[upto] <= start do count = count + 1; sum = sum + r[upto]; upto = upto + 1 end
+  while first < upto and s[first] <= start - w do count = count - 1; sum = sum - r[first]; first = first + 1 end
+  beyond = math.max(beyond, upto)
+  while beyond <= n and s[beyond] < start + w do beyond = beyond + 1 end
+  local later_q, later_r = 0, 0
+  if beyond > n then
+    later_q = tq[upto]
+    later_r = tr[upto]
+  else
+    for j = upto, beyond - 1 do
+      later_q = math.max(later_q, lq[j])
+      later_r = math.max(later_r, lr[j])
+    end
   end
-  start = oldest + window
+  local fits
+  if records > max_rec then
+    fits = (count == 0 and beyond == upto)
+  else
+    fits = (math.max(count, later_q) + 1 <= max_req and math.max(sum, later_r) + records <= max_rec)
+  end
+  if fits then break end
+  while s[nxt] + w <= start do nxt = nxt + 1 end
+  start = s[nxt] + w
 end
 if start - now > horizon then return { 0, start - now - horizon, now, start } end
 local member = redis.call('HINCRBY', KEYS[2], 'seq', 1) .. ':' .. ARGV[1]
 redis.call('ZADD', KEYS[1], start, member)
-redis.call('PEXPIRE', KEYS[1], start - now + window + 1000)
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+redis.call('PEXPIRE', KEYS[1], tonumber(last[2]) - now + w + 1000)
 return { 1, start, now, member }
 `,
   2,
@@ -88,8 +114,7 @@ return { 'ok', now }
 
 // KEYS: log. ARGV: member. The request is on the wire: a booking whose request went out later
 // than booked moves to the real sending time, so every booking made from now on keeps a full
-// window from when the API actually saw it. (Bookings only ever go at or after the latest
-// score, so the one-window check of BOOK stays exact.) → ms the send was late (0 if on time).
+// window from when the API actually saw it. → ms the send was late (0 if on time).
 export const SENT = new LuaScript(
   `${NOW}
 local s = redis.call('ZSCORE', KEYS[1], ARGV[1])

@@ -111,7 +111,27 @@ describe('booking rule', () => {
     expect(earliestStart([], 500, 150, limits)).toBe(150);
   });
 
-  test('property: monotone bookings by this rule never put more than the ceilings in any window', () => {
+  test('a small request fills the room a large one left, without pushing a later booking over', () => {
+    // 60 and 20 booked: a 20 fits between them (80, then 100 in the window ending at 200);
+    // a 21 would put 101 there, so it waits for the 60 to leave.
+    const booked = [{ start: 100, records: 60 }, { start: 200, records: 20 }];
+    expect(earliestStart(booked, 20, 150, limits)).toBe(150);
+    expect(earliestStart(booked, 21, 150, limits)).toBe(1_100);
+    // A booking made ahead at 900 holds 90: going at 150 with 20 would put 120 in the window ending at 900.
+    const ahead = [{ start: 100, records: 10 }, { start: 900, records: 90 }];
+    // ... and so would any start before that booking leaves, at 1 900.
+    expect(earliestStart(ahead, 20, 150, limits)).toBe(1_900);
+    expect(earliestStart(ahead, 0, 150, limits)).toBe(150);
+    // The request ceiling counts later windows too: 3 requests ahead leave no room before them.
+    const three = [{ start: 400, records: 1 }, { start: 500, records: 1 }, { start: 600, records: 1 }];
+    expect(earliestStart(three, 1, 150, limits)).toBe(1_400);
+  });
+
+  test('an oversize request waits until no other request shares a window with it', () => {
+    expect(earliestStart([{ start: 900, records: 1 }], 500, 150, limits)).toBe(1_900);
+  });
+
+  test('property: bookings by this rule, in any order of start, never put more than the ceilings in any window', () => {
     fc.assert(
       fc.property(
         fc.array(fc.record({ gap: fc.integer({ min: 0, max: 400 }), records: fc.integer({ min: 0, max: 60 }) }), { minLength: 1, maxLength: 80 }),
@@ -123,10 +143,9 @@ describe('booking rule', () => {
           let now = 0;
           for (const call of calls) {
             now += call.gap;
-            const live = log.filter((e) => e.start > now - l.windowMs);
-            const latest = log.at(-1)?.start ?? now;
-            const start = earliestStart(live, call.records, Math.max(now, latest), l);
-            expect(start).toBeGreaterThanOrEqual(Math.max(now, latest));
+            const live = log.filter((e) => e.start > now - l.windowMs).sort((a, b) => a.start - b.start);
+            const start = earliestStart(live, call.records, now, l);
+            expect(start).toBeGreaterThanOrEqual(now);
             log.push({ start, records: call.records });
           }
           const peak = peakLoad(log, l.windowMs);
@@ -135,6 +154,36 @@ describe('booking rule', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  test('property: the start is the earliest instant from the lower bound at which the request fits', () => {
+    const l = { requests: 4, records: 100, windowMs: 1_000 };
+    // Straight from the definition: every window (x - W, x] holding t, i.e. x in [t, t + W), must
+    // keep both ceilings; a window's load only rises at a start, so x = t and the later starts suffice.
+    const fitsAt = (entries: readonly BookedEntry[], t: number, records: number): boolean => {
+      const ends = [t, ...entries.map((e) => e.start).filter((x) => x > t && x < t + l.windowMs)];
+      return ends.every((x) => {
+        const held = entries.filter((e) => e.start > x - l.windowMs && e.start <= x);
+        const sum = held.reduce((total, e) => total + e.records, 0);
+        return records > l.records ? held.length === 0 : held.length + 1 <= l.requests && sum + records <= l.records;
+      });
+    };
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ start: fc.integer({ min: 0, max: 2_500 }), records: fc.integer({ min: 0, max: 60 }) }), { maxLength: 10 }),
+        fc.integer({ min: 0, max: 120 }),
+        fc.integer({ min: 0, max: 2_500 }),
+        (raw, records, lower) => {
+          const entries = [...raw].sort((a, b) => a.start - b.start);
+          const start = earliestStart(entries, records, lower, l);
+          expect(start).toBeGreaterThanOrEqual(lower);
+          expect(fitsAt(entries, start, records)).toBe(true);
+          for (let t = lower; t < start; t += 1) expect(fitsAt(entries, t, records)).toBe(false);
+        },
+      ),
+      // Each run tries every ms from the lower bound: few runs, still thousands of instants.
+      { numRuns: 40 },
     );
   });
 });

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
 import type { Redis } from 'ioredis';
 import { effectiveCeiling, factorAt, type AimdState } from '../../src/limiter/aimd.js';
+import { earliestStart } from '../../src/limiter/booking-rule.js';
 import { LimiterAbortedError } from '../../src/limiter/limiter-errors.js';
+import { BOOK } from '../../src/limiter/limiter-scripts.js';
 import { windowMs, type RateLimiterSettings } from '../../src/limiter/limiter-options.js';
 import { RedisRateLimiter } from '../../src/limiter/sliding-window-limiter.js';
 import { Keyspace } from '../../src/redis/keyspace.js';
@@ -221,4 +224,25 @@ test('usage reports the window sums, the ceilings and the factor', async () => {
     pausedUntil: 0,
   });
   expect(usage.at).toBeGreaterThan(0);
+});
+
+test('property: the BOOK script picks the start the pure booking rule picks, gaps before later bookings included', async () => {
+  const limits = { requests: 4, records: 100, windowMs: 1_000 };
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.record({ offset: fc.integer({ min: -1_200, max: 2_000 }), records: fc.integer({ min: 0, max: 60 }) }), { maxLength: 12 }),
+      fc.integer({ min: 0, max: 120 }),
+      async (raw, records) => {
+        const { keys } = scope({});
+        const base = await redisNow(client);
+        if (raw.length > 0) await client.zadd(keys.limiterLog, ...raw.flatMap((e, i) => [base + e.offset, `${i + 1}:${e.records}`]));
+        const reply = (await BOOK.run(client, [keys.limiterLog, keys.limiterState], [records, 100_000, limits.requests, limits.records, limits.windowMs, 0])) as unknown[];
+        const now = Number(reply[2]);
+        const live = raw.map((e) => ({ start: base + e.offset, records: e.records })).filter((e) => e.start > now - limits.windowMs).sort((a, b) => a.start - b.start);
+        expect(Number(reply[0])).toBe(1);
+        expect(Number(reply[1])).toBe(earliestStart(live, records, now, limits));
+      },
+    ),
+    { numRuns: 150 },
+  );
 });
