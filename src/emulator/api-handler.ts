@@ -136,13 +136,12 @@ export async function handleApiRequest(request: ApiRequest, context: ApiContext)
     const emptyBody = verdict.dates.length === 0;
     return applyDone(state, { applicationId, requestId, topic: topic.name, stage, dates: emptyBody ? [previousDay(now, options.dateZone)] : verdict.dates, emptyBody });
   }
-  return applyWrite(state, topic, stage, date, verdict);
+  return await applyWrite(state, topic, stage, date, verdict);
 }
 
-function applyWrite(state: EmulatorState, topic: ResolvedTopic, stage: Stage, date: string | null, verdict: WriteVerdict): ApiAnswer {
+async function applyWrite(state: EmulatorState, topic: ResolvedTopic, stage: Stage, date: string | null, verdict: WriteVerdict): Promise<ApiAnswer> {
   const seq = state.nextSeq();
   const { errors, acceptedIds, acceptedWithoutId } = verdict;
-  for (const id of acceptedIds) state.ledger.accept(topic.name, id);
   state.ledger.acceptWithoutId(topic.name, acceptedWithoutId);
   const accepted = acceptedIds.length + acceptedWithoutId;
   state.count('writeRequests');
@@ -151,6 +150,8 @@ function applyWrite(state: EmulatorState, topic: ResolvedTopic, stage: Stage, da
   state.count('recordsWithoutId', acceptedWithoutId);
   state.topicRecords(topic.name, accepted, errors.length);
   state.dates.recordWrite(state.dates.entry(topic.name, stage, date), seq, accepted, errors.length);
+  // Everything above is settled before the first yield; the answer waits for the last id.
+  await state.ledger.acceptAll(topic.name, acceptedIds);
   return errors.length === 0 ? okAnswer('write') : partialAnswer(errors);
 }
 
