@@ -1,7 +1,9 @@
+import { writeFileSync } from 'node:fs';
 import { diagnosticEnv, type DiagnosticOutputs } from './diagnostics/diagnostic-env.js';
 import { analyzeTap, type TapVerdict } from './diagnostics/tap-analysis.js';
 import { grantToAnswer, type GrantToAnswer } from './harness/api-latency.js';
 import { AcceptedSamples } from './harness/accepted-samples.js';
+import { warmEmulator } from './harness/warm-emulator.js';
 import { cpuShareOf, startBenchSystem, usedMemory, type WorkerKind } from './harness/bench-system.js';
 import { BookingLog } from './harness/booking-log.js';
 import { waitForQuiet } from './harness/cpu-usage.js';
@@ -90,6 +92,7 @@ async function measure(s: ThroughputScenario): Promise<ThroughputFigures & { rec
     await sleep(1_500); // let the AOF buffer flush, so it is not counted as data
     const after = await usedMemory(system.client);
 
+    await warmEmulator(emulator, config);
     const quiet = await waitForQuiet();
     const samples = new AcceptedSamples(emulator);
     samples.start();
@@ -111,6 +114,9 @@ async function measure(s: ThroughputScenario): Promise<ThroughputFigures & { rec
     );
     samples.stop();
     bookings.stop();
+    // Diagnostics: the schedule the limiter kept, to replay or plot (start, records per booking).
+    const bookingsOut = process.env.BENCH_BOOKINGS_OUT;
+    if (bookingsOut !== undefined && bookingsOut !== '') writeFileSync(`${bookingsOut}-${kindLabel(s.kind)}.json`, JSON.stringify(bookings.used()));
     const cpuCores = cpu.stop();
     const peakRss = workers.map((w) => w.peakRssBytes() ?? Number.NaN);
     await Promise.all(workers.map(async (w) => await w.stop()));

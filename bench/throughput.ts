@@ -10,7 +10,7 @@ import type { WorkerKind } from './harness/bench-system.js';
 import { runThroughputScenario, type ThroughputFigures } from './throughput-scenario.js';
 
 /**
- * `npm run bench -- throughput [--runs 3] [--workers 4] [--dates 3] [--baseline-max 2[,5...] | --no-baseline] [--env K=V]... [--no-limits] [--no-tap] [--monitor-emulator FILE[+cpu]]`
+ * `npm run bench -- throughput [--runs 3] [--workers 4] [--dates 3] [--baseline-max 2[,5...] | --no-baseline] [--env K=V]... [--no-limits] [--no-tap] [--keep-tap] [--monitor-emulator FILE[+cpu]]`
  * (issue 4, DESIGN.md invariants 3 and 4)
  *
  * 1 008 000 history_sync records (3 topics x 3 dates, ~300-byte records; per batch ten full
@@ -84,7 +84,8 @@ export async function runThroughputBench(rawArgs: readonly string[]): Promise<vo
       process.stderr.write(`  run ${run + 1}/${runs} ${figures.worker}: ratio ${figures.ratio} (steady ${figures.steadyRatio}), window ${figures.maxRequestsInWindow} req / ${figures.maxRecordsInWindow} rec, 429s ${figures.rateLimited}, correct ${figures.correct}\n`);
     }
   }
-  if (tapDir !== undefined) rmSync(tapDir, { recursive: true, force: true });
+  if (tapDir !== undefined && flags.has('keep-tap')) process.stderr.write(`tap files kept in ${tapDir}\n`);
+  else if (tapDir !== undefined) rmSync(tapDir, { recursive: true, force: true });
   const [ours, ...baselines] = results.map(summarize);
   const oursRuns = results[0] ?? [];
   const within = oursRuns.every((r) => r.requestsOverCeiling + r.recordsOverCeiling === 0 && r.maxRequestsInWindow <= 100 && r.maxRecordsInWindow <= 50_000);

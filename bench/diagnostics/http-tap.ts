@@ -18,7 +18,10 @@ if (out !== undefined && out !== '') {
   subscribe('http.client.request.start', (message) => {
     const request = (message as { request: ClientRequest }).request;
     const id = request.getHeader('request-id');
-    if (typeof id === 'string') events.push(['send', id, now()]);
+    if (typeof id !== 'string') return;
+    events.push(['send', id, now()]);
+    // 'finish': the whole request (headers and body) was handed to the socket.
+    request.once('finish', () => events.push(['flushed', id, now()]));
   });
   subscribe('http.server.request.start', (message) => {
     const request = (message as { request: IncomingMessage }).request;

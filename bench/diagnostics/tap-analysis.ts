@@ -12,6 +12,8 @@ import { percentile, round } from '../harness/figures.js';
 export interface TapVerdict {
   readonly requests: number;
   readonly sendToStampMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** From the send to the whole request handed to the socket: how much of the lateness is the worker's. */
+  readonly sendToFlushMs: { readonly p50: number; readonly p99: number; readonly max: number };
   /** Heaviest records in any 1000 ms window, by send time and by arrival stamp. */
   readonly peakRecordsBySend: number;
   readonly peakRecordsByArrival: number;
@@ -26,9 +28,10 @@ export function analyzeTap(prefix: string, recordsOf: ReadonlyMap<string, number
   const files = readdirSync(dir).filter((f) => f.startsWith(`${basename(prefix)}-`) && f.endsWith('.json'));
   const sends = new Map<string, number[]>();
   const arrivals = new Map<string, number[]>();
+  const flushes = new Map<string, number[]>();
   for (const file of files) {
     for (const [side, id, t] of JSON.parse(readFileSync(join(dir, file), 'utf8')) as TapEvent[]) {
-      const map = side === 'send' ? sends : arrivals;
+      const map = side === 'send' ? sends : side === 'flushed' ? flushes : arrivals;
       map.set(id, [...(map.get(id) ?? []), t]);
     }
   }
@@ -41,11 +44,20 @@ export function analyzeTap(prefix: string, recordsOf: ReadonlyMap<string, number
     });
   }
   const deltas = pairs.map((p) => p.arrive - p.send);
+  const flushDeltas: number[] = [];
+  for (const [id, sent] of sends) {
+    const flushed = (flushes.get(id) ?? []).sort((a, b) => a - b);
+    sent.sort((a, b) => a - b).forEach((send, k) => {
+      const flush = flushed[k];
+      if (flush !== undefined) flushDeltas.push(flush - send);
+    });
+  }
   const bySend = heaviest(pairs.map((p) => ({ at: p.send, records: p.records, delta: p.arrive - p.send })));
   const byArrival = heaviest(pairs.map((p) => ({ at: p.arrive, records: p.records, delta: p.arrive - p.send })));
   return {
     requests: pairs.length,
     sendToStampMs: { p50: round(percentile(deltas, 50), 1), p99: round(percentile(deltas, 99), 1), max: round(Math.max(...deltas), 1) },
+    sendToFlushMs: { p50: round(percentile(flushDeltas, 50), 1), p99: round(percentile(flushDeltas, 99), 1), max: round(Math.max(...flushDeltas), 1) },
     peakRecordsBySend: bySend.records,
     peakRecordsByArrival: byArrival.records,
     heaviestArrivalWindow: byArrival.members.map((m) => ({ records: m.records, sendToStampMs: round(m.delta, 1) })),
