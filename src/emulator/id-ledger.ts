@@ -1,3 +1,5 @@
+import { IdCounts } from './id-counts.js';
+
 /** Per-topic figures of the ledger. */
 export interface LedgerSummary {
   readonly idField: string;
@@ -20,13 +22,14 @@ const LEDGER_SLICE = 1_000;
 
 /**
  * Every accepted record id per topic, with how often it was accepted, so a test can prove
- * exactly-once delivery. Kept cheap: one Map update per accepted record.
+ * exactly-once delivery. Kept cheap, and off the heap (id-counts.ts): one hash-table update
+ * per accepted record.
  */
 export class IdLedger {
-  readonly #topics = new Map<string, { idField: string; ids: Map<string, number>; duplicates: number; withoutId: number }>();
+  readonly #topics = new Map<string, { idField: string; ids: IdCounts; duplicates: number; withoutId: number }>();
 
   constructor(idFields: ReadonlyMap<string, string>) {
-    for (const [topic, idField] of idFields) this.#topics.set(topic, { idField, ids: new Map(), duplicates: 0, withoutId: 0 });
+    for (const [topic, idField] of idFields) this.#topics.set(topic, { idField, ids: new IdCounts(), duplicates: 0, withoutId: 0 });
   }
 
   idField(topic: string): string | undefined {
@@ -37,9 +40,7 @@ export class IdLedger {
   accept(topic: string, id: string): void {
     const entry = this.#topics.get(topic);
     if (entry === undefined) return;
-    const count = entry.ids.get(id) ?? 0;
-    if (count === 1) entry.duplicates += 1;
-    entry.ids.set(id, count + 1);
+    if (entry.ids.increment(id) === 2) entry.duplicates += 1;
   }
 
   /**

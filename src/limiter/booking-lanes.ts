@@ -3,7 +3,13 @@ import type { LimiterPriority } from './rate-limiter.js';
 
 export type BookAnswer =
   | { readonly kind: 'booked'; readonly member: string; readonly startAt: number; readonly now: number }
-  | { readonly kind: 'refused'; readonly retryInMs: number; readonly now: number };
+  | {
+      readonly kind: 'refused';
+      readonly retryInMs: number;
+      readonly now: number;
+      /** The most records a request could book to start right now (see booking-rule.ts roomAt). */
+      readonly roomNow: number;
+    };
 
 export interface Booking {
   readonly member: string;
@@ -44,7 +50,7 @@ export interface BookingLanesDeps {
  * slot enters its horizon, so processes with waiting work win freed slots about equally
  * often (not in proportion to how many jobs each has waiting), and Redis sees a few calls per
  * freed slot instead of one per waiting job. Within a queue, callers go in arrival order,
- * except that while the head's slot is beyond the horizon the smallest caller may fill a gap.
+ * except that while the head's slot is beyond the horizon a smaller caller may fill a gap.
  */
 export class BookingLanes {
   readonly #deps: BookingLanesDeps;
@@ -110,9 +116,10 @@ export class BookingLanes {
         if (answer === undefined) continue;
         // The head's slot is beyond the horizon. A smaller request waiting behind it may still
         // fit the room left now (the limiter lets it fill a gap without delaying any booking),
-        // so the smallest one asks once before the lane sleeps: with mixed chunk sizes this is
-        // what keeps the window full instead of idling until a whole large chunk fits.
-        const smaller = this.#smallestBelow(lane, head.records);
+        // so the largest one that fits asks once before the lane sleeps: with mixed chunk
+        // sizes this is what keeps the window full instead of idling until a whole large
+        // chunk fits. (Best fit, not smallest first: it leaves the smallest for the next gap.)
+        const smaller = this.#largestWithin(lane, Math.min(head.records - 1, answer.roomNow));
         const second = smaller === undefined ? undefined : await this.#ask(lane, smaller, priority);
         if (smaller !== undefined && second === undefined) continue;
         // Everyone in this lane would get the same answer until the next slot enters the horizon,
@@ -154,10 +161,10 @@ export class BookingLanes {
     return undefined;
   }
 
-  #smallestBelow(lane: Lane, records: number): Waiter | undefined {
+  #largestWithin(lane: Lane, records: number): Waiter | undefined {
     let best: Waiter | undefined;
     for (const waiter of lane.waiters) {
-      if (waiter.records < records && (best === undefined || waiter.records < best.records)) best = waiter;
+      if (waiter.records <= records && (best === undefined || waiter.records > best.records)) best = waiter;
     }
     return best;
   }

@@ -99,3 +99,20 @@ export function earliestStart(entries: readonly BookedEntry[], records: number, 
     start = at(next).start + w;
   }
 }
+
+/**
+ * The most records one more request could carry and still start at `at`: what is left in the
+ * fullest window that would hold it (0 when the request ceiling leaves no room). The limiter
+ * answers a refusal with it, so a process can offer the waiting request that fits best.
+ */
+export function roomAt(entries: readonly BookedEntry[], at: number, limits: BookingLimits): number {
+  const { windowMs: w } = limits;
+  let requests = 0;
+  let records = 0;
+  for (const end of [at, ...entries.map((e) => e.start).filter((s) => s > at && s < at + w)]) {
+    const held = entries.filter((e) => e.start > end - w && e.start <= end);
+    requests = Math.max(requests, held.length);
+    records = Math.max(records, held.reduce((sum, e) => sum + e.records, 0));
+  }
+  return requests + 1 <= limits.requests ? Math.max(0, limits.records - records) : 0;
+}

@@ -20,8 +20,8 @@ end
 local function ceiling(max, factor) return math.max(1, math.floor(max * factor + 1e-9)) end`;
 
 // KEYS: log, state. ARGV: records, horizonMs, maxRequests, maxRecords, windowMs, recoveryPerSecond
-// → { 1, start, now, member } booked, or { 0, retryInMs, now, start } refused (nothing written
-//   but the trim). The walk is booking-rule.ts earliestStart: a request may fill a gap before
+// → { 1, start, now, member } booked, or { 0, retryInMs, now, start, room } refused (nothing
+//   written but the trim); room = the most records one request could book at once (roomAt). The walk is booking-rule.ts earliestStart: a request may fill a gap before
 //   bookings already made when no window holding it, its own or a later booking's, goes over.
 export const BOOK = new LuaScript(
   `${NOW}
@@ -59,6 +59,7 @@ end
 local first, upto, beyond, nxt = 1, 1, 1, 1
 count, sum = 0, 0
 local start = math.max(now, tonumber(st[3] or '0'))
+local room = -1
 while true do
   while upto <= n and s[upto] <= start do count = count + 1; sum = sum + r[upto]; upto = upto + 1 end
   while first < upto and s[first] <= start - w do count = count - 1; sum = sum - r[first]; first = first + 1 end
@@ -74,6 +75,10 @@ while true do
       later_r = math.max(later_r, lr[j])
     end
   end
+  if room < 0 then
+    room = 0
+    if math.max(count, later_q) + 1 <= max_req then room = math.max(0, max_rec - math.max(sum, later_r)) end
+  end
   local fits
   if records > max_rec then
     fits = (count == 0 and beyond == upto)
@@ -84,7 +89,7 @@ while true do
   while s[nxt] + w <= start do nxt = nxt + 1 end
   start = s[nxt] + w
 end
-if start - now > horizon then return { 0, start - now - horizon, now, start } end
+if start - now > horizon then return { 0, start - now - horizon, now, start, room } end
 local member = redis.call('HINCRBY', KEYS[2], 'seq', 1) .. ':' .. ARGV[1]
 redis.call('ZADD', KEYS[1], start, member)
 local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterPenalty, effectiveCeiling, factorAt, FULL_SPEED, type AimdOptions } from '../../src/limiter/aimd.js';
-import { earliestStart, type BookedEntry } from '../../src/limiter/booking-rule.js';
+import { earliestStart, roomAt, type BookedEntry } from '../../src/limiter/booking-rule.js';
 import { LimiterOptionError } from '../../src/limiter/limiter-errors.js';
 import { DEFAULT_HORIZONS_MS, resolveLimiterOptions, validatePriority, validateRecordCount, windowMs } from '../../src/limiter/limiter-options.js';
 import { LIMITER_PRIORITIES } from '../../src/limiter/rate-limiter.js';
@@ -151,6 +151,23 @@ describe('booking rule', () => {
           const peak = peakLoad(log, l.windowMs);
           expect(peak.requests).toBeLessThanOrEqual(requests);
           expect(peak.records).toBeLessThanOrEqual(records);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  test('property: the room at an instant is exactly what one request can carry and start there', () => {
+    const l = { requests: 4, records: 100, windowMs: 1_000 };
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ start: fc.integer({ min: 0, max: 2_500 }), records: fc.integer({ min: 0, max: 60 }) }), { maxLength: 10 }),
+        fc.integer({ min: 0, max: 2_500 }),
+        (raw, at) => {
+          const entries = [...raw].sort((a, b) => a.start - b.start);
+          const room = roomAt(entries, at, l);
+          if (room > 0) expect(earliestStart(entries, room, at, l)).toBe(at);
+          if (room < l.records) expect(earliestStart(entries, room + 1, at, l)).toBeGreaterThan(at);
         },
       ),
       { numRuns: 300 },

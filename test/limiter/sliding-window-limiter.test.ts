@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import type { Redis } from 'ioredis';
 import { effectiveCeiling, factorAt, type AimdState } from '../../src/limiter/aimd.js';
-import { earliestStart } from '../../src/limiter/booking-rule.js';
+import { earliestStart, roomAt } from '../../src/limiter/booking-rule.js';
 import { LimiterAbortedError } from '../../src/limiter/limiter-errors.js';
 import { BOOK } from '../../src/limiter/limiter-scripts.js';
 import { windowMs, type RateLimiterSettings } from '../../src/limiter/limiter-options.js';
@@ -226,21 +226,35 @@ test('usage reports the window sums, the ceilings and the factor', async () => {
   expect(usage.at).toBeGreaterThan(0);
 });
 
-test('property: the BOOK script picks the start the pure booking rule picks, gaps before later bookings included', async () => {
+test('property: the BOOK script picks the start the pure booking rule picks, gaps before later bookings included, and a refusal tells the room the rule sees', async () => {
   const limits = { requests: 4, records: 100, windowMs: 1_000 };
+  const seeded = async (raw: ReadonlyArray<{ offset: number; records: number }>, base: number): Promise<Keyspace> => {
+    const { keys } = scope({});
+    if (raw.length > 0) await client.zadd(keys.limiterLog, ...raw.flatMap((e, i) => [base + e.offset, `${i + 1}:${e.records}`]));
+    return keys;
+  };
+  const book = async (keys: Keyspace, records: number, horizon: number): Promise<number[]> =>
+    ((await BOOK.run(client, [keys.limiterLog, keys.limiterState], [records, horizon, limits.requests, limits.records, limits.windowMs, 0])) as unknown[]).map(Number);
   await fc.assert(
     fc.asyncProperty(
       fc.array(fc.record({ offset: fc.integer({ min: -1_200, max: 2_000 }), records: fc.integer({ min: 0, max: 60 }) }), { maxLength: 12 }),
       fc.integer({ min: 0, max: 120 }),
       async (raw, records) => {
-        const { keys } = scope({});
         const base = await redisNow(client);
-        if (raw.length > 0) await client.zadd(keys.limiterLog, ...raw.flatMap((e, i) => [base + e.offset, `${i + 1}:${e.records}`]));
-        const reply = (await BOOK.run(client, [keys.limiterLog, keys.limiterState], [records, 100_000, limits.requests, limits.records, limits.windowMs, 0])) as unknown[];
-        const now = Number(reply[2]);
-        const live = raw.map((e) => ({ start: base + e.offset, records: e.records })).filter((e) => e.start > now - limits.windowMs).sort((a, b) => a.start - b.start);
-        expect(Number(reply[0])).toBe(1);
-        expect(Number(reply[1])).toBe(earliestStart(live, records, now, limits));
+        const live = (now: number): Array<{ start: number; records: number }> =>
+          raw.map((e) => ({ start: base + e.offset, records: e.records })).filter((e) => e.start > now - limits.windowMs).sort((a, b) => a.start - b.start);
+        const [booked, start, now] = await book(await seeded(raw, base), records, 100_000);
+        expect(booked).toBe(1);
+        expect(start).toBe(earliestStart(live(now as number), records, now as number, limits));
+        // Horizon 0: booked only if it fits at once; else refused with the room at once.
+        const [bookedNow, value, nowAgain, , room] = await book(await seeded(raw, base), records, 0);
+        const rule = earliestStart(live(nowAgain as number), records, nowAgain as number, limits);
+        if (bookedNow === 1) expect(value).toBe(nowAgain);
+        else {
+          expect(rule).toBeGreaterThan(nowAgain as number);
+          expect(room).toBe(roomAt(live(nowAgain as number), nowAgain as number, limits));
+          if ((room as number) > 0) expect(room).toBeLessThan(records);
+        }
       },
     ),
     { numRuns: 150 },
