@@ -10,7 +10,7 @@ import type { WorkerKind } from './harness/bench-system.js';
 import { runThroughputScenario, type ThroughputFigures } from './throughput-scenario.js';
 
 /**
- * `npm run bench -- throughput [--runs 3] [--workers 4] [--dates 3] [--baseline-max 2[,5...] | --no-baseline] [--env K=V]... [--no-limits] [--no-tap] [--keep-tap] [--monitor-emulator FILE[+cpu]]`
+ * `npm run bench -- throughput [--runs 3] [--workers 4] [--dates 3] [--baseline-max 2[,5...] | --no-baseline] [--env K=V]... [--no-limits] [--uniform-chunks] [--no-tap] [--keep-tap] [--monitor-emulator FILE[+cpu]]`
  * (issue 4, DESIGN.md invariants 3 and 4)
  *
  * 1 008 000 history_sync records (3 topics x 3 dates, ~300-byte records; per batch ten full
@@ -31,6 +31,12 @@ import { runThroughputScenario, type ThroughputFigures } from './throughput-scen
 const TOPICS = ['item', 'user', 'behavior'];
 /** Per batch: 112 000 records, cut into ten full chunks and chunks of 4 321, 777 and 6 902. */
 const SLICES = [30_000, 4_321, 50_000, 777, 20_000, 6_902];
+/**
+ * With --uniform-chunks: 120 000 records per batch in adds of whole chunks only, so every
+ * chunk holds 10 000 records. Separates what the window margin costs from what packing mixed
+ * sizes into the window costs.
+ */
+const UNIFORM_SLICES = [40_000, 50_000, 30_000];
 const TARGET = { ratio: 0.95, redisBytesPerJsonByte: 0.35 };
 
 function dates(count: number): string[] {
@@ -66,7 +72,8 @@ export async function runThroughputBench(rawArgs: readonly string[]): Promise<vo
   const flags = new BenchFlags(rawArgs);
   const runs = flags.count('runs', 3);
   const workers = flags.count('workers', 4);
-  const specs = batchGrid(TOPICS, 'history_sync', dates(flags.count('dates', 3)), SLICES);
+  const slices = flags.has('uniform-chunks') ? UNIFORM_SLICES : SLICES;
+  const specs = batchGrid(TOPICS, 'history_sync', dates(flags.count('dates', 3)), slices);
   const env = flags.env();
   const monitor = flags.text('monitor-emulator', '');
   // The tap costs a diagnostics-channel callback per request; it is what shows whether an
@@ -95,7 +102,7 @@ export async function runThroughputBench(rawArgs: readonly string[]): Promise<vo
   const result = {
     bench: 'throughput',
     machine: describeMachine(),
-    workload: { records: oursRuns[0]?.records, chunks: oursRuns[0]?.chunks, jsonBytesPerRecord: oursRuns[0]?.jsonBytesPerRecord, batches: specs.length, stage: 'history_sync', slices: SLICES },
+    workload: { records: oursRuns[0]?.records, chunks: oursRuns[0]?.chunks, jsonBytesPerRecord: oursRuns[0]?.jsonBytesPerRecord, batches: specs.length, stage: 'history_sync', slices },
     workers,
     runs,
     emulatorLimits: emulatorLimits ? 'on' : 'off (control: excesses counted, never refused)',
