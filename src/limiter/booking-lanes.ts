@@ -115,11 +115,11 @@ export class BookingLanes {
         const answer = await this.#ask(lane, head, priority);
         if (answer === undefined) continue;
         // The head's slot is beyond the horizon. A smaller request waiting behind it may still
-        // fit the room left now (the limiter lets it fill a gap without delaying any booking),
-        // so the largest one that fits asks once before the lane sleeps: with mixed chunk
-        // sizes this is what keeps the window full instead of idling until a whole large
-        // chunk fits. (Best fit, not smallest first: it leaves the smallest for the next gap.)
-        const smaller = this.#largestWithin(lane, Math.min(head.records - 1, answer.roomNow));
+        // fit a gap (the limiter lets it go before later bookings without delaying any), so one
+        // asks before the lane sleeps: the largest that fits the room left now, else the
+        // smallest, which may find a gap later within its horizon. With mixed chunk sizes this
+        // is what keeps the window full instead of idling until a whole large chunk fits.
+        const smaller = this.#largestWithin(lane, Math.min(head.records - 1, answer.roomNow)) ?? this.#smallestBelow(lane, head.records);
         const second = smaller === undefined ? undefined : await this.#ask(lane, smaller, priority);
         if (smaller !== undefined && second === undefined) continue;
         // Everyone in this lane would get the same answer until the next slot enters the horizon,
@@ -159,6 +159,14 @@ export class BookingLanes {
     this.#settle(lane, waiter);
     waiter.resolve({ member: answer.member, startAt: answer.startAt, bookedAt: answer.now, receivedAt });
     return undefined;
+  }
+
+  #smallestBelow(lane: Lane, records: number): Waiter | undefined {
+    let best: Waiter | undefined;
+    for (const waiter of lane.waiters) {
+      if (waiter.records < records && (best === undefined || waiter.records < best.records)) best = waiter;
+    }
+    return best;
   }
 
   #largestWithin(lane: Lane, records: number): Waiter | undefined {
