@@ -29,6 +29,8 @@ interface Waiter {
   inFlight: boolean;
   /** Aborted while in flight: the pump releases whatever was booked, then rejects with this. */
   abortedWith: Error | null;
+  /** Local monotonic ms of this waiter's first refusal at the head of its lane. */
+  refusedSince: number | null;
 }
 
 interface Lane {
@@ -41,6 +43,12 @@ export interface BookingLanesDeps {
   readonly release: (member: string) => Promise<void>;
   /** Local monotonic ms; only ever used for durations, never as a booking time. */
   readonly monotonic: () => number;
+  /**
+   * How long smaller waiters may fill gaps while the head of a lane keeps being refused; after
+   * that the lane is strictly first come, first served until the head books, so a steady
+   * stream of small chunks cannot starve a large one. @default 2000
+   */
+  readonly gapFillMs?: number;
 }
 
 /**
@@ -83,6 +91,7 @@ export class BookingLanes {
         settled: false,
         inFlight: false,
         abortedWith: null,
+        refusedSince: null,
         resolve: (booking) => {
           signal?.removeEventListener('abort', abort);
           resolve(booking);
@@ -119,7 +128,9 @@ export class BookingLanes {
         // asks before the lane sleeps: the largest that fits the room left now, else the
         // smallest, which may find a gap later within its horizon. With mixed chunk sizes this
         // is what keeps the window full instead of idling until a whole large chunk fits.
-        const smaller = this.#largestWithin(lane, Math.min(head.records - 1, answer.roomNow)) ?? this.#smallestBelow(lane, head.records);
+        head.refusedSince ??= this.#deps.monotonic();
+        const mayFill = this.#deps.monotonic() - head.refusedSince <= (this.#deps.gapFillMs ?? 2_000);
+        const smaller = mayFill ? (this.#largestWithin(lane, Math.min(head.records - 1, answer.roomNow)) ?? this.#smallestBelow(lane, head.records)) : undefined;
         const second = smaller === undefined ? undefined : await this.#ask(lane, smaller, priority);
         if (smaller !== undefined && second === undefined) continue;
         // Everyone in this lane would get the same answer until the next slot enters the horizon,
