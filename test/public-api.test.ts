@@ -10,7 +10,7 @@ import {
   type RunningSyncWorker,
   type SyncClient,
 } from '../src/index.js';
-import { TEST_AK, TEST_APPLICATION_ID, TEST_SK, TEST_TENANT_ID } from './support/pipeline.js';
+import { emulatorEnv, TEST_AK, TEST_APPLICATION_ID, TEST_SK, TEST_TENANT_ID, testConfig } from './support/pipeline.js';
 import { startTestRedis, type TestRedis } from './support/redis.js';
 import { eventually } from './support/system.js';
 
@@ -28,7 +28,7 @@ const yesterday = DateTime.now().setZone('Asia/Shanghai').minus({ days: 1 }).toI
 beforeAll(async () => {
   redis = await startTestRedis('api');
   emulator = await startEmulator({ tenants: [{ tenantId: TEST_TENANT_ID, applicationId: TEST_APPLICATION_ID, ak: TEST_AK, sk: TEST_SK }] });
-  sync = openSyncClient({ config: loadConfig(configEnv()) });
+  sync = openSyncClient({ config: testConfig(redis, emulatorEnv(emulator)) });
 });
 
 afterAll(async () => {
@@ -60,7 +60,7 @@ test('daily then streaming: streaming waits for the daily Done, then everything 
   expect(held?.streamingAllowed).toBe(false);
   expect(held?.streaming.waiting).toBe(2);
 
-  worker = await startSyncWorker({ config: loadConfig({ ...configEnv(), BYTEAIR_STREAM_MAX_WAIT_MS: '100' }), roles: ['upload', 'done', 'batcher'] });
+  worker = await startSyncWorker({ config: testConfig(redis, { ...emulatorEnv(emulator), BYTEAIR_STREAM_MAX_WAIT_MS: '100' }), roles: ['upload', 'done', 'batcher'] });
   await daily.seal();
   await eventually(async () => ((await daily.status())?.state === 'done-acked' ? true : undefined), 'the daily Done', 30_000);
   await eventually(() => Promise.resolve(emulator.ledger('behavior').size === 2_502 ? true : undefined), 'streaming to flow after the Done', 30_000);
@@ -70,16 +70,3 @@ test('daily then streaming: streaming waits for the daily Done, then everything 
   expect(batches.map((b) => [b.topic, b.stage, b.records, b.acceptedRecords])).toEqual([['behavior', 'incremental_sync_daily', 2_500, 2_500]]);
 });
 
-function configEnv(): Record<string, string> {
-  return {
-    REDIS_URL: redis.url,
-    BYTEAIR_REDIS_PREFIX: redis.prefix,
-    BYTEAIR_HOSTS: emulator.url.replace('http://', ''),
-    BYTEAIR_SCHEME: 'http',
-    BYTEAIR_TENANT_ID: TEST_TENANT_ID,
-    BYTEAIR_APPLICATION_ID: TEST_APPLICATION_ID,
-    BYTEAIR_AK: TEST_AK,
-    BYTEAIR_SK: TEST_SK,
-    BYTEAIR_LOG_LEVEL: 'silent',
-  };
-}

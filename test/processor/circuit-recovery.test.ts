@@ -1,8 +1,7 @@
-import { loadConfig } from '../../src/config/load-config.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { openOperations, type OperationsHandle } from '../../src/operations/open-operations.js';
 import { startSyncWorker, type RunningSyncWorker } from '../../workers/sync-worker.js';
-import { TEST_AK, TEST_APPLICATION_ID, TEST_SK, TEST_TENANT_ID } from '../support/pipeline.js';
+import { emulatorEnv, TEST_AK, TEST_APPLICATION_ID, TEST_SK, TEST_TENANT_ID, testConfig } from '../support/pipeline.js';
 import { startTestRedis, type TestRedis } from '../support/redis.js';
 import { eventually } from '../support/system.js';
 
@@ -31,16 +30,8 @@ afterAll(async () => {
 });
 
 test('the probe that finds the API back lifts the pause: the rest of the backlog goes out right after it', async () => {
-  const config = loadConfig({
-    REDIS_URL: redis.url,
-    BYTEAIR_REDIS_PREFIX: redis.prefix,
-    BYTEAIR_HOSTS: emulator.url.replace('http://', ''),
-    BYTEAIR_SCHEME: 'http',
-    BYTEAIR_TENANT_ID: TEST_TENANT_ID,
-    BYTEAIR_APPLICATION_ID: TEST_APPLICATION_ID,
-    BYTEAIR_AK: TEST_AK,
-    BYTEAIR_SK: TEST_SK,
-    BYTEAIR_LOG_LEVEL: 'silent',
+  const config = testConfig(redis, {
+    ...emulatorEnv(emulator),
     BYTEAIR_DATE_ZONE: 'UTC',
     BYTEAIR_CIRCUIT_THRESHOLD: '1',
     BYTEAIR_CIRCUIT_COOLDOWN_MS: String(COOLDOWN_MS),

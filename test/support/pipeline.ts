@@ -21,6 +21,11 @@ export const TEST_AK = 'AKLTtestAccessKeyId000000000000000';
 export const TEST_SK = 'TestSecretAccessKey/with+chars==';
 export const TEST_TOKEN = 'b6a0test5f2c4e9d8a7b1c3d5e7f9a0b';
 
+/** How a config reaches an emulator started in the test process: its host and plain HTTP. */
+export function emulatorEnv(emulator: { readonly url: string }): Record<string, string> {
+  return { BYTEAIR_HOSTS: emulator.url.replace('http://', ''), BYTEAIR_SCHEME: 'http' };
+}
+
 /** A config for tests: this file's Redis and key prefix, fake credentials, plus overrides. */
 export function testConfig(redis: TestRedis, env: Record<string, string> = {}): Config {
   return loadConfig({
