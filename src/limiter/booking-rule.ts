@@ -1,6 +1,7 @@
 /**
  * The booking rule of the limiter, as a pure function; the Lua of BOOK in limiter-scripts.ts
- * is the same walk, line for line. Windows are half-open, (x - windowMs, x], as in the
+ * is the same walk, line for line (roomAt below is the plain definition of the room that walk
+ * reports at its first step). Windows are half-open, (x - windowMs, x], as in the
  * emulator's counter.
  *
  * A new request may go before bookings already made (it fills a gap they left), as long as

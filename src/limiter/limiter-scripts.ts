@@ -21,8 +21,10 @@ local function ceiling(max, factor) return math.max(1, math.floor(max * factor +
 
 // KEYS: log, state. ARGV: records, horizonMs, maxRequests, maxRecords, windowMs, recoveryPerSecond
 // → { 1, start, now, member } booked, or { 0, retryInMs, now, start, room } refused (nothing
-//   written but the trim); room = the most records one request could book at once (roomAt). The walk is booking-rule.ts earliestStart: a request may fill a gap before
-//   bookings already made when no window holding it, its own or a later booking's, goes over.
+//   written but the trim); room = the most records one request could book at once, from the
+//   walk's first step (booking-rule.ts roomAt gives the same number). The walk is booking-rule.ts
+//   earliestStart: a request may fill a gap before bookings already made when no window
+//   holding it, its own or a later booking's, goes over.
 export const BOOK = new LuaScript(
   `${NOW}
 ${FACTOR}
@@ -92,8 +94,10 @@ end
 if start - now > horizon then return { 0, start - now - horizon, now, start, room } end
 local member = redis.call('HINCRBY', KEYS[2], 'seq', 1) .. ':' .. ARGV[1]
 redis.call('ZADD', KEYS[1], start, member)
-local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-redis.call('PEXPIRE', KEYS[1], tonumber(last[2]) - now + w + 1000)
+-- The log lives a window past its latest booking: this one or the last already there.
+local latest = start
+if n > 0 and s[n] > latest then latest = s[n] end
+redis.call('PEXPIRE', KEYS[1], latest - now + w + 1000)
 return { 1, start, now, member }
 `,
   2,
