@@ -1,7 +1,7 @@
 import { Queue, Worker } from 'bullmq';
-import { ByteairClient } from '../src/byteair/client.js';
+import { ByteairClient, clientOptionsFrom } from '../src/byteair/client.js';
 import { systemClock } from '../src/clock.js';
-import { loadConfig, requireApiSettings } from '../src/config/load-config.js';
+import { loadConfig } from '../src/config/load-config.js';
 import { BatchStore } from '../src/batches/batch-store.js';
 import { RedisBlobStore } from '../src/batches/blob-store.js';
 import { RejectedStore } from '../src/batches/rejected-store.js';
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const enqueuer = new SyncEnqueuer(queues, { attempts: config.worker.attempts, keepCompletedSeconds: config.worker.keepCompletedSeconds }, requireApplicationId(config), clock);
   const guard = new RedisStageGuard({ redis, keys, topics: config.topics, uploadQueue: queues.upload, clock, logger });
   await guard.declareModes();
-  const api = new ByteairClient({ ...requireApiSettings(config), hosts: config.api.hosts, scheme: config.api.scheme, timeoutMs: config.api.timeoutMs, clock, random: Math.random });
+  const api = new ByteairClient(clientOptionsFrom(config, clock, Math.random));
   const processor = createSyncProcessor({
     api,
     limiter: noopLimiter,

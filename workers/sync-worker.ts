@@ -1,8 +1,7 @@
 import { Queue, Worker } from 'bullmq';
-import { ByteairClient, type UploadApi } from '../src/byteair/client.js';
+import { ByteairClient, clientOptionsFrom, type UploadApi } from '../src/byteair/client.js';
 import { systemClock, type Clock, type Random } from '../src/clock.js';
 import type { Config } from '../src/config/config.js';
-import { requireApiSettings } from '../src/config/load-config.js';
 import { BatchStore } from '../src/batches/batch-store.js';
 import { RedisBlobStore } from '../src/batches/blob-store.js';
 import { RejectedStore } from '../src/batches/rejected-store.js';
@@ -97,14 +96,7 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<Runni
   const workers: Worker[] = [];
   try {
     if (roles.includes('upload') || roles.includes('done')) {
-      const api: UploadApi & { close?: () => void } = new ByteairClient({
-        ...requireApiSettings(config),
-        hosts: config.api.hosts,
-        scheme: config.api.scheme,
-        timeoutMs: config.api.timeoutMs,
-        clock,
-        random,
-      });
+      const api: UploadApi & { close?: () => void } = new ByteairClient(clientOptionsFrom(config, clock, random));
       releasers.push(() => Promise.resolve(api.close?.()));
       const processor = createSyncProcessor({
         api,

@@ -1,7 +1,6 @@
-import { ByteairClient } from '../../src/byteair/client.js';
+import { ByteairClient, clientOptionsFrom } from '../../src/byteair/client.js';
 import { encodeWriteBody } from '../../src/byteair/payload.js';
 import type { Config } from '../../src/config/config.js';
-import { requireApiSettings } from '../../src/config/load-config.js';
 import type { EmulatorControl } from '../../src/emulator/emulator-control.js';
 import { systemClock } from '../../src/clock.js';
 import { prng, seriesRecords } from './records.js';
@@ -20,7 +19,7 @@ const RECORDS = 10_000;
  * reset: stats, ledger, rate windows and Request-Ids back to their start-up state.
  */
 export async function warmEmulator(emulator: EmulatorControl, config: Config): Promise<void> {
-  const client = new ByteairClient({ ...requireApiSettings(config), hosts: config.api.hosts, scheme: config.api.scheme, timeoutMs: config.api.timeoutMs, clock: systemClock, random: Math.random });
+  const client = new ByteairClient(clientOptionsFrom(config, systemClock, Math.random));
   const random = prng(7);
   const bodies = Array.from({ length: PER_ROUND }, (_, i) => encodeWriteBody([...seriesRecords('item', `warm-${i}`, 0, RECORDS, random)]));
   for (let round = 0; round < ROUNDS; round += 1) {

@@ -2,7 +2,8 @@ import { Agent as HttpAgent, type ClientRequest } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import got, { RequestError, type Got } from 'got';
 import type { Clock, Random } from '../clock.js';
-import type { ApiAuth } from '../config/config.js';
+import type { ApiAuth, Config } from '../config/config.js';
+import { requireApiSettings } from '../config/load-config.js';
 import { makeNonce } from './air-signature.js';
 import { RequestAbortedError, UpstreamUnavailableError, type ApiError } from './api-errors.js';
 import type { CallMeta, DoneResult, WriteResult } from './api-result.js';
@@ -66,6 +67,11 @@ export interface ByteairClientOptions {
   readonly ca?: string | Buffer;
   /** Turns certificate checks off; only for throw-away local servers. */
   readonly rejectUnauthorized?: boolean;
+}
+
+/** The client options a validated config gives (throws ConfigError when API settings are missing). */
+export function clientOptionsFrom(config: Config, clock: Clock, random: Random): ByteairClientOptions {
+  return { ...requireApiSettings(config), hosts: config.api.hosts, scheme: config.api.scheme, timeoutMs: config.api.timeoutMs, clock, random };
 }
 
 const USER_AGENT = 'byteair-sync';

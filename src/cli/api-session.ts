@@ -1,7 +1,6 @@
-import { ByteairClient } from '../byteair/client.js';
+import { ByteairClient, clientOptionsFrom } from '../byteair/client.js';
 import { systemClock } from '../clock.js';
 import type { Config } from '../config/config.js';
-import { requireApiSettings } from '../config/load-config.js';
 
 /** One direct API call from the command line: the client, and Ctrl-C wired to abort it. */
 export interface ApiSession {
@@ -14,24 +13,15 @@ export interface ApiSession {
 
 /** Composition root of the direct commands: the only place they read the real clock and randomness. */
 export function openApiSession(config: Config): ApiSession {
-  const { tenantId, applicationId, auth } = requireApiSettings(config);
-  const client = new ByteairClient({
-    hosts: config.api.hosts,
-    scheme: config.api.scheme,
-    tenantId,
-    applicationId,
-    auth,
-    timeoutMs: config.api.timeoutMs,
-    clock: systemClock,
-    random: Math.random,
-  });
+  const options = clientOptionsFrom(config, systemClock, Math.random);
+  const client = new ByteairClient(options);
   const controller = new AbortController();
   const abort = (): void => controller.abort();
   process.once('SIGINT', abort);
   process.once('SIGTERM', abort);
   return {
     client,
-    applicationId,
+    applicationId: options.applicationId,
     signal: controller.signal,
     close() {
       process.off('SIGINT', abort);
