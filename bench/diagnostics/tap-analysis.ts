@@ -35,33 +35,36 @@ export function analyzeTap(prefix: string, recordsOf: ReadonlyMap<string, number
       map.set(id, [...(map.get(id) ?? []), t]);
     }
   }
-  const pairs: Array<{ send: number; arrive: number; records: number }> = [];
-  for (const [id, sent] of sends) {
-    const arrived = (arrivals.get(id) ?? []).sort((a, b) => a - b);
-    sent.sort((a, b) => a - b).forEach((send, k) => {
-      const arrive = arrived[k];
-      if (arrive !== undefined) pairs.push({ send, arrive, records: recordsOf.get(id) ?? 0 });
-    });
-  }
+  const pairs = paired(sends, arrivals).map(({ id, send, other }) => ({ send, arrive: other, records: recordsOf.get(id) ?? 0 }));
   const deltas = pairs.map((p) => p.arrive - p.send);
-  const flushDeltas: number[] = [];
-  for (const [id, sent] of sends) {
-    const flushed = (flushes.get(id) ?? []).sort((a, b) => a - b);
-    sent.sort((a, b) => a - b).forEach((send, k) => {
-      const flush = flushed[k];
-      if (flush !== undefined) flushDeltas.push(flush - send);
-    });
-  }
+  const flushDeltas = paired(sends, flushes).map((p) => p.other - p.send);
   const bySend = heaviest(pairs.map((p) => ({ at: p.send, records: p.records, delta: p.arrive - p.send })));
   const byArrival = heaviest(pairs.map((p) => ({ at: p.arrive, records: p.records, delta: p.arrive - p.send })));
   return {
     requests: pairs.length,
-    sendToStampMs: { p50: round(percentile(deltas, 50), 1), p99: round(percentile(deltas, 99), 1), max: round(Math.max(...deltas), 1) },
-    sendToFlushMs: { p50: round(percentile(flushDeltas, 50), 1), p99: round(percentile(flushDeltas, 99), 1), max: round(Math.max(...flushDeltas), 1) },
+    sendToStampMs: spreadMs(deltas),
+    sendToFlushMs: spreadMs(flushDeltas),
     peakRecordsBySend: bySend.records,
     peakRecordsByArrival: byArrival.records,
     heaviestArrivalWindow: byArrival.members.map((m) => ({ records: m.records, sendToStampMs: round(m.delta, 1) })),
   };
+}
+
+/** Each send with the same attempt's later event (k-th send with k-th event, both in time order). */
+function paired(sends: ReadonlyMap<string, number[]>, events: ReadonlyMap<string, number[]>): Array<{ id: string; send: number; other: number }> {
+  const out: Array<{ id: string; send: number; other: number }> = [];
+  for (const [id, sent] of sends) {
+    const later = [...(events.get(id) ?? [])].sort((a, b) => a - b);
+    [...sent].sort((a, b) => a - b).forEach((send, k) => {
+      const other = later[k];
+      if (other !== undefined) out.push({ id, send, other });
+    });
+  }
+  return out;
+}
+
+function spreadMs(deltas: readonly number[]): { p50: number; p99: number; max: number } {
+  return { p50: round(percentile(deltas, 50), 1), p99: round(percentile(deltas, 99), 1), max: round(Math.max(...deltas), 1) };
 }
 
 interface Stamp {
