@@ -63,6 +63,7 @@ function summarize(runs: readonly ThroughputFigures[]) {
     peakWorkerRssMiB: pick((r) => Math.max(...r.peakWorkerRssMiB)),
     peakRecordsBySend: pick((r) => r.tap?.peakRecordsBySend ?? Number.NaN),
     peakRecordsByArrival: pick((r) => r.tap?.peakRecordsByArrival ?? Number.NaN),
+    marginNeededMs: pick((r) => r.tap?.marginNeededMs ?? Number.NaN),
     othersCores: pick((r) => r.cpuCores.others ?? Number.NaN),
     allCorrect: runs.every((r) => r.correct),
   };
@@ -88,7 +89,7 @@ export async function runThroughputBench(rawArgs: readonly string[]): Promise<vo
     for (const i of order) {
       const figures = await runThroughputScenario({ workers, kind: kinds[i] as WorkerKind, specs, env, emulatorLimits, diagnostics: { monitor, tap: tapDir === undefined ? '' : join(tapDir, `r${run}-${i}`) } });
       (results[i] as ThroughputFigures[]).push(figures);
-      process.stderr.write(`  run ${run + 1}/${runs} ${figures.worker}: ratio ${figures.ratio} (steady ${figures.steadyRatio}), window ${figures.maxRequestsInWindow} req / ${figures.maxRecordsInWindow} rec, 429s ${figures.rateLimited}, correct ${figures.correct}\n`);
+      process.stderr.write(`  run ${run + 1}/${runs} ${figures.worker}: ratio ${figures.ratio} (steady ${figures.steadyRatio}), window ${figures.maxRequestsInWindow} req / ${figures.maxRecordsInWindow} rec, 429s ${figures.rateLimited}, margin needed ${figures.tap?.marginNeededMs ?? '-'} ms, correct ${figures.correct}\n`);
     }
   }
   if (tapDir !== undefined && flags.has('keep-tap')) process.stderr.write(`tap files kept in ${tapDir}\n`);

@@ -2,13 +2,18 @@ import { subscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { SEND_TIMING_CHANNEL, type SendTiming } from '../../src/observability/send-timing.js';
 
 /**
  * Preloaded (`NODE_OPTIONS=--import=<this file>`) into workers and the emulator to time every
- * API request at both ends, by Request-Id: `send` when a worker's ClientRequest is created
- * (right after the limiter let it go), `arrive` when the emulator's server emits 'request'
- * (the moment the emulator stamps the arrival its sliding windows count). Epoch ms with
- * fractions, from each process's timeOrigin, so both ends share the machine's clock.
+ * API request at both ends, by Request-Id: `send` when Node publishes http.client.request.start
+ * (the request ended and written to its socket, right after the limiter let it go), `flushed`
+ * on its 'finish', `arrive` when the emulator's server emits 'request' (the moment the emulator
+ * stamps the arrival its sliding windows count), and from the worker's send report
+ * (src/observability/send-timing.ts): `booked`, the limiter's booked start, `confirmed`, when the
+ * holder confirmed it, and `accounted`, the time the limiter's log holds in the end (the booked
+ * start, or the real send when late). Epoch ms with fractions, from each process's timeOrigin
+ * (Redis TIME for the limiter's), so all share the machine's clock.
  * Written to `<BENCH_HTTP_TAP_OUT>-<pid>.json` at exit.
  */
 const out = process.env.BENCH_HTTP_TAP_OUT;
@@ -22,6 +27,11 @@ if (out !== undefined && out !== '') {
     events.push(['send', id, now()]);
     // 'finish': the whole request (headers and body) was handed to the socket.
     request.once('finish', () => events.push(['flushed', id, now()]));
+  });
+  // The limiter's booked start of each request that went out (Redis ms: the same machine clock).
+  subscribe(SEND_TIMING_CHANNEL, (message) => {
+    const timing = message as SendTiming;
+    events.push(['booked', timing.requestId, timing.bookedAt], ['confirmed', timing.requestId, timing.confirmedAt], ['accounted', timing.requestId, timing.bookedAt + Math.max(0, timing.lateMs)]);
   });
   subscribe('http.server.request.start', (message) => {
     const request = (message as { request: IncomingMessage }).request;

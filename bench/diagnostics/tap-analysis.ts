@@ -14,6 +14,21 @@ export interface TapVerdict {
   readonly sendToStampMs: { readonly p50: number; readonly p99: number; readonly max: number };
   /** From the send to the whole request handed to the socket: how much of the lateness is the worker's. */
   readonly sendToFlushMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** From the limiter's booked start to the emulator's stamp: what the margin must cover. */
+  readonly bookedToStampMs: { readonly p50: number; readonly p99: number; readonly max: number; readonly min: number };
+  /** The same, booked start to the send (the client's part). */
+  readonly bookedToSendMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** Of which: booked start → the holder's confirmation (timer and Redis), and confirmation → send. */
+  readonly bookedToConfirmMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  readonly confirmToSendMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** From the time the limiter's log finally holds (booked start, or the real send when late) to the stamp. */
+  readonly accountedToStampMs: { readonly p50: number; readonly p99: number; readonly max: number; readonly min: number };
+  /**
+   * The smallest limiter margin that would have kept every pair of requests at most 1 200 ms
+   * apart in the log in order on arrival: max of (log→stamp of the earlier) − (log→stamp of
+   * the later). A margin below it lets an API second hold more than the limiter counted.
+   */
+  readonly marginNeededMs: number;
   /** Heaviest records in any 1000 ms window, by send time and by arrival stamp. */
   readonly peakRecordsBySend: number;
   readonly peakRecordsByArrival: number;
@@ -29,21 +44,33 @@ export function analyzeTap(prefix: string, recordsOf: ReadonlyMap<string, number
   const sends = new Map<string, number[]>();
   const arrivals = new Map<string, number[]>();
   const flushes = new Map<string, number[]>();
+  const booked = new Map<string, number[]>();
+  const confirmed = new Map<string, number[]>();
+  const accounted = new Map<string, number[]>();
   for (const file of files) {
     for (const [side, id, t] of JSON.parse(readFileSync(join(dir, file), 'utf8')) as TapEvent[]) {
-      const map = side === 'send' ? sends : side === 'flushed' ? flushes : arrivals;
+      const map = side === 'send' ? sends : side === 'flushed' ? flushes : side === 'booked' ? booked : side === 'confirmed' ? confirmed : side === 'accounted' ? accounted : arrivals;
       map.set(id, [...(map.get(id) ?? []), t]);
     }
   }
   const pairs = paired(sends, arrivals).map(({ id, send, other }) => ({ send, arrive: other, records: recordsOf.get(id) ?? 0 }));
   const deltas = pairs.map((p) => p.arrive - p.send);
   const flushDeltas = paired(sends, flushes).map((p) => p.other - p.send);
+  const bookedToStamp = paired(booked, arrivals).map(({ send, other }) => other - send);
+  const accountedToStamp = paired(accounted, arrivals).map(({ send, other }) => ({ at: send, delay: other - send }));
+  const bookedToSend = paired(booked, sends).map((p) => p.other - p.send);
   const bySend = heaviest(pairs.map((p) => ({ at: p.send, records: p.records, delta: p.arrive - p.send })));
   const byArrival = heaviest(pairs.map((p) => ({ at: p.arrive, records: p.records, delta: p.arrive - p.send })));
   return {
     requests: pairs.length,
     sendToStampMs: spreadMs(deltas),
     sendToFlushMs: spreadMs(flushDeltas),
+    bookedToStampMs: { ...spreadMs(bookedToStamp), min: round(Math.min(...bookedToStamp), 1) },
+    accountedToStampMs: { ...spreadMs(accountedToStamp.map((a) => a.delay)), min: round(Math.min(...accountedToStamp.map((a) => a.delay)), 1) },
+    bookedToSendMs: spreadMs(bookedToSend),
+    bookedToConfirmMs: spreadMs(paired(booked, confirmed).map((p) => p.other - p.send)),
+    confirmToSendMs: spreadMs(paired(confirmed, sends).map((p) => p.other - p.send)),
+    marginNeededMs: round(marginNeeded(accountedToStamp), 1),
     peakRecordsBySend: bySend.records,
     peakRecordsByArrival: byArrival.records,
     heaviestArrivalWindow: byArrival.members.map((m) => ({ records: m.records, sendToStampMs: round(m.delta, 1) })),
@@ -61,6 +88,18 @@ function paired(sends: ReadonlyMap<string, number[]>, events: ReadonlyMap<string
     });
   }
   return out;
+}
+
+/** Max over pairs logged ≤ 1 200 ms apart of (earlier's delay − later's delay); 0 if never reordered. */
+function marginNeeded(requests: ReadonlyArray<{ at: number; delay: number }>): number {
+  const list = [...requests].sort((a, b) => a.at - b.at);
+  let worst = 0;
+  list.forEach((earlier, i) => {
+    for (let j = i + 1; j < list.length && (list[j] as { at: number }).at - earlier.at <= 1_200; j += 1) {
+      worst = Math.max(worst, earlier.delay - (list[j] as { delay: number }).delay);
+    }
+  });
+  return worst;
 }
 
 function spreadMs(deltas: readonly number[]): { p50: number; p99: number; max: number } {

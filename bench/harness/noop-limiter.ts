@@ -7,7 +7,7 @@ import type { LimiterUsage, RateLimiter } from '../../src/limiter/rate-limiter.j
  */
 export const noopLimiter: RateLimiter = {
   // Nothing was booked, so there is nothing to re-account once the request is out.
-  acquire: () => Promise.resolve({ waitedMs: 0, startAt: Date.now(), sent: () => Promise.resolve(0) }),
+  acquire: () => Promise.resolve({ waitedMs: 0, startAt: Date.now(), confirmedAt: Date.now(), sent: () => Promise.resolve({ lateMs: 0, displaced: 0 }) }),
   penalize: () => Promise.resolve(),
   usage: (): Promise<LimiterUsage> =>
     Promise.resolve({

@@ -117,3 +117,40 @@ export function roomAt(entries: readonly BookedEntry[], at: number, limits: Book
   }
   return requests + 1 <= limits.requests ? Math.max(0, limits.records - records) : 0;
 }
+
+/** A booking as the log holds it: the member names it, and orders bookings that share a start. */
+export interface LoggedEntry extends BookedEntry {
+  readonly member: string;
+}
+
+/**
+ * The bookings to drop after one moved later because its request went out late (the limiter's
+ * SENT re-times it to when it really left). Only bookings that start after `now` can go: their
+ * holders have not confirmed yet, so dropping one makes its holder book again; a booking at or
+ * before `now` may already be on the wire. Walking in log order (start, then member, as Redis
+ * orders a sorted set), a future booking is dropped when the window ending at its start, with
+ * the bookings kept so far, would break a ceiling; a window holding a single oversize request
+ * is allowed, as booking allows it. Earlier bookings keep their place; later ones yield.
+ */
+export function bumpedAfterMove(entries: readonly LoggedEntry[], now: number, limits: BookingLimits): string[] {
+  const { windowMs: w } = limits;
+  const kept: LoggedEntry[] = [];
+  const bumped: string[] = [];
+  let left = 0;
+  let count = 0;
+  let sum = 0;
+  for (const entry of entries) {
+    for (; left < kept.length && (kept[left] as LoggedEntry).start <= entry.start - w; left += 1) {
+      count -= 1;
+      sum -= (kept[left] as LoggedEntry).records;
+    }
+    if (entry.start > now && !(count + 1 <= limits.requests && (sum + entry.records <= limits.records || count === 0))) {
+      bumped.push(entry.member);
+      continue;
+    }
+    kept.push(entry);
+    count += 1;
+    sum += entry.records;
+  }
+  return bumped;
+}

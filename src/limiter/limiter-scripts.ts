@@ -121,19 +121,49 @@ return { 'ok', now }
   1,
 );
 
-// KEYS: log. ARGV: member. The request is on the wire: a booking whose request went out later
-// than booked moves to the real sending time, so every booking made from now on keeps a full
-// window from when the API actually saw it. → ms the send was late (0 if on time).
+// KEYS: log, state. ARGV: member, maxRequests, maxRecords, windowMs, recoveryPerSecond.
+// The request is on the wire: a booking whose request went out later than booked moves to
+// the real sending time, and the bookings after it that this move pushed over a ceiling are
+// dropped (their holders, not yet confirmed, book again), so the log holds every request that
+// left at no earlier time than it left, and every window stays exact. The walk is
+// booking-rule.ts bumpedAfterMove, line for line.
+// → { msLate, displaced } (0, 0 when on time or the booking is gone)
 export const SENT = new LuaScript(
   `${NOW}
+${FACTOR}
 local s = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if not s then return 0 end
+if not s then return { 0, 0 } end
 s = tonumber(s)
-if now <= s then return 0 end
+if now <= s then return { 0, 0 } end
 redis.call('ZADD', KEYS[1], 'XX', now, ARGV[1])
-return now - s
+local w = tonumber(ARGV[4])
+if redis.call('PTTL', KEYS[1]) < w + 1000 then redis.call('PEXPIRE', KEYS[1], w + 1000) end
+local st = redis.call('HMGET', KEYS[2], 'factor', 'storedAt')
+local factor = factor_at(st, tonumber(ARGV[5]))
+local max_req = ceiling(tonumber(ARGV[2]), factor)
+local max_rec = ceiling(tonumber(ARGV[3]), factor)
+local e = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. (now - w), '+inf', 'WITHSCORES')
+local ks, kr, bumped = {}, {}, {}
+local kept, left, count, sum = 0, 1, 0, 0
+for i = 1, #e / 2 do
+  local member = e[2 * i - 1]
+  local start = tonumber(e[2 * i])
+  local records = tonumber(string.match(member, ':(%d+)$'))
+  while left <= kept and ks[left] <= start - w do count = count - 1; sum = sum - kr[left]; left = left + 1 end
+  if start > now and not (count + 1 <= max_req and (sum + records <= max_rec or count == 0)) then
+    bumped[#bumped + 1] = member
+  else
+    kept = kept + 1
+    ks[kept] = start
+    kr[kept] = records
+    count = count + 1
+    sum = sum + records
+  end
+end
+for i = 1, #bumped, 1000 do redis.call('ZREM', KEYS[1], unpack(bumped, i, math.min(i + 999, #bumped))) end
+return { now - s, #bumped }
 `,
-  1,
+  2,
 );
 
 // KEYS: log. ARGV: member. Gives an unused booking back (abort, shutdown).

@@ -31,12 +31,22 @@ export interface LimiterGrantInfo {
   readonly waitedMs: number;
   /** Booked start, Redis epoch ms. */
   readonly startAt: number;
+  /** Redis epoch ms at which the holder, awake at its start, confirmed the booking. */
+  readonly confirmedAt: number;
   /**
    * Call as soon as the request is on the wire. A request that went out later than booked
-   * (a busy event loop, a slow socket) then counts from when it really left, so no later
-   * booking can land inside its window. Resolves with how late it was, ms.
+   * (a busy event loop, a slow socket, a process the OS did not run) then counts from when it
+   * really left, and later bookings that no longer fit beside it are made again, so no API
+   * second holds more than the ceilings even when a request leaves late.
    */
-  sent(): Promise<number>;
+  sent(): Promise<SendReport>;
+}
+
+export interface SendReport {
+  /** How late (ms) the request went out after its booked start; 0 when on time. */
+  readonly lateMs: number;
+  /** Later bookings it displaced: they no longer fitted beside it, so their holders book again. */
+  readonly displaced: number;
 }
 
 export interface RateLimiter {

@@ -8,7 +8,7 @@ import { BookingLanes, type BookAnswer, type Booking } from './booking-lanes.js'
 import { LimiterAbortedError, LimiterProtocolError } from './limiter-errors.js';
 import { resolveLimiterOptions, validatePriority, validateRecordCount, windowMs, type RateLimiterOptions, type RateLimiterSettings } from './limiter-options.js';
 import { BOOK, CONFIRM, PENALIZE, RELEASE, SENT, USAGE } from './limiter-scripts.js';
-import type { LimiterPriority, LimiterUsage, RateLimiter } from './rate-limiter.js';
+import type { LimiterPriority, LimiterUsage, RateLimiter, SendReport } from './rate-limiter.js';
 
 /** What acquire() hands back: the contract's wait, plus the Redis times that prove exactness. */
 export interface LimiterGrant {
@@ -17,10 +17,10 @@ export interface LimiterGrant {
   readonly startAt: number;
   /** Redis time when the holder confirmed it was on time, right before sending. */
   readonly confirmedAt: number;
-  /** How many times the booking was lost (late wake-up, 429 drop) and made again. */
+  /** How many times the booking was lost (late wake-up, 429 drop, displaced by a late send) and made again. */
   readonly rebooked: number;
-  /** Call once the request is on the wire; returns how late (ms) it went out. */
-  sent(): Promise<number>;
+  /** Call once the request is on the wire (see LimiterGrantInfo.sent). */
+  sent(): Promise<SendReport>;
 }
 
 export interface RedisRateLimiterDeps {
@@ -70,7 +70,7 @@ export class RedisRateLimiter implements RateLimiter {
           startAt: booking.startAt,
           confirmedAt,
           rebooked,
-          sent: async () => Number(await SENT.run(this.#redis, [this.#keys.limiterLog], [booking.member])),
+          sent: async () => await this.#sent(booking.member),
         };
       }
     }
@@ -110,6 +110,13 @@ export class RedisRateLimiter implements RateLimiter {
     if (Number(booked) === 1) return { kind: 'booked', member: String(member), startAt: Number(value), now: Number(now) };
     const [, , , , room] = tuple(reply, 5, 'book');
     return { kind: 'refused', retryInMs: Math.max(1, Number(value)), now: Number(now), roomNow: Number(room) };
+  }
+
+  async #sent(member: string): Promise<SendReport> {
+    const o = this.options;
+    const reply = await SENT.run(this.#redis, [this.#keys.limiterLog, this.#keys.limiterState], [member, o.maxRequestsPerSecond, o.maxRecordsPerSecond, windowMs(o), o.aimd.recoveryPerSecond]);
+    const [lateMs, displaced] = tuple(reply, 2, 'sent');
+    return { lateMs: Number(lateMs), displaced: Number(displaced) };
   }
 
   async #release(member: string): Promise<void> {

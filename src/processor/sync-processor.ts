@@ -10,6 +10,7 @@ import { streamingOwner, type RejectedStore } from '../batches/rejected-store.js
 import type { UploadGate } from '../guard/upload-gate.js';
 import type { CircuitAdmission, CircuitBreaker, LimiterGrantInfo, LimiterPriority, RateLimiter } from '../limiter/rate-limiter.js';
 import type { Logger } from '../observability/logger.js';
+import { publishSendTiming } from '../observability/send-timing.js';
 import type { SyncMetrics } from '../observability/sync-metrics.js';
 import { JobDataError, parseJobData, type DoneJobData, type WriteJobData } from '../queue/job-data.js';
 import type { SyncEnqueuer } from '../queue/sync-enqueuer.js';
@@ -191,7 +192,10 @@ function limiterGate(deps: SyncProcessorDeps, requestId: string, records: number
       // Re-times a late send in the shared log at once; an error here must not fail the upload.
       taken
         .sent()
-        .then((lateMs) => deps.logger.debug({ requestId, records, bookedAt: taken.startAt, lateMs }, 'request sent'))
+        .then(({ lateMs, displaced }) => {
+          deps.logger.debug({ requestId, records, bookedAt: taken.startAt, lateMs, displaced }, 'request sent');
+          publishSendTiming({ requestId, records, bookedAt: taken.startAt, confirmedAt: taken.confirmedAt, lateMs });
+        })
         .catch((error: unknown) => deps.logger.warn({ err: error, requestId }, 'could not record the sending time'));
     },
   };

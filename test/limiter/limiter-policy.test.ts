@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterPenalty, effectiveCeiling, factorAt, FULL_SPEED, type AimdOptions } from '../../src/limiter/aimd.js';
-import { earliestStart, roomAt, type BookedEntry } from '../../src/limiter/booking-rule.js';
+import { bumpedAfterMove, earliestStart, roomAt, type BookedEntry, type LoggedEntry } from '../../src/limiter/booking-rule.js';
 import { LimiterOptionError } from '../../src/limiter/limiter-errors.js';
 import { DEFAULT_HORIZONS_MS, resolveLimiterOptions, validatePriority, validateRecordCount, windowMs } from '../../src/limiter/limiter-options.js';
 import { LIMITER_PRIORITIES } from '../../src/limiter/rate-limiter.js';
@@ -151,6 +151,60 @@ describe('booking rule', () => {
           const peak = peakLoad(log, l.windowMs);
           expect(peak.requests).toBeLessThanOrEqual(requests);
           expect(peak.records).toBeLessThanOrEqual(records);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  test('a booking moved late displaces the later bookings it no longer fits beside, and only those', () => {
+    // A (60) left 30 ms late: the window ending at B's start (1 000) would hold 120.
+    const moved: LoggedEntry[] = [
+      { start: 30, records: 60, member: '1:60' },
+      { start: 1_000, records: 60, member: '2:60' },
+      { start: 1_500, records: 30, member: '3:30' },
+    ];
+    expect(bumpedAfterMove(moved, 30, limits)).toEqual(['2:60']);
+    // Moved only 0 ms: nothing changes. And a booking at or before now is never displaced.
+    expect(bumpedAfterMove([{ start: 0, records: 60, member: '1:60' }, { start: 1_000, records: 60, member: '2:60' }], 0, limits)).toEqual([]);
+    expect(bumpedAfterMove(moved, 1_000, limits)).toEqual([]);
+    // A lone oversize request is allowed in its window, as booking allows it.
+    expect(bumpedAfterMove([{ start: 30, records: 1, member: '1:1' }, { start: 1_040, records: 500, member: '2:500' }], 30, limits)).toEqual([]);
+    expect(bumpedAfterMove([{ start: 50, records: 1, member: '1:1' }, { start: 1_040, records: 500, member: '2:500' }], 50, limits)).toEqual(['2:500']);
+  });
+
+  test('property: after a late send moves its booking and displaces what no longer fits, no window is over a ceiling, and each displaced booking had to go', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ gap: fc.integer({ min: 0, max: 300 }), records: fc.integer({ min: 0, max: 60 }) }), { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 60, max: 200 }),
+        fc.nat(),
+        fc.integer({ min: 0, max: 400 }),
+        (calls, requests, records, pick, lateMs) => {
+          const l = { requests, records, windowMs: 1_000 };
+          const log: LoggedEntry[] = [];
+          let now = 0;
+          calls.forEach((call, i) => {
+            now += call.gap;
+            const live = log.filter((e) => e.start > now - l.windowMs).sort((a, b) => a.start - b.start);
+            log.push({ start: earliestStart(live, call.records, now, l), records: call.records, member: `${i + 1}:${call.records}` });
+          });
+          // One booking's request leaves lateMs after its start; the clock is then at that instant.
+          const late = log[pick % log.length] as LoggedEntry;
+          const sentAt = late.start + lateMs;
+          const after = log.map((e) => (e === late ? { ...e, start: sentAt } : e)).sort((a, b) => a.start - b.start || (a.member < b.member ? -1 : a.member > b.member ? 1 : 0));
+          const displaced = bumpedAfterMove(after, sentAt, l);
+          const kept = after.filter((e) => !displaced.includes(e.member));
+          for (const member of displaced) expect((after.find((e) => e.member === member) as LoggedEntry).start).toBeGreaterThan(sentAt);
+          const peak = peakLoad(kept, l.windowMs);
+          expect(peak.requests).toBeLessThanOrEqual(requests);
+          expect(peak.records).toBeLessThanOrEqual(records);
+          for (const member of displaced) {
+            const back = peakLoad([...kept, after.find((e) => e.member === member) as LoggedEntry], l.windowMs);
+            expect(back.requests > requests || back.records > records).toBe(true);
+          }
+          if (lateMs === 0) expect(displaced).toEqual([]);
         },
       ),
       { numRuns: 300 },

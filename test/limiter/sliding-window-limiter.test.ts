@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import type { Redis } from 'ioredis';
 import { effectiveCeiling, factorAt, type AimdState } from '../../src/limiter/aimd.js';
-import { earliestStart, roomAt } from '../../src/limiter/booking-rule.js';
+import { bumpedAfterMove, earliestStart, roomAt } from '../../src/limiter/booking-rule.js';
 import { LimiterAbortedError } from '../../src/limiter/limiter-errors.js';
-import { BOOK } from '../../src/limiter/limiter-scripts.js';
+import { BOOK, SENT } from '../../src/limiter/limiter-scripts.js';
 import { windowMs, type RateLimiterSettings } from '../../src/limiter/limiter-options.js';
 import { RedisRateLimiter } from '../../src/limiter/sliding-window-limiter.js';
 import { Keyspace } from '../../src/redis/keyspace.js';
@@ -197,14 +197,34 @@ test('a request reported sent late moves its booking to the real time, and the n
   const first = await a.acquire(1, 'streaming');
   // The request leaves 80 ms after its grant (a busy process): report it.
   await new Promise((r) => setTimeout(r, 80));
-  const lateMs = await first.sent();
+  const { lateMs, displaced } = await first.sent();
   expect(lateMs).toBeGreaterThanOrEqual(70);
+  expect(displaced).toBe(0);
   const [, score] = await client.zrange(keys.limiterLog, '0', '0', 'WITHSCORES');
   expect(Number(score)).toBe(first.startAt + lateMs);
   const second = await a.acquire(1, 'streaming');
   expect(second.startAt).toBe(first.startAt + lateMs + w);
   // Sent right after its grant: at most the wake-up tolerance late.
-  expect(await second.sent()).toBeLessThanOrEqual(a.options.lateToleranceMs);
+  expect((await second.sent()).lateMs).toBeLessThanOrEqual(a.options.lateToleranceMs);
+});
+
+test('a late send displaces a booking already made a window after it; that holder books again, a full window after the real send', async () => {
+  const { keys, limiter } = scope({ maxRequestsPerSecond: 1, horizonsMs: { streaming: 3_000 } });
+  const a = limiter();
+  const b = limiter();
+  const w = windowMs({ marginMs: 60 });
+  const first = await a.acquire(1, 'streaming');
+  // The next booking is made while the first request has not left yet: one window after its booked start.
+  const second = b.acquire(1, 'streaming');
+  await eventually(async () => (await client.zcard(keys.limiterLog)) === 2, 'the second booking');
+  const [, , , bookedSecond] = await client.zrange(keys.limiterLog, '0', '-1', 'WITHSCORES');
+  expect(Number(bookedSecond)).toBe(first.startAt + w);
+  await new Promise((r) => setTimeout(r, 80));
+  const { lateMs, displaced } = await first.sent();
+  expect(displaced).toBe(1);
+  const grant = await second;
+  expect(grant.rebooked).toBe(1);
+  expect(grant.startAt).toBe(first.startAt + lateMs + w);
 });
 
 test('usage reports the window sums, the ceilings and the factor', async () => {
@@ -255,6 +275,41 @@ test('property: the BOOK script picks the start the pure booking rule picks, gap
           expect(room).toBe(roomAt(live(nowAgain as number), nowAgain as number, limits));
           if ((room as number) > 0) expect(room).toBeLessThan(records);
         }
+      },
+    ),
+    { numRuns: 150 },
+  );
+});
+
+test('property: the SENT script moves a late booking to Redis time and displaces exactly the bookings the pure rule displaces', async () => {
+  const limits = { requests: 4, records: 100, windowMs: 1_000 };
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.record({ offset: fc.integer({ min: -1_200, max: 2_000 }), records: fc.integer({ min: 0, max: 150 }) }), { minLength: 1, maxLength: 12 }),
+      fc.nat(),
+      fc.integer({ min: 1, max: 300 }),
+      async (raw, pick, lateBy) => {
+        const { keys } = scope({});
+        const base = await redisNow(client);
+        // The late booking started lateBy ms ago; the others lie around it, some already over a ceiling.
+        const entries = raw.map((e, i) => ({ start: base + e.offset, records: e.records, member: `${i + 1}:${e.records}` }));
+        const late = entries[pick % entries.length] as (typeof entries)[number];
+        late.start = base - lateBy;
+        await client.zadd(keys.limiterLog, ...entries.flatMap((e) => [e.start, e.member]));
+        const [lateMs, displaced] = ((await SENT.run(client, [keys.limiterLog, keys.limiterState], [late.member, limits.requests, limits.records, limits.windowMs, 0])) as unknown[]).map(Number);
+        const now = late.start + (lateMs as number);
+        expect(lateMs).toBeGreaterThanOrEqual(lateBy);
+        const moved = entries
+          .map((e) => (e === late ? { ...e, start: now } : e))
+          .filter((e) => e.start > now - limits.windowMs)
+          .sort((a, b) => a.start - b.start || (a.member < b.member ? -1 : a.member > b.member ? 1 : 0));
+        const expected = bumpedAfterMove(moved, now, limits);
+        expect(displaced).toBe(expected.length);
+        const left = await client.zrange(keys.limiterLog, '0', '-1', 'WITHSCORES');
+        const survivors = new Map<string, number>();
+        for (let i = 0; i + 1 < left.length; i += 2) survivors.set(left[i] as string, Number(left[i + 1]));
+        expect(survivors.get(late.member)).toBe(now);
+        for (const e of entries) expect(survivors.has(e.member)).toBe(!expected.includes(e.member));
       },
     ),
     { numRuns: 150 },
