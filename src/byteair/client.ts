@@ -10,6 +10,7 @@ import type { CallMeta, DoneResult, WriteResult } from './api-result.js';
 import { classifyDoneResponse, classifyWriteResponse, type RawResponse } from './classify-response.js';
 import { encodeDoneBody } from './payload.js';
 import { buildRequest, type ApiCall, type SigningCredentials } from './request-builder.js';
+import { onRequestWritten } from './request-written.js';
 import type { OfflineStage, Stage } from './stage.js';
 
 export interface WriteDataRequest {
@@ -177,7 +178,7 @@ export class ByteairClient implements UploadApi {
           },
         });
         const { afterSend } = request;
-        if (afterSend !== undefined) void pending.on('request', (outgoing: ClientRequest) => outgoing.once('finish', afterSend));
+        if (afterSend !== undefined) void pending.on('request', (outgoing: ClientRequest) => onRequestWritten(outgoing, afterSend));
         const response = await pending;
         const raw: RawResponse = { httpStatus: response.statusCode, statusMessage: response.statusMessage ?? '', headers: response.headers, body: response.body };
         return { raw, meta: { host, httpStatus: response.statusCode, latencyMs: clock.now() - started } };
