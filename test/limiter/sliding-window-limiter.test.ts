@@ -5,7 +5,7 @@ import { effectiveCeiling, factorAt, type AimdState } from '../../src/limiter/ai
 import { bumpedAfterMove, earliestStart, roomAt } from '../../src/limiter/booking-rule.js';
 import { LimiterAbortedError } from '../../src/limiter/limiter-errors.js';
 import { BOOK, SENT } from '../../src/limiter/limiter-scripts.js';
-import { windowMs, type RateLimiterSettings } from '../../src/limiter/limiter-options.js';
+import { LIMITER_DEFAULTS, windowMs, type RateLimiterSettings } from '../../src/limiter/limiter-options.js';
 import { RedisRateLimiter } from '../../src/limiter/sliding-window-limiter.js';
 import { Keyspace } from '../../src/redis/keyspace.js';
 import { startTestRedis, type TestRedis } from '../support/redis.js';
@@ -70,7 +70,7 @@ test('among pollers the higher class wins freed slots: daily over history', asyn
   await Promise.all([daily.done, history.done]);
   // After the first window (which both fill at once), freed slots go to the class with the longer horizon.
   const first = Math.min(...[...daily.grants, ...history.grants].map((g) => g.start));
-  const w = windowMs({ marginMs: 60 });
+  const w = windowMs(LIMITER_DEFAULTS);
   const later = (gs: RecordedGrant[]): number => gs.filter((g) => g.start >= first + w).length;
   process.stdout.write(`after the first window: daily ${later(daily.grants)} slots, history ${later(history.grants)}\n`);
   expect(later(daily.grants) / (later(daily.grants) + later(history.grants))).toBeGreaterThanOrEqual(0.9);
@@ -80,7 +80,7 @@ test('a 429 halves the shared ceiling, a burst of 429s cuts once, and the ceilin
   const options = { maxRequestsPerSecond: 20, aimd: { recoveryPerSecond: 0.25 } };
   const { keys, limiter } = scope(options);
   const a = limiter();
-  const w = windowMs({ marginMs: 60 });
+  const w = windowMs(LIMITER_DEFAULTS);
   let cutAt = Number.POSITIVE_INFINITY;
   // More waiters than the ceiling, so demand alone never leaves a window short.
   // Load runs a full window past the last window measured, so no measured window sees it wind down.
@@ -145,7 +145,7 @@ test('an abort while sleeping releases the booking, and the next caller gets tha
   await expect(aborted).rejects.toBeInstanceOf(LimiterAbortedError);
   expect(await client.zcard(keys.limiterLog)).toBe(2);
   const next = await limiter().acquire(1, 'streaming');
-  expect(next.startAt).toBe((first?.startAt ?? 0) + windowMs({ marginMs: 60 }));
+  expect(next.startAt).toBe((first?.startAt ?? 0) + windowMs(LIMITER_DEFAULTS));
 });
 
 test('an abort while queued (refused, polling) leaves nothing booked', async () => {
@@ -163,7 +163,7 @@ test('an abort while queued (refused, polling) leaves nothing booked', async () 
 test('a chunk larger than the records ceiling goes alone in its window, never deadlocks', async () => {
   const { limiter } = scope({ maxRecordsPerSecond: 5_000, horizonsMs: { streaming: 2_000 } });
   const a = limiter();
-  const w = windowMs({ marginMs: 60 });
+  const w = windowMs(LIMITER_DEFAULTS);
   const small = await a.acquire(1, 'streaming');
   const big = await a.acquire(8_000, 'streaming');
   expect(big.startAt).toBe(small.startAt + w);
@@ -193,7 +193,7 @@ test('a holder that wakes later than the tolerance drops its booking and books a
 test('a request reported sent late moves its booking to the real time, and the next booking keeps a full window from it', async () => {
   const { keys, limiter } = scope({ maxRequestsPerSecond: 1, horizonsMs: { streaming: 3_000 } });
   const a = limiter();
-  const w = windowMs({ marginMs: 60 });
+  const w = windowMs(LIMITER_DEFAULTS);
   const first = await a.acquire(1, 'streaming');
   // The request leaves 80 ms after its grant (a busy process): report it.
   await new Promise((r) => setTimeout(r, 80));
@@ -212,7 +212,7 @@ test('a late send displaces a booking already made a window after it; that holde
   const { keys, limiter } = scope({ maxRequestsPerSecond: 1, horizonsMs: { streaming: 3_000 } });
   const a = limiter();
   const b = limiter();
-  const w = windowMs({ marginMs: 60 });
+  const w = windowMs(LIMITER_DEFAULTS);
   const first = await a.acquire(1, 'streaming');
   // The next booking is made while the first request has not left yet: one window after its booked start.
   const second = b.acquire(1, 'streaming');

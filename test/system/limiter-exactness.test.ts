@@ -1,6 +1,6 @@
 import { Keyspace } from '../../src/redis/keyspace.js';
 import { RedisRateLimiter } from '../../src/limiter/sliding-window-limiter.js';
-import { windowMs } from '../../src/limiter/limiter-options.js';
+import { LIMITER_DEFAULTS, windowMs } from '../../src/limiter/limiter-options.js';
 import { startTestRedis, type TestRedis } from '../support/redis.js';
 import { runLimiterChildren } from '../limiter/child-processes.js';
 import type { ChildParams } from '../limiter/fixtures/limiter-child.js';
@@ -17,7 +17,7 @@ afterAll(async () => {
   await redis.stop();
 });
 
-const DEFAULTS = { maxRequestsPerSecond: 100, maxRecordsPerSecond: 50_000, marginMs: 60 } as const;
+const DEFAULTS = { maxRequestsPerSecond: LIMITER_DEFAULTS.maxRequestsPerSecond, maxRecordsPerSecond: LIMITER_DEFAULTS.maxRecordsPerSecond, marginMs: LIMITER_DEFAULTS.marginMs } as const;
 const W = windowMs(DEFAULTS);
 /** The API's own window: a send confirmed within the late tolerance stays inside it. */
 const SERVER_WINDOW = 1000;
