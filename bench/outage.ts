@@ -1,3 +1,6 @@
+import { join } from 'node:path';
+import { diagnosticEnv } from './diagnostics/diagnostic-env.js';
+import { analyzeTap } from './diagnostics/tap-analysis.js';
 import { cpuShareOf, startBenchSystem } from './harness/bench-system.js';
 import { waitForQuiet } from './harness/cpu-usage.js';
 import { finishedChunks, rateBetween } from './harness/finished-chunks.js';
@@ -8,9 +11,10 @@ import { describeMachine } from './harness/machine.js';
 import { produceOffline, type BatchSpec } from './harness/offline-workload.js';
 import { expectedStreams, type ProducerReport } from './harness/stream-pushes.js';
 import { sleep, waitFor } from './harness/wait.js';
+import { warmEmulator } from './harness/warm-emulator.js';
 
 /**
- * `npm run bench -- outage [--outage-seconds 60] [--daily-records 400000] [--producers 2] [--rate 5000] [--workers 4] [--no-limits] [--env K=V]...`
+ * `npm run bench -- outage [--outage-seconds 60] [--daily-records 400000] [--producers 2] [--rate 5000] [--workers 4] [--no-limits] [--tap-dir DIR] [--env K=V]...`
  * (issue 6, DESIGN.md invariant 7)
  *
  * A daily backlog (`item` and `user`, incremental_sync_daily, ~300-byte records) is queued
@@ -20,6 +24,8 @@ import { sleep, waitFor } from './harness/wait.js';
  * accepted after the outage; the drain lasts from there to the last chunk accepted (nothing
  * is left then). Drain speed = records of the chunks accepted in that span ÷ its length ÷ the
  * ceiling, from job timestamps; and the ledger: nothing lost, nothing twice, no failed job.
+ * With --tap-dir, every request is timed at both ends (diagnostics/http-tap.ts) into that
+ * directory, and the result says where the time between booking and the API's stamp went.
  */
 const DAILY_TOPICS = ['item', 'user'];
 const STREAM_TOPIC = 'behavior';
@@ -34,15 +40,21 @@ export async function runOutageBench(rawArgs: readonly string[]): Promise<void> 
   const producers = flags.count('producers', 2);
   const rate = flags.count('rate', 5_000);
   const workers = flags.count('workers', 4);
+  const tapDir = flags.text('tap-dir', '');
+  const tap = tapDir === '' ? '' : join(tapDir, 'outage');
   const system = await startBenchSystem({
-    env: { BYTEAIR_STREAMING_ONLY_TOPICS: STREAM_TOPIC, ...flags.env() },
+    env: { BYTEAIR_STREAMING_ONLY_TOPICS: STREAM_TOPIC, ...flags.env(), ...diagnosticEnv({ monitor: '', tap }) },
+    emulatorEnv: diagnosticEnv({ monitor: '', tap }),
     emulatorArgs: ['--streaming-only-topics', STREAM_TOPIC, ...(flags.has('no-limits') ? ['--no-limits'] : [])],
   });
+  let output: object = {};
+  let recordsOf: ReadonlyMap<string, number> = new Map();
   try {
     const { ops, emulator, config } = system;
     const slices = Array.from({ length: Math.ceil(dailyRecords / 50_000) }, (_, i) => Math.min(50_000, dailyRecords - i * 50_000));
     const specs: BatchSpec[] = DAILY_TOPICS.map((topic) => ({ topic, stage: 'incremental_sync_daily', date: '2022-07-01', slices }));
     const daily = await produceOffline(ops.producer, specs);
+    await warmEmulator(emulator, config);
     const quiet = await waitForQuiet();
     const running = await system.startWorkers(workers, { kind: 'sync', roles: 'upload,done,batcher' });
     const children = await system.startProducers(
@@ -94,6 +106,7 @@ export async function runOutageBench(rawArgs: readonly string[]): Promise<void> 
       const recordsOf = (stage: string): number => inSecond.filter((c) => c.stage === stage).reduce((sum, c) => sum + c.records, 0);
       return { second, daily: recordsOf('incremental_sync_daily'), streaming: recordsOf('incremental_sync_streaming'), chunks: inSecond.length };
     });
+    recordsOf = new Map(chunks.map((c) => [c.requestId, c.records]));
     const result = {
       bench: 'outage',
       machine: describeMachine(),
@@ -122,13 +135,15 @@ export async function runOutageBench(rawArgs: readonly string[]): Promise<void> 
       target: TARGET,
       pass,
     };
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     process.stderr.write(
       `outage (${outageSeconds} s, ${workers} workers, ${daily.records} daily + ${pushed} streamed records): recovered ${result.recoveryLagMs} ms after the outage, drained ${drain.records} records in ${result.drain.seconds} s = ${drainRatio} of the ceiling (steady ${result.drain.steadyRatio}); ` +
         `lost ${ledger.lost}, duplicated ${ledger.duplicated}, failed jobs ${failedJobs}, 429s ${result.rateLimited} — target drain ≥${TARGET.drainRatio}, 0/0/0: ${pass ? 'PASS' : 'FAIL'}\n`,
     );
     if (!pass) process.exitCode = 1;
+    output = result;
   } finally {
     await system.stop();
   }
+  // The tap files are written as each process exits.
+  process.stdout.write(`${JSON.stringify({ ...output, tap: tap === '' ? undefined : analyzeTap(tap, recordsOf) }, null, 2)}\n`);
 }

@@ -121,21 +121,24 @@ return { 'ok', now }
   1,
 );
 
-// KEYS: log, state. ARGV: member, maxRequests, maxRecords, windowMs, recoveryPerSecond.
+// KEYS: log, state. ARGV: member, maxRequests, maxRecords, windowMs, recoveryPerSecond, sentAtMost.
 // The request is on the wire: a booking whose request went out later than booked moves to
-// the real sending time, and the bookings after it that this move pushed over a ceiling are
+// the real sending time (sentAtMost: the holder's bound on it, from its confirmation's Redis
+// time plus its local clock since, so a busy Redis or event loop between the write and this
+// script does not push it later; never past Redis now), and the bookings after it that this move pushed over a ceiling are
 // dropped (their holders, not yet confirmed, book again), so the log holds every request that
 // left at no earlier time than it left, and every window stays exact. The walk is
 // booking-rule.ts bumpedAfterMove, line for line.
-// → { msLate, displaced } (0, 0 when on time or the booking is gone)
+// → { msLate, displaced, now } (0, 0 when on time or the booking is gone)
 export const SENT = new LuaScript(
   `${NOW}
 ${FACTOR}
 local s = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if not s then return { 0, 0 } end
+if not s then return { 0, 0, now } end
 s = tonumber(s)
-if now <= s then return { 0, 0 } end
-redis.call('ZADD', KEYS[1], 'XX', now, ARGV[1])
+local at = math.min(now, tonumber(ARGV[6]))
+if at <= s then return { 0, 0, now } end
+redis.call('ZADD', KEYS[1], 'XX', at, ARGV[1])
 local w = tonumber(ARGV[4])
 if redis.call('PTTL', KEYS[1]) < w + 1000 then redis.call('PEXPIRE', KEYS[1], w + 1000) end
 local st = redis.call('HMGET', KEYS[2], 'factor', 'storedAt')
@@ -161,7 +164,7 @@ for i = 1, #e / 2 do
   end
 end
 for i = 1, #bumped, 1000 do redis.call('ZREM', KEYS[1], unpack(bumped, i, math.min(i + 999, #bumped))) end
-return { now - s, #bumped }
+return { at - s, #bumped, now }
 `,
   2,
 );

@@ -63,14 +63,19 @@ export class RedisRateLimiter implements RateLimiter {
     const onAbort = (): Error => new LimiterAbortedError(priority, records, signal?.reason);
     for (let rebooked = 0; ; rebooked += 1) {
       const booking = await this.#lanes.reserve(records, priority, signal, onAbort, rebooked > 0);
-      const confirmedAt = await this.#waitForStart(booking, signal, onAbort);
-      if (confirmedAt !== null) {
+      const confirmed = await this.#waitForStart(booking, signal, onAbort);
+      if (confirmed !== null) {
         return {
           waitedMs: this.#monotonic() - started,
           startAt: booking.startAt,
-          confirmedAt,
+          confirmedAt: confirmed.at,
           rebooked,
-          sent: async () => await this.#sent(booking.member),
+          sent: () => {
+            // The Redis time of this very moment, at the latest: the confirmation was taken no
+            // earlier than askedAt, and the local clock has run this long since.
+            const atMost = confirmed.at + Math.ceil(this.#monotonic() - confirmed.askedAt);
+            return this.#sent(booking.member, atMost);
+          },
         };
       }
     }
@@ -112,9 +117,9 @@ export class RedisRateLimiter implements RateLimiter {
     return { kind: 'refused', retryInMs: Math.max(1, Number(value)), now: Number(now), roomNow: Number(room) };
   }
 
-  async #sent(member: string): Promise<SendReport> {
+  async #sent(member: string, atMost: number): Promise<SendReport> {
     const o = this.options;
-    const reply = await SENT.run(this.#redis, [this.#keys.limiterLog, this.#keys.limiterState], [member, o.maxRequestsPerSecond, o.maxRecordsPerSecond, windowMs(o), o.aimd.recoveryPerSecond]);
+    const reply = await SENT.run(this.#redis, [this.#keys.limiterLog, this.#keys.limiterState], [member, o.maxRequestsPerSecond, o.maxRecordsPerSecond, windowMs(o), o.aimd.recoveryPerSecond, atMost]);
     const [lateMs, displaced] = tuple(reply, 2, 'sent');
     return { lateMs: Number(lateMs), displaced: Number(displaced) };
   }
@@ -125,10 +130,10 @@ export class RedisRateLimiter implements RateLimiter {
 
   /**
    * Sleeps until the booked start and confirms it with Redis. Returns the Redis time of the
-   * confirmation, or null when the booking was lost: woken more than lateToleranceMs late (the
-   * request would land in a window the log does not account for), or dropped by a 429.
+   * confirmation and the local monotonic time it was asked at, or null when the booking was
+   * lost: woken more than lateToleranceMs late, displaced by a late send, or dropped by a 429.
    */
-  async #waitForStart(booking: Booking, signal: AbortSignal | undefined, onAbort: () => Error): Promise<number | null> {
+  async #waitForStart(booking: Booking, signal: AbortSignal | undefined, onAbort: () => Error): Promise<{ at: number; askedAt: number } | null> {
     let waitMs = booking.startAt - booking.bookedAt - (this.#monotonic() - booking.receivedAt);
     for (;;) {
       try {
@@ -137,6 +142,7 @@ export class RedisRateLimiter implements RateLimiter {
         await this.#release(booking.member).catch(() => undefined);
         throw error;
       }
+      const askedAt = this.#monotonic();
       const reply = await CONFIRM.run(this.#redis, [this.#keys.limiterLog], [booking.member, this.options.lateToleranceMs]);
       const [verdict, value] = tuple(reply, 2, 'confirm');
       switch (String(verdict)) {
@@ -145,7 +151,7 @@ export class RedisRateLimiter implements RateLimiter {
             await this.#release(booking.member).catch(() => undefined);
             throw onAbort();
           }
-          return Number(value);
+          return { at: Number(value), askedAt };
         case 'early':
           waitMs = Number(value);
           continue;

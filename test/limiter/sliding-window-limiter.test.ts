@@ -281,14 +281,15 @@ test('property: the BOOK script picks the start the pure booking rule picks, gap
   );
 });
 
-test('property: the SENT script moves a late booking to Redis time and displaces exactly the bookings the pure rule displaces', async () => {
+test('property: the SENT script moves a late booking to the sending time it is told (never past Redis now) and displaces exactly the bookings the pure rule displaces', async () => {
   const limits = { requests: 4, records: 100, windowMs: 1_000 };
   await fc.assert(
     fc.asyncProperty(
       fc.array(fc.record({ offset: fc.integer({ min: -1_200, max: 2_000 }), records: fc.integer({ min: 0, max: 150 }) }), { minLength: 1, maxLength: 12 }),
       fc.nat(),
       fc.integer({ min: 1, max: 300 }),
-      async (raw, pick, lateBy) => {
+      fc.integer({ min: -50, max: 400 }),
+      async (raw, pick, lateBy, toldLate) => {
         const { keys } = scope({});
         const base = await redisNow(client);
         // The late booking started lateBy ms ago; the others lie around it, some already over a ceiling.
@@ -296,19 +297,26 @@ test('property: the SENT script moves a late booking to Redis time and displaces
         const late = entries[pick % entries.length] as (typeof entries)[number];
         late.start = base - lateBy;
         await client.zadd(keys.limiterLog, ...entries.flatMap((e) => [e.start, e.member]));
-        const [lateMs, displaced] = ((await SENT.run(client, [keys.limiterLog, keys.limiterState], [late.member, limits.requests, limits.records, limits.windowMs, 0])) as unknown[]).map(Number);
-        const now = late.start + (lateMs as number);
-        expect(lateMs).toBeGreaterThanOrEqual(lateBy);
-        const moved = entries
-          .map((e) => (e === late ? { ...e, start: now } : e))
-          .filter((e) => e.start > now - limits.windowMs)
-          .sort((a, b) => a.start - b.start || (a.member < b.member ? -1 : a.member > b.member ? 1 : 0));
-        const expected = bumpedAfterMove(moved, now, limits);
-        expect(displaced).toBe(expected.length);
+        // The holder's bound on its sending time: anywhere from before its start to past Redis now.
+        const told = late.start + toldLate;
+        const [lateMs, displaced, now] = ((await SENT.run(client, [keys.limiterLog, keys.limiterState], [late.member, limits.requests, limits.records, limits.windowMs, 0, told])) as unknown[]).map(Number);
+        const at = Math.min(now as number, told);
         const left = await client.zrange(keys.limiterLog, '0', '-1', 'WITHSCORES');
         const survivors = new Map<string, number>();
         for (let i = 0; i + 1 < left.length; i += 2) survivors.set(left[i] as string, Number(left[i + 1]));
-        expect(survivors.get(late.member)).toBe(now);
+        if (at <= late.start) {
+          expect([lateMs, displaced]).toEqual([0, 0]);
+          expect(survivors.size).toBe(entries.length);
+          return;
+        }
+        expect(lateMs).toBe(at - late.start);
+        const moved = entries
+          .map((e) => (e === late ? { ...e, start: at } : e))
+          .filter((e) => e.start > (now as number) - limits.windowMs)
+          .sort((a, b) => a.start - b.start || (a.member < b.member ? -1 : a.member > b.member ? 1 : 0));
+        const expected = bumpedAfterMove(moved, now as number, limits);
+        expect(displaced).toBe(expected.length);
+        expect(survivors.get(late.member)).toBe(at);
         for (const e of entries) expect(survivors.has(e.member)).toBe(!expected.includes(e.member));
       },
     ),
