@@ -21,12 +21,9 @@ export function onRequestWritten(request: ClientRequest, callback: () => void): 
     subscribe('http.client.request.start', written);
     subscribed = true;
   }
-  let called = false;
+  // Whichever comes first calls back; the entry leaving the map is what makes it once.
   const once = (): void => {
-    if (called) return;
-    called = true;
-    waiting.delete(request);
-    callback();
+    if (waiting.delete(request)) callback();
   };
   waiting.set(request, once);
   request.once('finish', once);
