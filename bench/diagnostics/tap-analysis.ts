@@ -41,18 +41,22 @@ type TapEvent = [string, string, number];
 export function analyzeTap(prefix: string, recordsOf: ReadonlyMap<string, number>): TapVerdict {
   const dir = dirname(prefix);
   const files = readdirSync(dir).filter((f) => f.startsWith(`${basename(prefix)}-`) && f.endsWith('.json'));
-  const sends = new Map<string, number[]>();
-  const arrivals = new Map<string, number[]>();
-  const flushes = new Map<string, number[]>();
-  const booked = new Map<string, number[]>();
-  const confirmed = new Map<string, number[]>();
-  const accounted = new Map<string, number[]>();
+  // Per event kind (http-tap.ts: send, flushed, arrive, booked, confirmed, accounted): Request-Id → its times.
+  const byKind = new Map<string, Map<string, number[]>>();
   for (const file of files) {
-    for (const [side, id, t] of JSON.parse(readFileSync(join(dir, file), 'utf8')) as TapEvent[]) {
-      const map = side === 'send' ? sends : side === 'flushed' ? flushes : side === 'booked' ? booked : side === 'confirmed' ? confirmed : side === 'accounted' ? accounted : arrivals;
-      map.set(id, [...(map.get(id) ?? []), t]);
+    for (const [kind, id, t] of JSON.parse(readFileSync(join(dir, file), 'utf8')) as TapEvent[]) {
+      const times = byKind.get(kind) ?? new Map<string, number[]>();
+      byKind.set(kind, times);
+      times.set(id, [...(times.get(id) ?? []), t]);
     }
   }
+  const of = (kind: string): ReadonlyMap<string, number[]> => byKind.get(kind) ?? new Map<string, number[]>();
+  const sends = of('send');
+  const arrivals = of('arrive');
+  const flushes = of('flushed');
+  const booked = of('booked');
+  const confirmed = of('confirmed');
+  const accounted = of('accounted');
   const pairs = paired(sends, arrivals).map(({ id, send, other }) => ({ send, arrive: other, records: recordsOf.get(id) ?? 0 }));
   const deltas = pairs.map((p) => p.arrive - p.send);
   const flushDeltas = paired(sends, flushes).map((p) => p.other - p.send);
