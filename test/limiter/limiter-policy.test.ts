@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { afterPenalty, effectiveCeiling, factorAt, FULL_SPEED, type AimdOptions } from '../../src/limiter/aimd.js';
-import { bumpedAfterMove, earliestStart, roomAt, type BookedEntry, type LoggedEntry } from '../../src/limiter/booking-rule.js';
+import { bumpedAfterMove, earliestStart, roomAt, type BookedEntry, type BookingLimits, type LoggedEntry } from '../../src/limiter/booking-rule.js';
 import { LimiterOptionError } from '../../src/limiter/limiter-errors.js';
 import { DEFAULT_HORIZONS_MS, resolveLimiterOptions, validatePriority, validateRecordCount, windowMs } from '../../src/limiter/limiter-options.js';
 import { LIMITER_PRIORITIES } from '../../src/limiter/rate-limiter.js';
-import { peakLoad } from './window-audit.js';
+import { inLogOrder, peakLoad } from './window-audit.js';
 
 describe('limiter options', () => {
   test('defaults: 100 req/s, 50 000 rec/s, 60 ms margin, the horizon table, AIMD 0.5 / 0.05 / +0.05 per s', () => {
@@ -90,6 +90,18 @@ describe('AIMD factor', () => {
 describe('booking rule', () => {
   const limits = { requests: 3, records: 100, windowMs: 1_000 };
 
+  /** Books each call by the rule when it comes (`gap` ms after the one before), as a log would hold it. */
+  const bookInTurn = (calls: ReadonlyArray<{ gap: number; records: number }>, l: BookingLimits): Array<LoggedEntry & { askedAt: number }> => {
+    const log: Array<LoggedEntry & { askedAt: number }> = [];
+    let now = 0;
+    calls.forEach((call, i) => {
+      now += call.gap;
+      const live = log.filter((e) => e.start > now - l.windowMs).sort((a, b) => a.start - b.start);
+      log.push({ start: earliestStart(live, call.records, now, l), records: call.records, member: `${i + 1}:${call.records}`, askedAt: now });
+    });
+    return log;
+  };
+
   test('books at the lower bound when the window has room', () => {
     expect(earliestStart([{ start: 500, records: 10 }], 10, 600, limits)).toBe(600);
   });
@@ -139,15 +151,8 @@ describe('booking rule', () => {
         fc.integer({ min: 60, max: 200 }),
         (calls, requests, records) => {
           const l = { requests, records, windowMs: 1_000 };
-          const log: BookedEntry[] = [];
-          let now = 0;
-          for (const call of calls) {
-            now += call.gap;
-            const live = log.filter((e) => e.start > now - l.windowMs).sort((a, b) => a.start - b.start);
-            const start = earliestStart(live, call.records, now, l);
-            expect(start).toBeGreaterThanOrEqual(now);
-            log.push({ start, records: call.records });
-          }
+          const log = bookInTurn(calls, l);
+          for (const booking of log) expect(booking.start).toBeGreaterThanOrEqual(booking.askedAt);
           const peak = peakLoad(log, l.windowMs);
           expect(peak.requests).toBeLessThanOrEqual(requests);
           expect(peak.records).toBeLessThanOrEqual(records);
@@ -183,17 +188,11 @@ describe('booking rule', () => {
         fc.integer({ min: 0, max: 400 }),
         (calls, requests, records, pick, lateMs) => {
           const l = { requests, records, windowMs: 1_000 };
-          const log: LoggedEntry[] = [];
-          let now = 0;
-          calls.forEach((call, i) => {
-            now += call.gap;
-            const live = log.filter((e) => e.start > now - l.windowMs).sort((a, b) => a.start - b.start);
-            log.push({ start: earliestStart(live, call.records, now, l), records: call.records, member: `${i + 1}:${call.records}` });
-          });
+          const log = bookInTurn(calls, l);
           // One booking's request leaves lateMs after its start; the clock is then at that instant.
           const late = log[pick % log.length] as LoggedEntry;
           const sentAt = late.start + lateMs;
-          const after = log.map((e) => (e === late ? { ...e, start: sentAt } : e)).sort((a, b) => a.start - b.start || (a.member < b.member ? -1 : a.member > b.member ? 1 : 0));
+          const after = log.map((e) => (e === late ? { ...e, start: sentAt } : e)).sort(inLogOrder);
           const displaced = bumpedAfterMove(after, sentAt, l);
           const kept = after.filter((e) => !displaced.includes(e.member));
           for (const member of displaced) expect((after.find((e) => e.member === member) as LoggedEntry).start).toBeGreaterThan(sentAt);

@@ -10,7 +10,7 @@ import { RedisRateLimiter } from '../../src/limiter/sliding-window-limiter.js';
 import { Keyspace } from '../../src/redis/keyspace.js';
 import { startTestRedis, type TestRedis } from '../support/redis.js';
 import { eventually, redisNow, runLoad, type RecordedGrant } from './limiter-harness.js';
-import { peakLoad } from './window-audit.js';
+import { inLogOrder, peakLoad } from './window-audit.js';
 
 let redis: TestRedis;
 let client: Redis;
@@ -313,7 +313,7 @@ test('property: the SENT script moves a late booking to the sending time it is t
         const moved = entries
           .map((e) => (e === late ? { ...e, start: at } : e))
           .filter((e) => e.start > (now as number) - limits.windowMs)
-          .sort((a, b) => a.start - b.start || (a.member < b.member ? -1 : a.member > b.member ? 1 : 0));
+          .sort(inLogOrder);
         const expected = bumpedAfterMove(moved, now as number, limits);
         expect(displaced).toBe(expected.length);
         expect(survivors.get(late.member)).toBe(at);

@@ -54,3 +54,8 @@ export function utilization(bookings: readonly RecordedBooking[], windowMs: numb
   }
   return integral / (to - from) / ceiling;
 }
+
+/** The order of the limiter's log, as Redis orders a sorted set: by start, then by member's bytes. */
+export function inLogOrder(a: { start: number; member: string }, b: { start: number; member: string }): number {
+  return a.start - b.start || (a.member < b.member ? -1 : a.member > b.member ? 1 : 0);
+}
