@@ -125,10 +125,10 @@ return { 'ok', now }
 // The request is on the wire: a booking whose request went out later than booked moves to
 // the real sending time (sentAtMost: the holder's bound on it, from its confirmation's Redis
 // time plus its local clock since, so a busy Redis or event loop between the write and this
-// script does not push it later; never past Redis now), and the bookings after it that this move pushed over a ceiling are
-// dropped (their holders, not yet confirmed, book again), so the log holds every request that
-// left at no earlier time than it left, and every window stays exact. The walk is
-// booking-rule.ts bumpedAfterMove, line for line.
+// script does not push it later; never past Redis now), and the bookings after it that this
+// move pushed over a ceiling are dropped (their holders, not yet confirmed, book again), so
+// the log holds every request that left at no earlier time than it left, and every window
+// stays exact. The walk is booking-rule.ts bumpedAfterMove, line for line.
 // → { msLate, displaced, now } (0, 0 when on time or the booking is gone)
 export const SENT = new LuaScript(
   `${NOW}
