@@ -125,7 +125,13 @@ describe('appendfsync always: acknowledged producer calls survive SIGKILL of Red
     const [batch] = await handle.producer.batches();
     expect(batch?.chunks).toBeGreaterThanOrEqual(ackedAdds);
     expect(batch?.records).toBeGreaterThanOrEqual(ackedAdds * PER_ADD);
-    expect(await system.ops.queues.upload.count()).toBe(batch?.chunks);
+    // An add in flight at the kill may have registered its chunk and not yet enqueued its job
+    // (REGISTER goes first so that the same add made again completes it; completeBatch below
+    // does): every chunk has its job but at most that one.
+    const queued = await system.ops.queues.upload.count();
+    expect(queued).toBeGreaterThanOrEqual(ackedAdds);
+    expect((batch?.chunks ?? 0) - queued).toBeGreaterThanOrEqual(0);
+    expect((batch?.chunks ?? 0) - queued).toBeLessThanOrEqual(1);
 
     stream.resume();
     const records = await completeBatch(handle, adds.acknowledged);
