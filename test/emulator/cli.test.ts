@@ -114,6 +114,21 @@ test('flags become emulator options', async () => {
   expect(outage).toEqual({ afterSeconds: 0, seconds: 30, mode: '503' });
 });
 
+test('the stamping thread asks for priority unless --no-front-door-priority', async () => {
+  expect(resolveEmulatorCommand(await parseFlags([]), loadConfig({})).frontDoorPriority).toBe(true);
+  const off = resolveEmulatorCommand(await parseFlags(['--port=0', '--no-front-door-priority']), loadConfig({}));
+  expect(off.frontDoorPriority).toBe(false);
+  const out = new PassThrough();
+  const stop = new AbortController();
+  const serving = serveEmulator(off, out, stop.signal, () => {
+    throw new Error('asked for priority although turned off');
+  });
+  const [first] = (await once(out, 'data')) as [Buffer];
+  expect(JSON.parse(first.toString('utf8'))).toMatchObject({ frontDoor: { raised: false, reason: 'turned off (--no-front-door-priority)' } });
+  stop.abort();
+  await serving;
+});
+
 test('--now with --clock-advances starts the clock there and lets it run', async () => {
   let real = 1_000_000;
   const { options } = resolveEmulatorCommand(await parseFlags(['--now', '2022-01-02T03:04:05Z', '--clock-advances']), loadConfig({}), () => real);
@@ -140,10 +155,16 @@ test('serves, prints its URL as a JSON line, replays a capture at --now, and sto
   ]);
   const out = new PassThrough();
   const stop = new AbortController();
-  const serving = serveEmulator(resolveEmulatorCommand(flags, loadConfig({})), out, stop.signal);
+  // This thread is jest's: the stand-in reports a raise without making one.
+  let prioritized = 0;
+  const serving = serveEmulator(resolveEmulatorCommand(flags, loadConfig({})), out, stop.signal, () => {
+    prioritized += 1;
+    return { nice: -10, raised: true };
+  });
   const [first] = (await once(out, 'data')) as [Buffer];
   const listening = JSON.parse(first.toString('utf8')) as { event: string; url: string; sk: string; token: string };
-  expect(listening).toMatchObject({ event: 'listening', sk: '[from --sk]', token: FAKE_CREDENTIALS.token });
+  expect(listening).toMatchObject({ event: 'listening', sk: '[from --sk]', token: FAKE_CREDENTIALS.token, frontDoor: { nice: -10, raised: true } });
+  expect(prioritized).toBe(1);
   const vector = loadSdkVectors().vectors[0];
   if (vector === undefined) throw new Error('no vectors');
   const reply = await send(listening.url, 'POST', vector.request.path, vector.request.headers, Buffer.from(vector.request.body_b64, 'base64'));

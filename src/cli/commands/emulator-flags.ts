@@ -30,6 +30,8 @@ export interface EmulatorFlags {
   readonly volcSkewSeconds?: number;
   readonly airSkewSeconds?: number;
   readonly strictOrdering?: boolean;
+  /** commander's --no-front-door-priority: false turns it off. */
+  readonly frontDoorPriority?: boolean;
   readonly streamingOnlyTopics?: readonly string[];
   readonly dateZone?: string;
   readonly latencyMs?: number;
@@ -147,6 +149,8 @@ export interface ResolvedCommand {
   readonly clockDescription: string;
   readonly outage: { readonly afterSeconds: number; readonly seconds: number; readonly mode: OutageMode } | undefined;
   readonly storm: { readonly afterSeconds: number; readonly seconds: number } | undefined;
+  /** Raise the stamping thread's priority when permitted (front-door-priority.ts). */
+  readonly frontDoorPriority: boolean;
 }
 
 function pick(flag: string | undefined, config: string | undefined, fake: string): [string, CredentialSource] {
@@ -223,5 +227,6 @@ export function resolveEmulatorCommand(flags: EmulatorFlags, config: Config, rea
     clockDescription: description,
     outage: flags.outageSeconds === undefined ? undefined : { afterSeconds: flags.outageAfter, seconds: flags.outageSeconds, mode: flags.outageMode },
     storm: flags.stormSeconds === undefined ? undefined : { afterSeconds: flags.stormAfter, seconds: flags.stormSeconds },
+    frontDoorPriority: flags.frontDoorPriority !== false,
   };
 }

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { Writable } from 'node:stream';
 import { loadConfig } from '../../config/load-config.js';
+import { raiseFrontDoorPriority, type FrontDoorPriority } from '../../emulator/front-door-priority.js';
 import { startEmulator, ADMIN_PREFIX, DEFAULT_ID_FIELDS, OUTAGE_MODES, type RunningEmulator } from '../../emulator/index.js';
 import { createLogger } from '../../observability/logger.js';
 import { runAction } from '../run-action.js';
@@ -62,6 +63,7 @@ export function register(program: Command): void {
     .option('--request-id-retention-seconds <s>', 'how long a Request-Id is remembered (default 86400)', numberFlag(1, 365 * 86_400, true))
     .option('--volc-skew-seconds <s>', 'accepted X-Date distance from the clock (default 900)', numberFlag(0, 365 * 86_400))
     .option('--air-skew-seconds <s>', 'accepted Tenant-Ts distance from the clock (default 5)', numberFlag(0, 365 * 86_400))
+    .option('--no-front-door-priority', 'do not raise the stamping thread to nice -10 (raised when permitted, so arrival times do not lag under CPU load)')
     .option('--strict-ordering', 'refuse ordering violations with 400 instead of only counting them')
     .option('--streaming-only-topics <list>', 'topics declared streaming-only (default: BYTEAIR_STREAMING_ONLY_TOPICS)', topicListFlag)
     .option('--date-zone <zone>', 'zone of "yesterday" for an empty Done (default: BYTEAIR_DATE_ZONE, Asia/Shanghai)', zoneFlag)
@@ -117,10 +119,14 @@ function shown(value: string, source: string, flag: string, configKey: string): 
 
 /**
  * Starts the emulator, prints one JSON line with its URL and credentials (secrets only when
- * fake), runs the scheduled outage/storm, and stops cleanly when `stop` aborts.
+ * fake), runs the scheduled outage/storm, and stops cleanly when `stop` aborts. `prioritize`
+ * raises the calling thread's priority (the emulator process's own; a test serving in its own
+ * thread passes a stand-in).
  */
-export async function serveEmulator(resolved: ResolvedCommand, out: Writable, stop: AbortSignal): Promise<RunningEmulator> {
+export async function serveEmulator(resolved: ResolvedCommand, out: Writable, stop: AbortSignal, prioritize: () => FrontDoorPriority = raiseFrontDoorPriority): Promise<RunningEmulator> {
   const emulator = await startEmulator(resolved.options);
+  // After the start, so the body threads it made keep their own (lowest) priority.
+  const priority: FrontDoorPriority = resolved.frontDoorPriority ? prioritize() : { nice: 0, raised: false, reason: 'turned off (--no-front-door-priority)' };
   const { tenant, sources } = resolved;
   out.write(
     `${JSON.stringify({
@@ -134,6 +140,7 @@ export async function serveEmulator(resolved: ResolvedCommand, out: Writable, st
       token: shown(tenant.token, sources.token, '--token', 'BYTEAIR_TOKEN'),
       credentials: sources,
       clock: resolved.clockDescription,
+      frontDoor: priority,
     })}\n`,
   );
   const timers: NodeJS.Timeout[] = [];
