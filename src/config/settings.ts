@@ -46,7 +46,7 @@ export const SETTINGS = Object.freeze({
   maxRecordsPerSecond: setting('BYTEAIR_MAX_RECORDS_PER_SECOND', integer(1, 10_000_000), '50000', 'Global ceiling: records in any sliding second, all processes together.'),
   maxRecordsPerRequest: setting('BYTEAIR_MAX_RECORDS_PER_REQUEST', integer(1, 10_000), '10000', 'Records per WriteData request (API maximum 10000).'),
   maxRequestBytes: setting('BYTEAIR_MAX_REQUEST_BYTES', integer(1_024, 256 * 1024 * 1024), String(16 * 1024 * 1024), 'Uncompressed JSON bytes per request; a chunk is cut earlier when it would exceed this.'),
-  limiterMarginMs: setting('BYTEAIR_LIMITER_MARGIN_MS', integer(0, 1_000), '60', 'Added to the 1-second window to absorb the spread between the times the limiter holds (booked start, or the real send when late) and the API seeing a request (12-50 ms measured on a 2-core host; 30 ms let a second go over under CPU contention; bench/RESULTS.md).'),
+  limiterMarginMs: setting('BYTEAIR_LIMITER_MARGIN_MS', integer(0, 1_000), '30', 'Added to the 1-second window to absorb the spread between the times the limiter holds (booked start, or the real send when late) and the API seeing a request: 10-25 ms measured against the emulator on a 2-core host, also with a busy loop beside it (bench/RESULTS.md). Raise it when the path to the API jitters more (429s in the metrics say so).'),
   requestTimeoutMs: setting('BYTEAIR_REQUEST_TIMEOUT_MS', integer(100, 600_000), '5000', 'Timeout of one API call.'),
   dateZone: setting('BYTEAIR_DATE_ZONE', timeZone, 'Asia/Shanghai', 'Time zone that defines a data date (use UTC for overseas regions).'),
   topics: setting('BYTEAIR_TOPICS', list(topicName, { allowEmpty: false }), 'item,user,behavior', 'Topics this deployment syncs.'),

@@ -5,6 +5,7 @@ import type { EmulatorStats } from './emulator-stats.js';
 import type { Faults, FaultsPatch } from './faults.js';
 import type { OutageMode } from './admin-routes.js';
 import type { Arrival } from './arrival-log.js';
+import type { FrontDoorPriority } from './front-door-priority.js';
 
 /**
  * Drives an emulator running in its own process (`byteair-sync emulator`) through its admin
@@ -15,6 +16,8 @@ export interface EmulatorControl {
   readonly url: string;
   readonly port: number;
   readonly pid: number;
+  /** Whether its stamping thread got priority (see front-door-priority.ts), from its start line. */
+  readonly frontDoor: FrontDoorPriority;
   stats(): Promise<EmulatorStats>;
   /** Accepted ids of a topic and how often each was accepted. */
   ledger(topic: string): Promise<Map<string, number>>;
@@ -49,15 +52,15 @@ export async function spawnEmulator(options: SpawnEmulatorOptions): Promise<Emul
     stderr += chunk.toString();
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
+  const { url, frontDoor } = await new Promise<{ url: string; frontDoor: FrontDoorPriority }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`emulator did not start within ${options.startTimeoutMs ?? 15_000} ms:\n${stderr}`)), options.startTimeoutMs ?? 15_000);
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     lines.on('line', (line) => {
       try {
-        const event = JSON.parse(line) as { event?: string; url?: string };
+        const event = JSON.parse(line) as { event?: string; url?: string; frontDoor?: FrontDoorPriority };
         if (event.event === 'listening' && typeof event.url === 'string') {
           clearTimeout(timer);
-          resolve(event.url);
+          resolve({ url: event.url, frontDoor: event.frontDoor ?? { nice: 0, raised: false, reason: 'not reported' } });
         }
       } catch {
         // not a JSON line
@@ -73,6 +76,7 @@ export async function spawnEmulator(options: SpawnEmulatorOptions): Promise<Emul
     url,
     port: Number(new URL(url).port),
     pid: child.pid ?? -1,
+    frontDoor,
     stats: async () => await admin.get('stats').json<EmulatorStats>(),
     async ledger(topic) {
       const body = await admin.get('ledger', { searchParams: { topic } }).json<{ ids: Record<string, number> }>();

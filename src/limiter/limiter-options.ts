@@ -22,7 +22,7 @@ export interface RateLimiterOptions {
   readonly maxRequestsPerSecond: number;
   /** Records per window, across every process. @default 50 000 */
   readonly maxRecordsPerSecond: number;
-  /** Added to the 1-second window to absorb the spread between the times the log holds and the API's stamps; the window is 1000 + marginMs. @default 60 */
+  /** Added to the 1-second window to absorb the spread between the times the log holds and the API's stamps; the window is 1000 + marginMs. @default 30 */
   readonly marginMs: number;
   readonly horizonsMs: Readonly<Record<LimiterPriority, number>>;
   readonly aimd: AimdOptions;
@@ -47,7 +47,7 @@ export interface RateLimiterSettings {
 export const LIMITER_DEFAULTS = Object.freeze({
   maxRequestsPerSecond: 100,
   maxRecordsPerSecond: 50_000,
-  marginMs: 60,
+  marginMs: 30,
   decrease: 0.5,
   floor: 0.05,
   recoveryPerSecond: 0.05,

@@ -7,12 +7,12 @@ import { LIMITER_PRIORITIES } from '../../src/limiter/rate-limiter.js';
 import { inLogOrder, peakLoad } from './window-audit.js';
 
 describe('limiter options', () => {
-  test('defaults: 100 req/s, 50 000 rec/s, 60 ms margin, the horizon table, AIMD 0.5 / 0.05 / +0.05 per s', () => {
+  test('defaults: 100 req/s, 50 000 rec/s, 30 ms margin, the horizon table, AIMD 0.5 / 0.05 / +0.05 per s', () => {
     const o = resolveLimiterOptions();
-    expect(o).toMatchObject({ maxRequestsPerSecond: 100, maxRecordsPerSecond: 50_000, marginMs: 60, lateToleranceMs: 30 });
+    expect(o).toMatchObject({ maxRequestsPerSecond: 100, maxRecordsPerSecond: 50_000, marginMs: 30, lateToleranceMs: 15 });
     expect(o.horizonsMs).toEqual({ streaming: 1000, done: 1000, daily: 300, history: 200, pre_sync: 100 });
-    expect(o.aimd).toEqual({ decrease: 0.5, floor: 0.05, recoveryPerSecond: 0.05, holdMs: 1060 });
-    expect(windowMs(o)).toBe(1060);
+    expect(o.aimd).toEqual({ decrease: 0.5, floor: 0.05, recoveryPerSecond: 0.05, holdMs: 1030 });
+    expect(windowMs(o)).toBe(1030);
     expect(Object.isFrozen(o)).toBe(true);
   });
 
