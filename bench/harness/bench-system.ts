@@ -62,6 +62,10 @@ export async function startBenchSystem(options: BenchSystemOptions = {}): Promis
       ...(options.emulatorEnv === undefined ? {} : { env: options.emulatorEnv }),
       args: ['--tenant-id', CREDENTIALS.tenantId, '--application-id', CREDENTIALS.applicationId, '--ak', CREDENTIALS.ak, '--sk', CREDENTIALS.sk, '--log-level', 'warn', ...(options.emulatorArgs ?? [])],
     });
+    // Said once per system: the figures mean less when the emulator's stamps can lag (front-door-priority.ts).
+    if (!emulator.frontDoor.raised && emulator.frontDoor.nice >= 0) {
+      process.stderr.write(`  note: the emulator's stamping thread runs at nice ${emulator.frontDoor.nice} (${emulator.frontDoor.reason ?? 'not raised'}); under CPU load its arrival stamps lag, so windows "as the emulator saw them" may hold more than the workers sent\n`);
+    }
     const env: Record<string, string> = {
       REDIS_URL: redis.url,
       BYTEAIR_REDIS_PREFIX: 'bench',
