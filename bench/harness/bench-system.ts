@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import type { Config } from '../../src/config/config.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { spawnEmulator, type EmulatorControl } from '../../src/emulator/emulator-control.js';
+import { stampsPrioritized } from '../../src/emulator/front-door-priority.js';
 import { openOperations, type OperationsHandle } from '../../src/operations/open-operations.js';
 import { startPrivateRedis, type PrivateRedis } from '../../src/redis/private-redis.js';
 import { spawnBenchChild, type BenchChild } from './child-process.js';
@@ -63,7 +64,7 @@ export async function startBenchSystem(options: BenchSystemOptions = {}): Promis
       args: ['--tenant-id', CREDENTIALS.tenantId, '--application-id', CREDENTIALS.applicationId, '--ak', CREDENTIALS.ak, '--sk', CREDENTIALS.sk, '--log-level', 'warn', ...(options.emulatorArgs ?? [])],
     });
     // Said once per system: the figures mean less when the emulator's stamps can lag (front-door-priority.ts).
-    if (!emulator.frontDoor.raised && emulator.frontDoor.nice >= 0) {
+    if (!stampsPrioritized(emulator.frontDoor)) {
       process.stderr.write(`  note: the emulator's stamping thread runs at nice ${emulator.frontDoor.nice} (${emulator.frontDoor.reason ?? 'not raised'}); under CPU load its arrival stamps lag, so windows "as the emulator saw them" may hold more than the workers sent\n`);
     }
     const env: Record<string, string> = {

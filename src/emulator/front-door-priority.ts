@@ -39,6 +39,11 @@ export function raiseFrontDoorPriority(nice: number = FRONT_DOOR_NICE, calls: Pr
   return { nice: safeGet(calls) ?? nice, raised: true };
 }
 
+/** Whether the stamping thread runs above normal priority (raised now, or already). */
+export function stampsPrioritized(priority: FrontDoorPriority): boolean {
+  return priority.nice < 0;
+}
+
 function safeGet(calls: PriorityCalls): number | undefined {
   try {
     return calls.getPriority(0);

@@ -1,4 +1,4 @@
-import { FRONT_DOOR_NICE, raiseFrontDoorPriority, type PriorityCalls } from '../../src/emulator/front-door-priority.js';
+import { FRONT_DOOR_NICE, raiseFrontDoorPriority, stampsPrioritized, type PriorityCalls } from '../../src/emulator/front-door-priority.js';
 
 /* The emulator's stamping thread asks for priority; what it reports when it gets it or not. */
 
@@ -45,4 +45,10 @@ test('a thread already at that priority or higher is left alone', () => {
   const os = calls(-15);
   expect(raiseFrontDoorPriority(FRONT_DOOR_NICE, os)).toEqual({ nice: -15, raised: false, reason: 'already at nice -15' });
   expect(os.set).toEqual([]);
+});
+
+test('stamps count as prioritized when the thread runs below nice 0, raised now or already', () => {
+  expect(stampsPrioritized({ nice: -10, raised: true })).toBe(true);
+  expect(stampsPrioritized({ nice: -15, raised: false, reason: 'already at nice -15' })).toBe(true);
+  expect(stampsPrioritized({ nice: 0, raised: false, reason: 'turned off (--no-front-door-priority)' })).toBe(false);
 });

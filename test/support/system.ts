@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import type { Config } from '../../src/config/config.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { spawnEmulator, type EmulatorControl } from '../../src/emulator/emulator-control.js';
+import { stampsPrioritized } from '../../src/emulator/front-door-priority.js';
 import { openOperations, type OperationsHandle } from '../../src/operations/open-operations.js';
 import { TEST_AK, TEST_APPLICATION_ID, TEST_SK, TEST_TENANT_ID, TEST_TOKEN } from './pipeline.js';
 import { startPrivateCluster, type PrivateCluster } from '../../src/redis/private-cluster.js';
@@ -141,7 +142,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
  * the wider margin such a path needs, as an operator would set it for a jittery network.
  */
 function marginFor(emulator: EmulatorControl): Record<string, string> {
-  return emulator.frontDoor.raised || emulator.frontDoor.nice < 0 ? {} : { BYTEAIR_LIMITER_MARGIN_MS: '60' };
+  return stampsPrioritized(emulator.frontDoor) ? {} : { BYTEAIR_LIMITER_MARGIN_MS: '60' };
 }
 
 function spawnWorker(roles: string, env: Record<string, string>): ChildWorker {
