@@ -125,7 +125,7 @@ function shown(value: string, source: string, flag: string, configKey: string): 
  */
 export async function serveEmulator(resolved: ResolvedCommand, out: Writable, stop: AbortSignal, prioritize: () => FrontDoorPriority = raiseFrontDoorPriority): Promise<RunningEmulator> {
   const emulator = await startEmulator(resolved.options);
-  // After the start, so the body threads it made keep their own (lowest) priority.
+  // Threads made after this inherit it; the body threads lower their own to 19 wherever they start.
   const priority: FrontDoorPriority = resolved.frontDoorPriority ? prioritize() : { nice: 0, raised: false, reason: 'turned off (--no-front-door-priority)' };
   const { tenant, sources } = resolved;
   out.write(
