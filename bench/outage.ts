@@ -42,9 +42,11 @@ export async function runOutageBench(rawArgs: readonly string[]): Promise<void> 
   const workers = flags.count('workers', 4);
   const tapDir = flags.text('tap-dir', '');
   const tap = tapDir === '' ? '' : join(tapDir, 'outage');
+  // Workers and emulator both write their ends of the tap.
+  const tapEnv = diagnosticEnv({ monitor: '', tap });
   const system = await startBenchSystem({
-    env: { BYTEAIR_STREAMING_ONLY_TOPICS: STREAM_TOPIC, ...flags.env(), ...diagnosticEnv({ monitor: '', tap }) },
-    emulatorEnv: diagnosticEnv({ monitor: '', tap }),
+    env: { BYTEAIR_STREAMING_ONLY_TOPICS: STREAM_TOPIC, ...flags.env(), ...tapEnv },
+    emulatorEnv: tapEnv,
     emulatorArgs: ['--streaming-only-topics', STREAM_TOPIC, ...(flags.has('no-limits') ? ['--no-limits'] : [])],
   });
   let output: object = {};
