@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { diagnosticEnv } from './diagnostics/diagnostic-env.js';
-import { analyzeTap } from './diagnostics/tap-analysis.js';
+import { analyzeTap, type JobSpan } from './diagnostics/tap-analysis.js';
 import { cpuShareOf, startBenchSystem } from './harness/bench-system.js';
 import { waitForQuiet } from './harness/cpu-usage.js';
 import { finishedChunks, rateBetween } from './harness/finished-chunks.js';
@@ -51,6 +51,7 @@ export async function runOutageBench(rawArgs: readonly string[]): Promise<void> 
   });
   let output: object = {};
   let recordsOf: ReadonlyMap<string, number> = new Map();
+  let jobSpan: JobSpan = { first: Number.NaN, last: Number.NaN };
   try {
     const { ops, emulator, config } = system;
     const slices = Array.from({ length: Math.ceil(dailyRecords / 50_000) }, (_, i) => Math.min(50_000, dailyRecords - i * 50_000));
@@ -109,6 +110,7 @@ export async function runOutageBench(rawArgs: readonly string[]): Promise<void> 
       return { second, daily: recordsOf('incremental_sync_daily'), streaming: recordsOf('incremental_sync_streaming'), chunks: inSecond.length };
     });
     recordsOf = new Map(chunks.map((c) => [c.requestId, c.records]));
+    jobSpan = { first: Math.min(...chunks.map((c) => c.startedAt)), last: Math.max(...chunks.map((c) => c.finishedAt)) };
     const result = {
       bench: 'outage',
       machine: describeMachine(),
@@ -147,5 +149,5 @@ export async function runOutageBench(rawArgs: readonly string[]): Promise<void> 
     await system.stop();
   }
   // The tap files are written as each process exits.
-  process.stdout.write(`${JSON.stringify({ ...output, tap: tap === '' ? undefined : analyzeTap(tap, recordsOf) }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ ...output, tap: tap === '' ? undefined : analyzeTap(tap, recordsOf, jobSpan) }, null, 2)}\n`);
 }

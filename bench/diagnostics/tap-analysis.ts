@@ -34,11 +34,24 @@ export interface TapVerdict {
   readonly peakRecordsByArrival: number;
   /** The requests of the heaviest arrival window: how late each was stamped after its send. */
   readonly heaviestArrivalWindow: ReadonlyArray<{ readonly records: number; readonly sendToStampMs: number }>;
+  /**
+   * Where the run's time went, by the booked starts of the write requests that went out: the first
+   * job's start to the first booked start (a cold worker's warm-up), the schedule the limiter
+   * kept (first to last booked start, and its longest pause between two bookings), and the
+   * last booked start to the last job's finish (the last answers and their bookkeeping).
+   */
+  readonly timeline: { readonly startToFirstBookedMs: number; readonly bookedSpanMs: number; readonly longestBookingPauseMs: number; readonly lastBookedToFinishMs: number };
+}
+
+/** The run's first job start and last job finish (epoch ms, BullMQ's timestamps). */
+export interface JobSpan {
+  readonly first: number;
+  readonly last: number;
 }
 
 type TapEvent = [string, string, number];
 
-export function analyzeTap(prefix: string, recordsOf: ReadonlyMap<string, number>): TapVerdict {
+export function analyzeTap(prefix: string, recordsOf: ReadonlyMap<string, number>, jobs: JobSpan): TapVerdict {
   const dir = dirname(prefix);
   const files = readdirSync(dir).filter((f) => f.startsWith(`${basename(prefix)}-`) && f.endsWith('.json'));
   // Per event kind (http-tap.ts: send, flushed, arrive, booked, confirmed, accounted): Request-Id → its times.
@@ -78,7 +91,18 @@ export function analyzeTap(prefix: string, recordsOf: ReadonlyMap<string, number
     peakRecordsBySend: bySend.records,
     peakRecordsByArrival: byArrival.records,
     heaviestArrivalWindow: byArrival.members.map((m) => ({ records: m.records, sendToStampMs: round(m.delta, 1) })),
+    // Write requests only: a Done's booking (0 records) comes after its date's last chunk.
+    timeline: timeline([...booked].flatMap(([id, times]) => (recordsOf.has(id) ? times : [])), jobs),
   };
+}
+
+function timeline(bookedStarts: readonly number[], jobs: JobSpan): TapVerdict['timeline'] {
+  const starts = [...bookedStarts].sort((a, b) => a - b);
+  const first = starts[0] ?? Number.NaN;
+  const last = starts[starts.length - 1] ?? Number.NaN;
+  let longest = 0;
+  for (let i = 1; i < starts.length; i += 1) longest = Math.max(longest, (starts[i] as number) - (starts[i - 1] as number));
+  return { startToFirstBookedMs: round(first - jobs.first, 1), bookedSpanMs: round(last - first, 1), longestBookingPauseMs: round(longest, 1), lastBookedToFinishMs: round(jobs.last - last, 1) };
 }
 
 /** Each send with the same attempt's later event (k-th send with k-th event, both in time order). */
