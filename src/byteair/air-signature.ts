@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 
 /**
  * "air auth" (docs/byteair-protocol.md §6b): hex SHA-256 over
@@ -11,6 +11,8 @@ export interface AirSignInput {
   /** Signing time, epoch milliseconds (sent as whole seconds). */
   readonly now: number;
   readonly nonce: string;
+  /** airBodyHash(token, body) when the same body is signed more than once; copied, never consumed. */
+  readonly tokenAndBody?: Hash;
 }
 
 export interface AirSignature {
@@ -21,8 +23,18 @@ export interface AirSignature {
   };
 }
 
-export function airSignatureHex(token: string, body: Uint8Array, tenantId: string, ts: string, nonce: string): string {
-  return createHash('sha256').update(token, 'utf8').update(body).update(tenantId, 'utf8').update(ts, 'utf8').update(nonce, 'utf8').digest('hex');
+/**
+ * The SHA-256 state over token ‖ body: the costly part of the signature (a chunk's body is up
+ * to ~1 MB), the same at every signing time. The body sits in the middle of the signed bytes,
+ * so what can be kept is this state, copied for each signature.
+ */
+export function airBodyHash(token: string, body: Uint8Array): Hash {
+  return createHash('sha256').update(token, 'utf8').update(body);
+}
+
+export function airSignatureHex(token: string, body: Uint8Array, tenantId: string, ts: string, nonce: string, tokenAndBody?: Hash): string {
+  const state = tokenAndBody?.copy() ?? airBodyHash(token, body);
+  return state.update(tenantId, 'utf8').update(ts, 'utf8').update(nonce, 'utf8').digest('hex');
 }
 
 export function signAir(input: AirSignInput): AirSignature {
@@ -31,7 +43,7 @@ export function signAir(input: AirSignInput): AirSignature {
     headers: {
       'Tenant-Ts': ts,
       'Tenant-Nonce': input.nonce,
-      'Tenant-Signature': airSignatureHex(input.token, input.body, input.tenantId, ts, input.nonce),
+      'Tenant-Signature': airSignatureHex(input.token, input.body, input.tenantId, ts, input.nonce, input.tokenAndBody),
     },
   };
 }

@@ -9,7 +9,7 @@ import { RequestAbortedError, UpstreamUnavailableError, type ApiError } from './
 import type { CallMeta, DoneResult, WriteResult } from './api-result.js';
 import { classifyDoneResponse, classifyWriteResponse, type RawResponse } from './classify-response.js';
 import { encodeDoneBody } from './payload.js';
-import { buildRequest, type ApiCall, type SigningCredentials } from './request-builder.js';
+import { buildRequest, digestBody, type ApiCall, type SigningCredentials } from './request-builder.js';
 import { onRequestWritten } from './request-written.js';
 import type { OfflineStage, Stage } from './stage.js';
 
@@ -139,6 +139,8 @@ export class ByteairClient implements UploadApi {
     const { signal } = request;
     const first = Math.floor(random() * hosts.length) % hosts.length;
     let lastError: ApiError | undefined;
+    const credentials = this.#credentials();
+    const digest = digestBody(credentials, call.body);
     for (let i = 0; i < hosts.length; i += 1) {
       const host = hosts[(first + i) % hosts.length] as string;
       const sign = (now: number): ReturnType<typeof buildRequest> =>
@@ -148,9 +150,10 @@ export class ByteairClient implements UploadApi {
           host,
           tenantId: this.#options.tenantId,
           applicationId: this.#options.applicationId,
-          credentials: this.#credentials(),
+          credentials,
           now,
           nonce: makeNonce(random),
+          digest,
         });
       const unsigned = sign(clock.now());
       let started = clock.now();

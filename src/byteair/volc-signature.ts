@@ -28,6 +28,8 @@ export interface VolcSignInput {
   /** Every header the request will carry (besides the three this adds); the signable ones are chosen here. */
   readonly headers: ReadonlyArray<readonly [string, string]>;
   readonly body: Uint8Array;
+  /** Hex SHA-256 of body, when already known (the same body signed more than once). */
+  readonly payloadHash?: string;
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
   /** Signing time, epoch milliseconds. */
@@ -136,7 +138,7 @@ export function signVolc(input: VolcSignInput): VolcSignature {
   const service = input.service ?? VOLC_SERVICE;
   const xDate = formatXDate(input.now);
   const shortDate = xDate.slice(0, 8);
-  const payloadHash = sha256Hex(input.body);
+  const payloadHash = input.payloadHash ?? sha256Hex(input.body);
   const signable = input.headers.filter(([name]) => isSignableHeader(name) && !/^x-(date|content-sha256)$/i.test(name));
   const { canonicalRequest, signedHeaderNames } = buildCanonicalRequest({
     method: input.method,

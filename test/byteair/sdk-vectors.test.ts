@@ -2,7 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { signAir } from '../../src/byteair/air-signature.js';
 import { decodeDoneRequest, encodeDoneRequest } from '../../src/byteair/messages.js';
 import { toProtoDate } from '../../src/byteair/payload.js';
-import { buildRequest, type ApiCall } from '../../src/byteair/request-builder.js';
+import { buildRequest, digestBody, type ApiCall, type BuildRequestInput } from '../../src/byteair/request-builder.js';
 import { isStage } from '../../src/byteair/stage.js';
 import { buildCanonicalRequest, signVolc, stringToSign } from '../../src/byteair/volc-signature.js';
 import { loadSdkVectors, vectorHeader, type SdkVector } from '../support/shared.js';
@@ -154,6 +154,28 @@ describe('request builder reproduces every captured request', () => {
       delete expectedMap.authorization;
     }
     expect(builtMap).toEqual(expectedMap);
+  });
+});
+
+describe('a body digest made once', () => {
+  // The client hashes a chunk's body once per call and signs with that at every send time.
+  test.each(vectors.map((v) => [v.name, v] as const))('%s: signs as hashing the body each time does, however often reused', (_name, vector) => {
+    const { inputs } = vector;
+    if (!isStage(inputs.stage)) throw new Error(`bad stage in vector: ${inputs.stage}`);
+    const body = bodyOf(vector);
+    const call: ApiCall = { kind: 'write', topic: inputs.topic, stage: inputs.stage, date: inputs.data_date, requestId: 'r-1', body };
+    const credentials = inputs.auth === 'volc' ? ({ kind: 'volc', ak: inputs.ak ?? '', sk: inputs.sk ?? '' } as const) : ({ kind: 'air', token: inputs.token ?? '' } as const);
+    const at = (now: number, nonce: string): BuildRequestInput => ({ call, scheme: 'http', host: 'h:1', tenantId: inputs.tenant_id, applicationId: inputs.application_id, credentials, now, nonce });
+    const digest = digestBody(credentials, body);
+    expect(digest.kind).toBe(credentials.kind);
+    // Three signings, seconds apart and with other nonces: the digest is copied, never used up.
+    for (const [now, nonce] of [
+      [inputs.fixed_unix_time * 1000, 'abcdefgh'],
+      [inputs.fixed_unix_time * 1000 + 7_000, 'ijklmnop'],
+      [inputs.fixed_unix_time * 1000 + 7_000, 'ijklmnop'],
+    ] as const) {
+      expect(buildRequest({ ...at(now, nonce), digest }).headers).toEqual(buildRequest(at(now, nonce)).headers);
+    }
   });
 });
 
