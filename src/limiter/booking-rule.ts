@@ -1,7 +1,7 @@
 /**
  * The booking rule of the limiter, as a pure function; the Lua of BOOK in limiter-scripts.ts
- * is the same walk, line for line (roomAt below is the plain definition of the room that walk
- * reports at its first step). Windows are half-open, (x - windowMs, x], as in the
+ * is the same walk, line for line (largestRoom below is the plain definition of the room that
+ * walk reports when it refuses). Windows are half-open, (x - windowMs, x], as in the
  * emulator's counter.
  *
  * A new request may go before bookings already made (it fills a gap they left), as long as
@@ -103,8 +103,7 @@ export function earliestStart(entries: readonly BookedEntry[], records: number, 
 
 /**
  * The most records one more request could carry and still start at `at`: what is left in the
- * fullest window that would hold it (0 when the request ceiling leaves no room). The limiter
- * answers a refusal with it, so a process can offer the waiting request that fits best.
+ * fullest window that would hold it (0 when the request ceiling leaves no room).
  */
 export function roomAt(entries: readonly BookedEntry[], at: number, limits: BookingLimits): number {
   const { windowMs: w } = limits;
@@ -116,6 +115,20 @@ export function roomAt(entries: readonly BookedEntry[], at: number, limits: Book
     records = Math.max(records, held.reduce((sum, e) => sum + e.records, 0));
   }
   return requests + 1 <= limits.requests ? Math.max(0, limits.records - records) : 0;
+}
+
+/**
+ * The most records one more request could carry and still start somewhere in [from, until]:
+ * the largest roomAt over that span. Room grows only at `from` and where an entry leaves the
+ * windows (its start + windowMs), so those are the instants to look at; they are the steps of
+ * earliestStart's walk. A refusal carries it, so that a process offers the waiting request
+ * that best fits the room its horizon will see, not only the room left at this instant: a
+ * 6 902-record chunk leaving in 150 ms frees room a 6 902 can take then, which the head of
+ * the lane (10 000) cannot.
+ */
+export function largestRoom(entries: readonly BookedEntry[], from: number, until: number, limits: BookingLimits): number {
+  const instants = [from, ...entries.map((e) => e.start + limits.windowMs).filter((t) => t > from && t <= until)];
+  return instants.reduce((best, at) => Math.max(best, roomAt(entries, at, limits)), 0);
 }
 
 /** A booking as the log holds it: the member names it, and orders bookings that share a start. */

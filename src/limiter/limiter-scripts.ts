@@ -21,8 +21,9 @@ local function ceiling(max, factor) return math.max(1, math.floor(max * factor +
 
 // KEYS: log, state. ARGV: records, horizonMs, maxRequests, maxRecords, windowMs, recoveryPerSecond
 // → { 1, start, now, member } booked, or { 0, retryInMs, now, start, room } refused (nothing
-//   written but the trim); room = the most records one request could book at once, from the
-//   walk's first step (booking-rule.ts roomAt gives the same number). The walk is booking-rule.ts
+//   written but the trim); room = the most records one request could book to start within the
+//   horizon: the largest room at the walk's steps within it (booking-rule.ts largestRoom gives
+//   the same number). The walk is booking-rule.ts
 //   earliestStart: a request may fill a gap before bookings already made when no window
 //   holding it, its own or a later booking's, goes over.
 export const BOOK = new LuaScript(
@@ -61,7 +62,7 @@ end
 local first, upto, beyond, nxt = 1, 1, 1, 1
 count, sum = 0, 0
 local start = math.max(now, tonumber(st[3] or '0'))
-local room = -1
+local room = 0
 while true do
   while upto <= n and s[upto] <= start do count = count + 1; sum = sum + r[upto]; upto = upto + 1 end
   while first < upto and s[first] <= start - w do count = count - 1; sum = sum - r[first]; first = first + 1 end
@@ -77,10 +78,7 @@ while true do
       later_r = math.max(later_r, lr[j])
     end
   end
-  if room < 0 then
-    room = 0
-    if math.max(count, later_q) + 1 <= max_req then room = math.max(0, max_rec - math.max(sum, later_r)) end
-  end
+  if start - now <= horizon and math.max(count, later_q) + 1 <= max_req then room = math.max(room, max_rec - math.max(sum, later_r)) end
   local fits
   if records > max_rec then
     fits = (count == 0 and beyond == upto)

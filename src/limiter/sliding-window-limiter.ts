@@ -114,7 +114,7 @@ export class RedisRateLimiter implements RateLimiter {
     const [booked, value, now, member] = tuple(reply, 4, 'book');
     if (Number(booked) === 1) return { kind: 'booked', member: String(member), startAt: Number(value), now: Number(now) };
     const [, , , , room] = tuple(reply, 5, 'book');
-    return { kind: 'refused', retryInMs: Math.max(1, Number(value)), now: Number(now), roomNow: Number(room) };
+    return { kind: 'refused', retryInMs: Math.max(1, Number(value)), now: Number(now), roomInHorizon: Number(room) };
   }
 
   async #sent(member: string, atMost: number): Promise<SendReport> {

@@ -16,7 +16,7 @@ function scripted(): { lanes: BookingLanes; asked: number[]; acceptLarge: () => 
     asked.push(records);
     seq += 1;
     if (records < 10 || large) return later({ kind: 'booked', member: `${seq}:${records}`, startAt: 0, now: 0 });
-    return later({ kind: 'refused', retryInMs: 5, now: 0, roomNow: 5 });
+    return later({ kind: 'refused', retryInMs: 5, now: 0, roomInHorizon: 5 });
   };
   const lanes = new BookingLanes({ book, release: () => Promise.resolve(), monotonic: () => performance.now(), gapFillMs: 200 });
   return { lanes, asked, acceptLarge: () => (large = true) };
@@ -60,4 +60,52 @@ test('a steady stream of small waiters cannot starve the head: after gapFillMs t
   }
   await head;
   await feeding;
+});
+
+/**
+ * A booker that books everything, except that the first call (the blocker's) is answered only
+ * when released: meanwhile the others join the lane, so the order they ask in is the lane's.
+ */
+function gated(agingMs?: number): { lanes: BookingLanes; asked: number[]; release: () => void } {
+  const asked: number[] = [];
+  let open: (() => void) | undefined;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  const book = async (records: number): Promise<BookAnswer> => {
+    asked.push(records);
+    if (asked.length === 1) await opened;
+    return { kind: 'booked', member: `${asked.length}:${records}`, startAt: 0, now: 0 };
+  };
+  const lanes = new BookingLanes({ book, release: () => Promise.resolve(), monotonic: () => performance.now(), ...(agingMs === undefined ? {} : { agingMs }) });
+  return { lanes, asked, release: () => open?.() };
+}
+
+test('the largest waiter asks first, equal ones in arrival order (best fit for the slots that free up)', async () => {
+  const { lanes, asked, release } = gated();
+  const all = [100, 1, 10, 5, 10, 3].map((records) => lanes.reserve(records, 'history', undefined, abortError, false));
+  release();
+  const bookings = await Promise.all(all);
+  expect(asked).toEqual([100, 10, 10, 5, 3, 1]);
+  // The first 10 to arrive booked first.
+  expect(bookings[2]?.member).toBe('2:10');
+  expect(bookings[4]?.member).toBe('3:10');
+});
+
+test('a waiter older than agingMs asks before younger, larger ones, so a backlog of large chunks cannot hold a small one back for good', async () => {
+  const { lanes, asked, release } = gated(50);
+  const blocker = lanes.reserve(100, 'history', undefined, abortError, false);
+  const old = lanes.reserve(1, 'history', undefined, abortError, false);
+  await new Promise((resolve) => setTimeout(resolve, 80));
+  const young = [lanes.reserve(10, 'history', undefined, abortError, false), lanes.reserve(5, 'history', undefined, abortError, false)];
+  release();
+  await Promise.all([blocker, old, ...young]);
+  expect(asked).toEqual([100, 1, 10, 5]);
+});
+
+test('a waiter that lost its booking asks first, whatever its size', async () => {
+  const { lanes, asked, release } = gated();
+  const others = [lanes.reserve(100, 'history', undefined, abortError, false), lanes.reserve(10, 'history', undefined, abortError, false)];
+  const rebooking = lanes.reserve(1, 'history', undefined, abortError, true);
+  release();
+  await Promise.all([...others, rebooking]);
+  expect(asked).toEqual([100, 1, 10]);
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterPenalty, effectiveCeiling, factorAt, FULL_SPEED, type AimdOptions } from '../../src/limiter/aimd.js';
-import { bumpedAfterMove, earliestStart, roomAt, type BookedEntry, type BookingLimits, type LoggedEntry } from '../../src/limiter/booking-rule.js';
+import { bumpedAfterMove, earliestStart, largestRoom, roomAt, type BookedEntry, type BookingLimits, type LoggedEntry } from '../../src/limiter/booking-rule.js';
 import { LimiterOptionError } from '../../src/limiter/limiter-errors.js';
 import { DEFAULT_HORIZONS_MS, resolveLimiterOptions, validatePriority, validateRecordCount, windowMs } from '../../src/limiter/limiter-options.js';
 import { LIMITER_PRIORITIES } from '../../src/limiter/rate-limiter.js';
@@ -225,6 +225,37 @@ describe('booking rule', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  test('property: the largest room within a span is exactly the most one request can carry and start in it', () => {
+    const l = { requests: 4, records: 100, windowMs: 1_000 };
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ start: fc.integer({ min: 0, max: 2_500 }), records: fc.integer({ min: 0, max: 60 }) }), { maxLength: 10 }),
+        fc.integer({ min: 0, max: 2_500 }),
+        fc.integer({ min: 0, max: 1_500 }),
+        (raw, from, span) => {
+          const entries = [...raw].sort((a, b) => a.start - b.start);
+          const room = largestRoom(entries, from, from + span, l);
+          expect(room).toBeGreaterThanOrEqual(roomAt(entries, from, l));
+          if (room > 0) expect(earliestStart(entries, room, from, l)).toBeLessThanOrEqual(from + span);
+          if (room < l.records) expect(earliestStart(entries, room + 1, from, l)).toBeGreaterThan(from + span);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  test('a chunk leaving the window later in the span frees room that counts, though none is left now', () => {
+    const l = { requests: 10, records: 100, windowMs: 1_000 };
+    const entries = [
+      { start: 0, records: 40 },
+      { start: 100, records: 60 },
+    ];
+    expect(roomAt(entries, 900, l)).toBe(0);
+    expect(largestRoom(entries, 900, 1_000, l)).toBe(40);
+    expect(largestRoom(entries, 900, 999, l)).toBe(0);
+    expect(largestRoom(entries, 900, 1_100, l)).toBe(100);
   });
 
   test('property: the start is the earliest instant from the lower bound at which the request fits', () => {

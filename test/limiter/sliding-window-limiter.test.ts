@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import type { Redis } from 'ioredis';
 import { effectiveCeiling, factorAt, type AimdState } from '../../src/limiter/aimd.js';
-import { bumpedAfterMove, earliestStart, roomAt } from '../../src/limiter/booking-rule.js';
+import { bumpedAfterMove, earliestStart, largestRoom } from '../../src/limiter/booking-rule.js';
 import { LimiterAbortedError } from '../../src/limiter/limiter-errors.js';
 import { BOOK, SENT } from '../../src/limiter/limiter-scripts.js';
 import { LIMITER_DEFAULTS, windowMs, type RateLimiterSettings } from '../../src/limiter/limiter-options.js';
@@ -246,7 +246,7 @@ test('usage reports the window sums, the ceilings and the factor', async () => {
   expect(usage.at).toBeGreaterThan(0);
 });
 
-test('property: the BOOK script picks the start the pure booking rule picks, gaps before later bookings included, and a refusal tells the room the rule sees', async () => {
+test('property: the BOOK script picks the start the pure booking rule picks, gaps before later bookings included, and a refusal tells the largest room the rule sees within the horizon', async () => {
   const limits = { requests: 4, records: 100, windowMs: 1_000 };
   const seeded = async (raw: ReadonlyArray<{ offset: number; records: number }>, base: number): Promise<Keyspace> => {
     const { keys } = scope({});
@@ -259,20 +259,22 @@ test('property: the BOOK script picks the start the pure booking rule picks, gap
     fc.asyncProperty(
       fc.array(fc.record({ offset: fc.integer({ min: -1_200, max: 2_000 }), records: fc.integer({ min: 0, max: 60 }) }), { maxLength: 12 }),
       fc.integer({ min: 0, max: 120 }),
-      async (raw, records) => {
+      fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 1_500 })),
+      async (raw, records, horizon) => {
         const base = await redisNow(client);
         const live = (now: number): Array<{ start: number; records: number }> =>
           raw.map((e) => ({ start: base + e.offset, records: e.records })).filter((e) => e.start > now - limits.windowMs).sort((a, b) => a.start - b.start);
         const [booked, start, now] = await book(await seeded(raw, base), records, 100_000);
         expect(booked).toBe(1);
         expect(start).toBe(earliestStart(live(now as number), records, now as number, limits));
-        // Horizon 0: booked only if it fits at once; else refused with the room at once.
-        const [bookedNow, value, nowAgain, , room] = await book(await seeded(raw, base), records, 0);
-        const rule = earliestStart(live(nowAgain as number), records, nowAgain as number, limits);
-        if (bookedNow === 1) expect(value).toBe(nowAgain);
+        // A shorter horizon: booked only if it fits within it; else refused with the largest room within it.
+        const [bookedSoon, value, nowAgain, , room] = await book(await seeded(raw, base), records, horizon);
+        const later = live(nowAgain as number);
+        const rule = earliestStart(later, records, nowAgain as number, limits);
+        if (bookedSoon === 1) expect(value).toBe(rule);
         else {
-          expect(rule).toBeGreaterThan(nowAgain as number);
-          expect(room).toBe(roomAt(live(nowAgain as number), nowAgain as number, limits));
+          expect(rule).toBeGreaterThan((nowAgain as number) + horizon);
+          expect(room).toBe(largestRoom(later, nowAgain as number, (nowAgain as number) + horizon, limits));
           if ((room as number) > 0) expect(room).toBeLessThan(records);
         }
       },
