@@ -190,8 +190,8 @@ export class BookingLanes {
    * is best-fit packing: with mixed chunk sizes, a freed slot that a large chunk can fill goes
    * to one, and the smaller chunks are left for the gaps large ones cannot use, instead of
    * taking a large slot and leaving its rest idle for a whole window. (Measured on the
-   * throughput bench's mix, bench/RESULTS.md: arrival order let the last chunks spill into one
-   * more window in about one run in five.)
+   * throughput bench's mix, bench/RESULTS.md: in arrival order the last chunk spilled into one
+   * more window in 2 of 13 runs, 0.926 and 0.937 of the ceiling; largest first, 0 of 8.)
    */
   #head(lane: Lane): Waiter | undefined {
     const agedBefore = this.#deps.monotonic() - (this.#deps.agingMs ?? 30_000);
