@@ -22,6 +22,8 @@ export interface ThroughputScenario {
   readonly emulatorLimits: boolean;
   /** Diagnostics preloaded into the children (bench/diagnostics); '' = off. */
   readonly diagnostics: DiagnosticOutputs;
+  /** True: the workers take jobs as soon as each is up, so their boot is timed too (as before 2b0ff4f). */
+  readonly timeBoot: boolean;
 }
 
 export interface ThroughputFigures {
@@ -50,7 +52,7 @@ export interface ThroughputFigures {
   readonly redisBytesPerRecord: number;
   readonly jsonBytesPerRecord: number;
   readonly fillSeconds: number;
-  /** From spawning the worker processes to every one of them ready (queues paused meanwhile). */
+  /** From spawning the worker processes to every one of them ready (queues paused meanwhile, unless --time-boot). */
   readonly bootSeconds: number;
   readonly peakWorkerRssMiB: readonly number[];
   /** Round trips of the 100 ms stats polls: the emulator main thread's responsiveness. */
@@ -105,11 +107,11 @@ async function measure(s: ThroughputScenario): Promise<ThroughputFigures & { rec
     // backlog arrives: the queues are paused (the operator's pause) while the worker processes
     // boot, so four Node processes loading their modules on two cores are not what is timed.
     // Their boot is reported on its own (bootSeconds).
-    await ops.operations.pause();
+    if (!s.timeBoot) await ops.operations.pause();
     const booting = Date.now();
     const workers = await system.startWorkers(s.workers, s.kind);
     const bootSeconds = (Date.now() - booting) / 1000;
-    await ops.operations.resume();
+    if (!s.timeBoot) await ops.operations.resume();
     const cpu = cpuShareOf(system, { worker: workers });
     cpu.start();
     // Generous: a tenth of the ceiling, plus two minutes; a stuck run still ends.
