@@ -89,6 +89,10 @@ describe('AIMD factor', () => {
 
 describe('booking rule', () => {
   const limits = { requests: 3, records: 100, windowMs: 1_000 };
+  /** Up to 10 bookings over 2.5 s, sorted by start as the log holds them. */
+  const sortedEntries = fc
+    .array(fc.record({ start: fc.integer({ min: 0, max: 2_500 }), records: fc.integer({ min: 0, max: 60 }) }), { maxLength: 10 })
+    .map((raw) => [...raw].sort((a, b) => a.start - b.start));
 
   /** Books each call by the rule when it comes (`gap` ms after the one before), as a log would hold it. */
   const bookInTurn = (calls: ReadonlyArray<{ gap: number; records: number }>, l: BookingLimits): Array<LoggedEntry & { askedAt: number }> => {
@@ -214,10 +218,9 @@ describe('booking rule', () => {
     const l = { requests: 4, records: 100, windowMs: 1_000 };
     fc.assert(
       fc.property(
-        fc.array(fc.record({ start: fc.integer({ min: 0, max: 2_500 }), records: fc.integer({ min: 0, max: 60 }) }), { maxLength: 10 }),
+        sortedEntries,
         fc.integer({ min: 0, max: 2_500 }),
-        (raw, at) => {
-          const entries = [...raw].sort((a, b) => a.start - b.start);
+        (entries, at) => {
           const room = roomAt(entries, at, l);
           if (room > 0) expect(earliestStart(entries, room, at, l)).toBe(at);
           if (room < l.records) expect(earliestStart(entries, room + 1, at, l)).toBeGreaterThan(at);
@@ -231,11 +234,10 @@ describe('booking rule', () => {
     const l = { requests: 4, records: 100, windowMs: 1_000 };
     fc.assert(
       fc.property(
-        fc.array(fc.record({ start: fc.integer({ min: 0, max: 2_500 }), records: fc.integer({ min: 0, max: 60 }) }), { maxLength: 10 }),
+        sortedEntries,
         fc.integer({ min: 0, max: 2_500 }),
         fc.integer({ min: 0, max: 1_500 }),
-        (raw, from, span) => {
-          const entries = [...raw].sort((a, b) => a.start - b.start);
+        (entries, from, span) => {
           const room = largestRoom(entries, from, from + span, l);
           expect(room).toBeGreaterThanOrEqual(roomAt(entries, from, l));
           if (room > 0) expect(earliestStart(entries, room, from, l)).toBeLessThanOrEqual(from + span);
@@ -272,11 +274,10 @@ describe('booking rule', () => {
     };
     fc.assert(
       fc.property(
-        fc.array(fc.record({ start: fc.integer({ min: 0, max: 2_500 }), records: fc.integer({ min: 0, max: 60 }) }), { maxLength: 10 }),
+        sortedEntries,
         fc.integer({ min: 0, max: 120 }),
         fc.integer({ min: 0, max: 2_500 }),
-        (raw, records, lower) => {
-          const entries = [...raw].sort((a, b) => a.start - b.start);
+        (entries, records, lower) => {
           const start = earliestStart(entries, records, lower, l);
           expect(start).toBeGreaterThanOrEqual(lower);
           expect(fitsAt(entries, start, records)).toBe(true);
