@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { diagnosticEnv } from './diagnostics/diagnostic-env.js';
-import { analyzeTap, type JobSpan } from './diagnostics/tap-analysis.js';
+import { analyzeTap } from './diagnostics/tap-analysis.js';
 import { cpuShareOf, startBenchSystem } from './harness/bench-system.js';
 import { waitForQuiet } from './harness/cpu-usage.js';
-import { finishedChunks, rateBetween } from './harness/finished-chunks.js';
+import { finishedChunks, jobSpanOf, rateBetween, type JobSpan } from './harness/finished-chunks.js';
 import { BenchFlags } from './harness/flags.js';
 import { round } from './harness/figures.js';
 import { checkLedger } from './harness/ledger-check.js';
@@ -110,7 +110,7 @@ export async function runOutageBench(rawArgs: readonly string[]): Promise<void> 
       return { second, daily: recordsOf('incremental_sync_daily'), streaming: recordsOf('incremental_sync_streaming'), chunks: inSecond.length };
     });
     recordsOf = new Map(chunks.map((c) => [c.requestId, c.records]));
-    jobSpan = { first: Math.min(...chunks.map((c) => c.startedAt)), last: Math.max(...chunks.map((c) => c.finishedAt)) };
+    jobSpan = jobSpanOf(chunks);
     const result = {
       bench: 'outage',
       machine: describeMachine(),

@@ -1,13 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { diagnosticEnv, type DiagnosticOutputs } from './diagnostics/diagnostic-env.js';
-import { analyzeTap, type JobSpan, type TapVerdict } from './diagnostics/tap-analysis.js';
+import { analyzeTap, type TapVerdict } from './diagnostics/tap-analysis.js';
 import { grantToAnswer, type GrantToAnswer } from './harness/api-latency.js';
 import { AcceptedSamples } from './harness/accepted-samples.js';
 import { warmEmulator } from './harness/warm-emulator.js';
 import { cpuShareOf, startBenchSystem, usedMemory, type WorkerKind } from './harness/bench-system.js';
 import { BookingLog } from './harness/booking-log.js';
 import { waitForQuiet } from './harness/cpu-usage.js';
-import { finishedChunks, rateBetween } from './harness/finished-chunks.js';
+import { finishedChunks, jobSpanOf, rateBetween, type JobSpan } from './harness/finished-chunks.js';
 import { percentile, round } from './harness/figures.js';
 import { checkLedger, type LedgerVerdict } from './harness/ledger-check.js';
 import { produceOffline, type BatchSpec } from './harness/offline-workload.js';
@@ -136,8 +136,8 @@ async function measure(s: ThroughputScenario): Promise<ThroughputFigures & { rec
 
     const stats = await emulator.stats();
     const chunks = await finishedChunks(ops.queues.upload);
-    const first = Math.min(...chunks.map((c) => c.startedAt));
-    const last = Math.max(...chunks.map((c) => c.finishedAt));
+    const jobSpan = jobSpanOf(chunks);
+    const { first, last } = jobSpan;
     const records = chunks.reduce((sum, c) => sum + c.records, 0);
     const ceiling = config.limits.maxRecordsPerSecond;
     const ledger = await checkLedger(emulator, produced.expected);
@@ -172,7 +172,7 @@ async function measure(s: ThroughputScenario): Promise<ThroughputFigures & { rec
       quiet,
       tap: undefined,
       recordsOf: new Map(chunks.map((c) => [c.requestId, c.records])),
-      jobSpan: { first, last },
+      jobSpan,
       emulatorPollMs: { p50: round(percentile(samples.roundTripsMs, 50), 1), p99: round(percentile(samples.roundTripsMs, 99), 1), max: round(Math.max(...samples.roundTripsMs), 1) },
       bookedPeak: bookings.seen === 0 ? undefined : { in1000ms: bookings.peak(1_000), in1025ms: bookings.peak(1_025), used: bookings.used().length, seen: bookings.seen },
       ledger,

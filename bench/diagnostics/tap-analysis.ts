@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import type { JobSpan } from '../harness/finished-chunks.js';
 import { percentile, round } from '../harness/figures.js';
 
 /**
@@ -41,12 +42,6 @@ export interface TapVerdict {
    * last booked start to the last job's finish (the last answers and their bookkeeping).
    */
   readonly timeline: { readonly startToFirstBookedMs: number; readonly bookedSpanMs: number; readonly longestBookingPauseMs: number; readonly lastBookedToFinishMs: number };
-}
-
-/** The run's first job start and last job finish (epoch ms, BullMQ's timestamps). */
-export interface JobSpan {
-  readonly first: number;
-  readonly last: number;
 }
 
 type TapEvent = [string, string, number];

@@ -31,6 +31,16 @@ export async function finishedChunks(upload: Queue): Promise<FinishedChunk[]> {
   return out.sort((a, b) => a.finishedAt - b.finishedAt);
 }
 
+/** The run's first job start and last job finish (epoch ms, BullMQ's timestamps). */
+export interface JobSpan {
+  readonly first: number;
+  readonly last: number;
+}
+
+export function jobSpanOf(chunks: readonly FinishedChunk[]): JobSpan {
+  return { first: Math.min(...chunks.map((c) => c.startedAt)), last: Math.max(...chunks.map((c) => c.finishedAt)) };
+}
+
 export interface Rate {
   readonly records: number;
   readonly seconds: number;
