@@ -195,12 +195,7 @@ export class BookingLanes {
    */
   #head(lane: Lane): Waiter | undefined {
     const agedBefore = this.#deps.monotonic() - (this.#deps.agingMs ?? 30_000);
-    let largest: Waiter | undefined;
-    for (const waiter of lane.waiters) {
-      if (waiter.front || waiter.since < agedBefore) return waiter;
-      if (largest === undefined || waiter.records > largest.records) largest = waiter;
-    }
-    return largest;
+    return lane.waiters.find((waiter) => waiter.front || waiter.since < agedBefore) ?? this.#largestWithin(lane, Number.POSITIVE_INFINITY);
   }
 
   #smallestBelow(lane: Lane, records: number): Waiter | undefined {
