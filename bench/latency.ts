@@ -1,6 +1,9 @@
+import { join } from 'node:path';
+import { diagnosticEnv } from './diagnostics/diagnostic-env.js';
+import { analyzeTap } from './diagnostics/tap-analysis.js';
 import { cpuShareOf, startBenchSystem } from './harness/bench-system.js';
 import { waitForQuiet } from './harness/cpu-usage.js';
-import { finishedChunks, rateBetween } from './harness/finished-chunks.js';
+import { finishedChunks, jobSpanOf, rateBetween, type JobSpan } from './harness/finished-chunks.js';
 import { BenchFlags } from './harness/flags.js';
 import { maximum, percentile, round } from './harness/figures.js';
 import { checkLedger } from './harness/ledger-check.js';
@@ -10,7 +13,7 @@ import { attribute, expectedStreams, type ProducerReport } from './harness/strea
 import { sleep, waitFor } from './harness/wait.js';
 
 /**
- * `npm run bench -- latency [--seconds 60] [--producers 4] [--rate 5000] [--workers 4] [--no-limits] [--env K=V]...`
+ * `npm run bench -- latency [--seconds 60] [--producers 4] [--rate 5000] [--workers 4] [--no-limits] [--tap-dir DIR] [--monitor-emulator FILE[+cpu]] [--env K=V]...`
  * (issue 5)
  *
  * Streaming latency under a saturated limiter. A history backfill of `item` (~300-byte
@@ -20,6 +23,10 @@ import { sleep, waitFor } from './harness/wait.js';
  * gates them). Per record: push time = the ms part of its intake entry id (Redis time),
  * accepted = finishedOn of the streaming job that carried it; every record is lined up with
  * its chunk (harness/stream-pushes.ts). Then the ledger: every pushed id accepted exactly once.
+ * With --tap-dir, every request is timed at both ends (diagnostics/http-tap.ts) into that
+ * directory, and the result says whether a heavy API second left the workers so (send times)
+ * or was made on the way (arrival stamps); --monitor-emulator writes the emulator's event-loop
+ * delay and GC pauses (diagnostics/loop-monitor.ts) to FILE.
  */
 const STREAM_TOPICS = ['user', 'behavior'];
 const BACKFILL_TOPIC = 'item';
@@ -42,10 +49,18 @@ export async function runLatencyBench(rawArgs: readonly string[]): Promise<void>
   const producers = flags.count('producers', 4);
   const rate = flags.count('rate', 5_000);
   const workers = flags.count('workers', 4);
+  const tapDir = flags.text('tap-dir', '');
+  const tap = tapDir === '' ? '' : join(tapDir, 'latency');
+  // Workers and emulator both write their ends of the tap.
+  const tapEnv = diagnosticEnv({ monitor: '', tap });
   const system = await startBenchSystem({
-    env: { BYTEAIR_STREAMING_ONLY_TOPICS: STREAM_TOPICS.join(','), ...flags.env() },
+    env: { BYTEAIR_STREAMING_ONLY_TOPICS: STREAM_TOPICS.join(','), ...flags.env(), ...tapEnv },
+    emulatorEnv: diagnosticEnv({ monitor: flags.text('monitor-emulator', ''), tap }),
     emulatorArgs: ['--streaming-only-topics', STREAM_TOPICS.join(','), ...(flags.has('no-limits') ? ['--no-limits'] : [])],
   });
+  let output: object = {};
+  let recordsOf: ReadonlyMap<string, number> = new Map();
+  let jobSpan: JobSpan = { first: Number.NaN, last: Number.NaN };
   try {
     const { ops, emulator, config } = system;
     const ceiling = config.limits.maxRecordsPerSecond;
@@ -123,13 +138,20 @@ export async function runLatencyBench(rawArgs: readonly string[]): Promise<void>
       target,
       pass,
     };
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    recordsOf = new Map(chunks.map((c) => [c.requestId, c.records]));
+    jobSpan = jobSpanOf(chunks);
+    output = result;
     process.stderr.write(
       `latency (${producers} producers, ${result.pushedPerSecond} rec/s for ${seconds} s, limiter at ${result.limiterSaturationWhilePushing} of the ceiling): push→accepted p50 ${perRecord.p50} ms, p99 ${perRecord.p99} ms (max ${perRecord.max}); ` +
         `lost ${ledger.lost}, duplicated ${result.duplicated}, 429s ${result.rateLimited} — target p99 ≤${target.p99Ms} ms, 0 lost, 0 duplicated: ${pass ? 'PASS' : 'FAIL'}\n`,
     );
     if (!pass) process.exitCode = 1;
+    // The backfill is still queued: paused, the workers finish what they hold and exit, and
+    // so write their end of the tap (a worker killed at the grace deadline writes nothing).
+    if (tap !== '') await ops.operations.pause();
   } finally {
-    await system.stop();
+    await system.stop(tap === '' ? 2_000 : system.config.worker.shutdownTimeoutMs + 5_000);
   }
+  // The tap files are written as each process exits.
+  process.stdout.write(`${JSON.stringify({ ...output, tap: tap === '' ? undefined : analyzeTap(tap, recordsOf, jobSpan) }, null, 2)}\n`);
 }

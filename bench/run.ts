@@ -10,6 +10,7 @@ const BENCHES: Readonly<Record<string, { description: string; load: () => Promis
   latency: { description: 'streaming push-to-accepted latency (4 producers, 5 000 rec/s) under a saturating history backfill', load: async () => (await import('./latency.js')).runLatencyBench },
   outage: { description: 'a 60 s API outage under streaming + daily load: drain speed after recovery, nothing lost or doubled', load: async () => (await import('./outage.js')).runOutageBench },
   import: { description: '10M-record history .jsonl through `byteair-sync import`, no workers: producer peak RSS, Redis bytes per queued record, import rate', load: async () => (await import('./import.js')).runImportBench },
+  ledger: { description: "the emulator's id ledger: its longest single update (a stall of the thread that stamps arrivals) over 4M ids", load: async () => (await import('./ledger.js')).runLedgerBench },
   durability: { description: 'acknowledged pushes/adds lost when Redis dies (SIGKILL, simulated power loss), appendfsync everysec vs always', load: async () => (await import('./durability.js')).runDurabilityBench },
 };
 

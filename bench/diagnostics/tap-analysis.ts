@@ -30,6 +30,11 @@ export interface TapVerdict {
    * the later). A margin below it lets an API second hold more than the limiter counted.
    */
   readonly marginNeededMs: number;
+  /**
+   * Heaviest records in any 1000 ms window of the limiter's own log (accounted times): above the
+   * ceiling means the limiter let through more than it may, whatever happened on the way.
+   */
+  readonly peakRecordsByAccounted: number;
   /** Heaviest records in any 1000 ms window, by send time and by arrival stamp. */
   readonly peakRecordsBySend: number;
   readonly peakRecordsByArrival: number;
@@ -83,6 +88,7 @@ export function analyzeTap(prefix: string, recordsOf: ReadonlyMap<string, number
     bookedToConfirmMs: spreadMs(paired(booked, confirmed).map((p) => p.other - p.send)),
     confirmToSendMs: spreadMs(paired(confirmed, sends).map((p) => p.other - p.send)),
     marginNeededMs: round(marginNeeded(accountedToStamp), 1),
+    peakRecordsByAccounted: heaviest([...accounted].flatMap(([id, times]) => times.map((at) => ({ at, records: recordsOf.get(id) ?? 0, delta: 0 })))).records,
     peakRecordsBySend: bySend.records,
     peakRecordsByArrival: byArrival.records,
     heaviestArrivalWindow: byArrival.members.map((m) => ({ records: m.records, sendToStampMs: round(m.delta, 1) })),

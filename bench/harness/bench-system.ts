@@ -44,7 +44,11 @@ export interface BenchSystem {
   startWorkers(count: number, kind: WorkerKind): Promise<BenchChild[]>;
   /** Stream producers (bench/stream-producer.ts); each waits for "go" once ready. */
   startProducers(args: ReadonlyArray<readonly string[]>): Promise<BenchChild[]>;
-  stop(): Promise<void>;
+  /**
+   * Stops the children (SIGTERM, then SIGKILL after `graceMs`, default 2 s), then the rest.
+   * A child killed that way writes no diagnostics: give it the time its shutdown needs.
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -99,8 +103,8 @@ export async function startBenchSystem(options: BenchSystemOptions = {}): Promis
       startWorkers: async (count, kind) =>
         await spawnAll(Array.from({ length: count }, () => (kind.kind === 'sync' ? [CLI, 'worker', '--roles', kind.roles] : [BASELINE_WORKER, '--max', String(kind.max)]))),
       startProducers: async (argsList) => await spawnAll(argsList.map((args) => [STREAM_PRODUCER, ...args])),
-      async stop() {
-        await Promise.all(children.map(async (child) => await child.stop(2_000)));
+      async stop(graceMs = 2_000) {
+        await Promise.all(children.map(async (child) => await child.stop(graceMs)));
         await ops.close();
         await client.quit().catch(() => client.disconnect());
         await started.close();

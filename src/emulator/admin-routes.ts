@@ -21,12 +21,18 @@ export interface AdminTarget {
   health(): Record<string, unknown>;
 }
 
-export interface AdminAnswer {
+export type AdminAnswer = {
   readonly status: number;
-  readonly body: unknown;
   /** Run once the answer has been handed to the socket. */
   readonly after?: () => void;
-}
+} & (
+  | { readonly body: unknown }
+  /** A JSON answer too large to build at once (a ledger of millions of ids): its text in pieces. */
+  | { readonly pieces: AsyncIterable<string> }
+);
+
+/** Ledger ids per piece: ~3 ms of work here, the longest the stamping thread waits on this route. */
+const LEDGER_PIECE_IDS = 2_000;
 
 function parseJson(body: Buffer): unknown {
   if (body.length === 0) return {};
@@ -70,8 +76,7 @@ async function route(action: string, method: string, query: ReadonlyArray<readon
     case 'GET ledger': {
       const topic = queryValue(query, 'topic') ?? '';
       const onlyDuplicates = queryValue(query, 'duplicates') === '1';
-      const ids = [...target.ledger(topic)].filter(([, count]) => !onlyDuplicates || count > 1);
-      return { status: 200, body: { topic, ...target.stats().topics[topic], ids: Object.fromEntries(ids) } };
+      return { status: 200, pieces: ledgerJson({ topic, ...target.stats().topics[topic] }, target.ledger(topic), onlyDuplicates) };
     }
     case 'GET faults':
       return { status: 200, body: target.faults() };
@@ -95,6 +100,34 @@ async function route(action: string, method: string, query: ReadonlyArray<readon
     default:
       return { status: 404, body: { error: { code: 'NOT_FOUND', message: `no admin endpoint ${method} /__emulator/${action}` } } };
   }
+}
+
+/**
+ * The JSON of `{...head, ids: {id: count, ...}}`, a few thousand ids per piece with the event
+ * loop free in between: built whole, the ids of a 300 000-record topic held the thread that
+ * stamps arrivals for 370-460 ms, and requests arriving meanwhile were stamped late. The ids
+ * are those the ledger held when asked (it only grows at its end; their counts may rise meanwhile).
+ */
+async function* ledgerJson(head: object, ledger: ReadonlyMap<string, number>, onlyDuplicates: boolean): AsyncGenerator<string> {
+  const open = JSON.stringify(head);
+  yield `${open.slice(0, -1)}${open === '{}' ? '' : ','}"ids":{`;
+  const size = ledger.size;
+  let seen = 0;
+  let piece: string[] = [];
+  let first = true;
+  for (const [id, count] of ledger) {
+    if (seen === size) break;
+    seen += 1;
+    if (onlyDuplicates && count < 2) continue;
+    piece.push(`${JSON.stringify(id)}:${count}`);
+    if (piece.length === LEDGER_PIECE_IDS) {
+      yield `${first ? '' : ','}${piece.join(',')}`;
+      first = false;
+      piece = [];
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+  yield `${first || piece.length === 0 ? '' : ','}${piece.join(',')}}}`;
 }
 
 /**

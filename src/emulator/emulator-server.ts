@@ -12,7 +12,7 @@ import { resolveEmulatorOptions, type EmulatorOptions, type ResolvedEmulatorOpti
 import { EmulatorState } from './emulator-state.js';
 import type { EmulatorStats } from './emulator-stats.js';
 import { drawFault, drawLatencyMs, mergeFaults, type FaultAction, type Faults, type FaultsPatch } from './faults.js';
-import { headerOf, readBody, sendJson, sendText } from './http-io.js';
+import { headerOf, readBody, sendJson, sendJsonPieces, sendText } from './http-io.js';
 import { CredentialIndex } from './request-auth.js';
 import { routeOf, splitUrl, type Route } from './request-route.js';
 
@@ -252,7 +252,8 @@ class Emulator implements RunningEmulator, AdminTarget {
         const body = (await readBody(req, 1024 * 1024)) ?? Buffer.alloc(0);
         const answer = await handleAdmin(route.action, req.method ?? 'GET', url.query, body, this);
         if (answer.after !== undefined) res.once('finish', answer.after);
-        sendJson(res, answer.status, answer.body);
+        if ('pieces' in answer) await sendJsonPieces(res, answer.status, answer.pieces);
+        else sendJson(res, answer.status, answer.body);
         return;
       }
       if (route.kind === 'metrics') {

@@ -30,6 +30,29 @@ export function sendJson(response: ServerResponse, status: number, value: unknow
   send(response, status, { 'Content-Type': 'application/json' }, JSON.stringify(value));
 }
 
+/** Sends JSON text as it comes, piece by piece (chunked), waiting for the socket when it is full. */
+export async function sendJsonPieces(response: ServerResponse, status: number, pieces: AsyncIterable<string>): Promise<void> {
+  if (response.destroyed || response.headersSent) return;
+  response.writeHead(status, { 'Content-Type': 'application/json' });
+  for await (const piece of pieces) {
+    if (response.destroyed) return;
+    if (!response.write(piece)) await drainedOrClosed(response);
+  }
+  response.end();
+}
+
+function drainedOrClosed(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.once('drain', done);
+    response.once('close', done);
+  });
+}
+
 export function sendText(response: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   send(response, status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers }, text);
 }

@@ -14,6 +14,22 @@ test('GET health, stats and ledger mirror the TS API', async () => {
   });
 });
 
+test('GET ledger answers a ledger of many pieces whole, in insertion order, duplicates filter included', async () => {
+  await withEmulator({}, async (emulator) => {
+    await write(emulator, items(4_500));
+    await write(emulator, [...items(3), ...items(2, 'late-')]);
+    const whole = (await admin(emulator.url, 'GET', 'ledger?topic=item')).json as { uniqueIds: number; ids: Record<string, number> };
+    const expected = new Map([...items(4_500), ...items(2, 'late-')].map((r) => [r.id as string, 1]));
+    for (const id of ['item-0', 'item-1', 'item-2']) expected.set(id, 2);
+    expect(whole.uniqueIds).toBe(4_502);
+    expect(new Map(Object.entries(whole.ids))).toEqual(expected);
+    expect(Object.keys(whole.ids).slice(-2)).toEqual(['late-0', 'late-1']);
+    expect((await admin(emulator.url, 'GET', 'ledger?topic=item&duplicates=1')).json).toMatchObject({ ids: { 'item-0': 2, 'item-1': 2, 'item-2': 2 } });
+    expect(Object.keys(((await admin(emulator.url, 'GET', 'ledger?topic=item&duplicates=1')).json as { ids: object }).ids)).toHaveLength(3);
+    expect((await admin(emulator.url, 'GET', 'ledger?topic=user')).json).toMatchObject({ topic: 'user', uniqueIds: 0, ids: {} });
+  });
+});
+
 test('POST faults merges, validates, and applies at once', async () => {
   await withEmulator({}, async (emulator) => {
     expect(await admin(emulator.url, 'POST', 'faults', { p500: 1 })).toMatchObject({ status: 200, json: { p500: 1, p503: 0 } });
