@@ -122,6 +122,7 @@ export async function runLatencyBench(rawArgs: readonly string[]): Promise<void>
       timing: 'per record: push = ms part of its intake entry id (Redis time); accepted = finishedOn of the streaming job that carried it',
       pushToAcceptedMs: perRecord,
       perChunkFromOldestMs: p(attribution.perChunkOldestMs),
+      perChunkStagesMs: { cut: p(attribution.perChunkStagesMs.cut), queued: p(attribution.perChunkStagesMs.queued), limiterAndRequest: p(attribution.perChunkStagesMs.limiterAndRequest) },
       streamingChunks: streamed.length,
       recordsPerStreamingChunk: round(streamed.reduce((s, c) => s + c.records, 0) / Math.max(1, streamed.length), 1),
       limiterSaturationWhilePushing: round(saturation.recordsPerSecond / ceiling),

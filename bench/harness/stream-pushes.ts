@@ -36,6 +36,12 @@ export interface Attribution {
   readonly perRecordMs: number[];
   /** Per chunk, from its oldest record's push. */
   readonly perChunkOldestMs: number[];
+  /**
+   * Per chunk, where that time went (job timestamps): oldest push to the job's creation (the
+   * batcher's cut), creation to a worker taking it (the queue), taken to accepted (the
+   * limiter's wait and the request).
+   */
+  readonly perChunkStagesMs: { readonly cut: number[]; readonly queued: number[]; readonly limiterAndRequest: number[] };
   /** Records pushed but in no accepted chunk (still in flight, or lost). */
   readonly unattributed: number;
   /** Pushes whose last entry id was not inside the chunk it was counted into: must be 0. */
@@ -54,6 +60,7 @@ export interface Attribution {
 export function attribute(reports: readonly ProducerReport[], chunks: readonly FinishedChunk[]): Attribution {
   const perRecordMs: number[] = [];
   const perChunkOldestMs: number[] = [];
+  const stages = { cut: [] as number[], queued: [] as number[], limiterAndRequest: [] as number[] };
   let unattributed = 0;
   let mismatches = 0;
   const topics = [...new Set(reports.flatMap((r) => r.topics))];
@@ -63,9 +70,14 @@ export function attribute(reports: readonly ProducerReport[], chunks: readonly F
       .sort((a, b) => compareIds(a.last, b.last));
     const carried = chunks
       .filter((c) => c.topic === topic && c.intake !== undefined)
-      .map((c) => ({ first: parseEntryId(c.intake?.first ?? ''), last: parseEntryId(c.intake?.last ?? ''), records: c.records, finishedAt: c.finishedAt }))
+      .map((c) => ({ ...c, first: parseEntryId(c.intake?.first ?? ''), last: parseEntryId(c.intake?.last ?? '') }))
       .sort((a, b) => compareIds(a.first, b.first));
-    for (const c of carried) perChunkOldestMs.push(c.finishedAt - c.first[0]);
+    for (const c of carried) {
+      perChunkOldestMs.push(c.finishedAt - c.first[0]);
+      stages.cut.push(c.addedAt - c.first[0]);
+      stages.queued.push(c.startedAt - c.addedAt);
+      stages.limiterAndRequest.push(c.finishedAt - c.startedAt);
+    }
     let at = 0;
     let left = carried[0]?.records ?? 0;
     for (const push of pushes) {
@@ -85,5 +97,5 @@ export function attribute(reports: readonly ProducerReport[], chunks: readonly F
       }
     }
   }
-  return { perRecordMs, perChunkOldestMs, unattributed, mismatches };
+  return { perRecordMs, perChunkOldestMs, perChunkStagesMs: stages, unattributed, mismatches };
 }
