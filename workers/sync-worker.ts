@@ -12,10 +12,12 @@ import { createLogger, type Logger } from '../src/observability/logger.js';
 import { RedisSyncMetrics } from '../src/observability/redis-sync-metrics.js';
 import { retryDelayMs } from '../src/processor/backoff.js';
 import { reconcileDoneJobs } from '../src/processor/reconciler.js';
+import { watchPreemption } from '../src/processor/preemption-watch.js';
+import { SlotPreemption } from '../src/processor/slot-preemption.js';
 import { createSyncProcessor, type SyncJobResult } from '../src/processor/sync-processor.js';
 import { requireApplicationId } from '../src/producer/open-producer.js';
 import { SyncEnqueuer, type SyncQueues } from '../src/queue/sync-enqueuer.js';
-import { DONE_QUEUE, UPLOAD_QUEUE } from '../src/queue/sync-queue.js';
+import { DONE_QUEUE, queuePriorityOf, UPLOAD_QUEUE } from '../src/queue/sync-queue.js';
 import { closeRedis, createRedis, type RedisClient } from '../src/redis/connection.js';
 import { isConnectionError, watchRedis } from '../src/redis/redis-watch.js';
 import { Keyspace } from '../src/redis/keyspace.js';
@@ -48,6 +50,8 @@ const PAUSE_RECHECK_MS = 1_000;
 const FORCED_CLOSE_AFTER_MS = 2_000;
 /** A held job re-checks by itself after this long, should its release ever be missed. */
 const HOLD_RECHECK_MS = 60_000;
+/** How often a worker whose slots are all taken looks for streaming chunks waiting for one. */
+const PREEMPT_CHECK_MS = 100;
 /** Streaming chunks allowed in flight per topic before the batcher lets the intake collect. */
 const STREAM_MAX_IN_FLIGHT = 4;
 /**
@@ -98,6 +102,7 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<Runni
     if (roles.includes('upload') || roles.includes('done')) {
       const api: UploadApi & { close?: () => void } = new ByteairClient(clientOptionsFrom(config, clock, random));
       releasers.push(() => Promise.resolve(api.close?.()));
+      const preemption = new SlotPreemption();
       const processor = createSyncProcessor({
         api,
         limiter: createRateLimiter(redis, keys, config.limits),
@@ -112,7 +117,30 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<Runni
         logger,
         metrics: new RedisSyncMetrics(redis, keys, logger),
         holdRecheckMs: HOLD_RECHECK_MS,
+        preemption,
       });
+      let uploadsInFlight = 0;
+      const countedProcessor: typeof processor = async (job, token, signal) => {
+        uploadsInFlight += 1;
+        try {
+          return await processor(job, token, signal);
+        } finally {
+          uploadsInFlight -= 1;
+        }
+      };
+      if (roles.includes('upload')) {
+        const streamingPriority = queuePriorityOf('streaming');
+        const stopWatch = watchPreemption({
+          preemption,
+          streamingWaiting: async () => (await queues.upload.getCountsPerPriority([streamingPriority]))[String(streamingPriority)] ?? 0,
+          claim: async () => (await redis.set(keys.slotPreemption, String(process.pid), 'PX', PREEMPT_CHECK_MS, 'NX')) === 'OK',
+          inFlight: () => uploadsInFlight,
+          concurrency: config.worker.concurrency,
+          everyMs: PREEMPT_CHECK_MS,
+          logger,
+        });
+        releasers.push(() => Promise.resolve(stopWatch()));
+      }
       const workerOptions = {
         connection: redis,
         prefix: keys.tag,
@@ -134,7 +162,7 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<Runni
         ['done', DONE_QUEUE],
       ] as const) {
         if (!roles.includes(role)) continue;
-        const worker = new Worker<unknown, SyncJobResult>(queueName, processor, workerOptions);
+        const worker = new Worker<unknown, SyncJobResult>(queueName, role === 'upload' ? countedProcessor : processor, workerOptions);
         // During a Redis outage the worker's own connections repeat the error the watch already reported.
         worker.on('error', (error) => (watch.down || isConnectionError(error) ? logger.debug({ err: error, queue: queueName }, 'worker error during Redis outage') : logger.error({ err: error, queue: queueName }, 'worker error')));
         worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, queue: queueName, attemptsMade: job?.attemptsMade, reason: error.message }, 'job attempt failed'));

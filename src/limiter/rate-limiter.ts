@@ -53,9 +53,10 @@ export interface RateLimiter {
   /**
    * Waits until one request carrying `records` records may be sent without any sliding
    * 1-second window (across every process) exceeding either ceiling, books it, and resolves
-   * right when the request should go out. Rejects when `signal` aborts.
+   * right when the request should go out. Rejects when `signal` aborts. `onBooked` is called
+   * each time a start is booked for it (before the wait until that start).
    */
-  acquire(records: number, priority: LimiterPriority, signal?: AbortSignal): Promise<LimiterGrantInfo>;
+  acquire(records: number, priority: LimiterPriority, signal?: AbortSignal, onBooked?: () => void): Promise<LimiterGrantInfo>;
   /** A 429 arrived: lower the ceiling for every process (AIMD); with retryAfterMs, pause all bookings that long. */
   penalize(retryAfterMs: number | undefined): Promise<void>;
   usage(): Promise<LimiterUsage>;

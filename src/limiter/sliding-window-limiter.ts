@@ -56,13 +56,14 @@ export class RedisRateLimiter implements RateLimiter {
     });
   }
 
-  async acquire(records: number, priority: LimiterPriority, signal?: AbortSignal): Promise<LimiterGrant> {
+  async acquire(records: number, priority: LimiterPriority, signal?: AbortSignal, onBooked?: () => void): Promise<LimiterGrant> {
     validateRecordCount(records);
     validatePriority(priority);
     const started = this.#monotonic();
     const onAbort = (): Error => new LimiterAbortedError(priority, records, signal?.reason);
     for (let rebooked = 0; ; rebooked += 1) {
       const booking = await this.#lanes.reserve(records, priority, signal, onAbort, rebooked > 0);
+      onBooked?.();
       const confirmed = await this.#waitForStart(booking, signal, onAbort);
       if (confirmed !== null) {
         return {

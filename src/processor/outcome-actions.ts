@@ -54,6 +54,15 @@ export async function pauseEveryone(ctx: ActionContext, ms: number): Promise<nev
   throw Worker.RateLimitError();
 }
 
+/**
+ * Puts the job back in the queue, in its priority, without spending an attempt, so that the
+ * worker takes a higher-priority job in this slot (slot-preemption.ts).
+ */
+export async function giveSlotBack(ctx: ActionContext): Promise<never> {
+  await ctx.job.moveToWait(ctx.token);
+  throw new WaitingError();
+}
+
 export async function actOnFailure(ctx: ActionContext, error: unknown, admission: CircuitAdmission | undefined): Promise<never> {
   if (error instanceof RequestAbortedError) {
     // Shutdown deadline: the request may have landed; the same Request-Id makes the re-run safe.

@@ -15,7 +15,8 @@ import type { SyncMetrics } from '../observability/sync-metrics.js';
 import { JobDataError, parseJobData, type DoneJobData, type WriteJobData } from '../queue/job-data.js';
 import type { SyncEnqueuer } from '../queue/sync-enqueuer.js';
 import { limiterPriorityOf } from '../queue/sync-queue.js';
-import { actOnFailure, failNow, holdUntil, pauseEveryone, type ActionContext } from './outcome-actions.js';
+import { actOnFailure, failNow, giveSlotBack, holdUntil, pauseEveryone, type ActionContext } from './outcome-actions.js';
+import type { PreemptionTicket, SlotPreemption } from './slot-preemption.js';
 
 /** What a finished job returns: small, because BullMQ copies it into events. */
 export interface SyncJobResult {
@@ -46,6 +47,8 @@ export interface SyncProcessorDeps {
   readonly metrics: SyncMetrics;
   /** A held job re-checks by itself after this long, as a safety net behind the guard's release. */
   readonly holdRecheckMs: number;
+  /** Offline writes waiting for the limiter register here, so a waiting streaming chunk can take their slot. */
+  readonly preemption?: SlotPreemption;
 }
 
 export type SyncProcessor = (job: Job, token?: string, signal?: AbortSignal) => Promise<SyncJobResult>;
@@ -99,6 +102,9 @@ async function processWrite(deps: SyncProcessorDeps, ctx: ActionContext, data: W
   if (body === null) return await failNow(ctx, `BLOB_MISSING: chunk body ${data.blobKey} is gone; re-add the batch's records to recreate it`);
 
   const admission = await admit(deps, ctx);
+  // Streaming chunks are what preemption makes room for; they never give their own slot up.
+  const preemptable = data.stage !== 'incremental_sync_streaming' ? deps.preemption : undefined;
+  const gate = limiterGate(deps, data.requestId, data.records, limiterPriorityOf('write', data.stage), signal, preemptable);
   let sent;
   try {
     sent = await deps.api.writeData({
@@ -107,10 +113,17 @@ async function processWrite(deps: SyncProcessorDeps, ctx: ActionContext, data: W
       date: data.date ?? undefined,
       requestId: data.requestId,
       body,
-      ...limiterGate(deps, data.requestId, data.records, limiterPriorityOf('write', data.stage), signal),
+      beforeSend: gate.beforeSend,
+      afterSend: gate.afterSend,
       ...(signal === undefined ? {} : { signal }),
     });
   } catch (error) {
+    if (gate.preempted() && signal?.aborted !== true) {
+      // Nothing was sent: the limiter wait was cut short and any booking given back. (As with
+      // a shutdown abort, a probe admission is left to lapse: the API was not asked.)
+      deps.logger.debug({ jobId: ctx.job.id, requestId: data.requestId, stage: data.stage }, 'slot given back to a waiting streaming chunk');
+      return await giveSlotBack(ctx);
+    }
     const failure = asAbortIfAborted(error, signal);
     deps.metrics.apiCall({ kind: 'write', topic: data.topic, stage: data.stage, outcome: outcomeLabel(failure) }, data.records, 0);
     return await actOnFailure(ctx, failure, admission);
@@ -152,6 +165,7 @@ async function processDone(deps: SyncProcessorDeps, ctx: ActionContext, data: Do
   if (status.state !== 'done-due') return await failNow(ctx, `DONE_TOO_EARLY: batch ${data.batchId} is ${status.state}, its Done may not be sent yet`);
 
   const admission = await admit(deps, ctx);
+  const { beforeSend, afterSend } = limiterGate(deps, data.requestId, 0, 'done', signal);
   let sent;
   try {
     sent = await deps.api.done({
@@ -159,7 +173,8 @@ async function processDone(deps: SyncProcessorDeps, ctx: ActionContext, data: Do
       stage: data.stage,
       dates: [data.date],
       requestId: data.requestId,
-      ...limiterGate(deps, data.requestId, 0, 'done', signal),
+      beforeSend,
+      afterSend,
       ...(signal === undefined ? {} : { signal }),
     });
   } catch (error) {
@@ -179,13 +194,33 @@ async function processDone(deps: SyncProcessorDeps, ctx: ActionContext, data: Do
  * The global limiter's grant, taken inside the client right before the bytes go out (and
  * again for each host tried), and the send time reported back once they are out.
  */
-function limiterGate(deps: SyncProcessorDeps, requestId: string, records: number, priority: LimiterPriority, signal: AbortSignal | undefined): { beforeSend: () => Promise<void>; afterSend: () => void } {
+function limiterGate(
+  deps: SyncProcessorDeps,
+  requestId: string,
+  records: number,
+  priority: LimiterPriority,
+  signal: AbortSignal | undefined,
+  preemption?: SlotPreemption,
+): { beforeSend: () => Promise<void>; afterSend: () => void; preempted: () => boolean } {
   let grant: LimiterGrantInfo | undefined;
+  let ticket: PreemptionTicket | undefined;
   return {
     beforeSend: async () => {
-      grant = await deps.limiter.acquire(records, priority, signal);
+      const entered = preemption?.enter();
+      ticket = entered;
+      // The preemption signal cuts only the limiter wait, never a request on the wire. A job
+      // stops being preemptable once it holds a booking: it goes within its horizon anyway, and
+      // a booking given back that close to its start is a slot nobody else can use in time
+      // (preempting those cost the outage drain 3 % of the ceiling).
+      const waitSignal = entered === undefined ? signal : signal === undefined ? entered.signal : AbortSignal.any([signal, entered.signal]);
+      try {
+        grant = await deps.limiter.acquire(records, priority, waitSignal, () => entered?.leave());
+      } finally {
+        entered?.leave();
+      }
       deps.metrics.limiterWait(grant.waitedMs);
     },
+    preempted: () => ticket?.preempted() === true,
     afterSend: () => {
       const taken = grant;
       if (taken === undefined) return;

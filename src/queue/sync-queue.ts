@@ -24,6 +24,11 @@ const QUEUE_PRIORITY: Readonly<Record<LimiterPriority, number>> = {
   pre_sync: 5,
 };
 
+/** The BullMQ priority jobs of a limiter class are added with. */
+export function queuePriorityOf(priority: LimiterPriority): number {
+  return QUEUE_PRIORITY[priority];
+}
+
 export function limiterPriorityOf(kind: 'write' | 'done', stage: Stage): LimiterPriority {
   if (kind === 'done') return 'done';
   switch (stage) {

@@ -27,6 +27,10 @@ export class Keyspace {
   get limiterState(): string {
     return this.key('limiter', 'state');
   }
+  /** Short-lived claim: which worker process frees slots for waiting streaming chunks this round (src/processor/preemption-watch.ts). */
+  get slotPreemption(): string {
+    return this.key('preemption');
+  }
   // Circuit breaker (src/limiter).
   get circuit(): string {
     return this.key('circuit');
