@@ -55,8 +55,9 @@ export async function pauseEveryone(ctx: ActionContext, ms: number): Promise<nev
 }
 
 /**
- * Puts the job back in the queue, in its priority, without spending an attempt, so that the
- * worker takes a higher-priority job in this slot (slot-preemption.ts).
+ * Puts the job back in the queue, at the front of its priority, without spending an attempt:
+ * at the shutdown deadline, and so that the worker takes a higher-priority job in this slot
+ * (slot-preemption.ts).
  */
 export async function giveSlotBack(ctx: ActionContext): Promise<never> {
   await ctx.job.moveToWait(ctx.token);
@@ -66,8 +67,7 @@ export async function giveSlotBack(ctx: ActionContext): Promise<never> {
 export async function actOnFailure(ctx: ActionContext, error: unknown, admission: CircuitAdmission | undefined): Promise<never> {
   if (error instanceof RequestAbortedError) {
     // Shutdown deadline: the request may have landed; the same Request-Id makes the re-run safe.
-    await ctx.job.moveToWait(ctx.token);
-    throw new WaitingError();
+    return await giveSlotBack(ctx);
   }
   if (error instanceof RateLimitedError) {
     // The API answered, so it is up: this is not a circuit failure (and it ends a probe).
