@@ -46,8 +46,9 @@ export class DateStates {
     entry.writeRequests += 1;
     entry.acceptedRecords += accepted;
     entry.rejectedRecords += rejected;
-    entry.firstWriteSeq ??= seq;
-    entry.lastWriteSeq = seq;
+    // Writes are recorded when their ledger slices finish, not in the order they were applied.
+    entry.firstWriteSeq = entry.firstWriteSeq === null ? seq : Math.min(entry.firstWriteSeq, seq);
+    entry.lastWriteSeq = entry.lastWriteSeq === null ? seq : Math.max(entry.lastWriteSeq, seq);
   }
 
   /** Acks the date; returns false when it was acked already (a repeated Done). */
