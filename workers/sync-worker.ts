@@ -46,6 +46,8 @@ export interface RunningSyncWorker {
 
 /** How often a worker paused by the circuit or a 429 looks whether the pause was lifted. */
 const PAUSE_RECHECK_MS = 1_000;
+/** How long an idle worker waits for a job marker before it looks again (see drainDelay). */
+const IDLE_REFETCH_SECONDS = 1;
 /** After the shutdown deadline, how long each remaining step may wait on Redis before it is cut off. */
 const FORCED_CLOSE_AFTER_MS = 2_000;
 /** A held job re-checks by itself after this long, should its release ever be missed. */
@@ -152,6 +154,13 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<Runni
         // A paused worker re-checks the queue's pause this often, so lifting it (the circuit
         // closed) takes effect within this long; BullMQ's default would be up to 30 s.
         maximumRateLimitDelay: PAUSE_RECHECK_MS,
+        // An idle worker blocks this long (seconds) waiting for a job marker. A prioritized job
+        // put back in wait (a 429 or open-circuit pause, a slot given back) gets no marker
+        // (bullmq 6.7 moveJobFromActiveToWait: pushBackJobWithPriority adds none), so with
+        // nothing else arriving it sat out BullMQ's 5 s default: a circuit probe every 5 s
+        // whatever the cooldown (answer-decisions.test.ts saw 5.05 s between probes, 1.05 s
+        // with this).
+        drainDelay: IDLE_REFETCH_SECONDS,
         settings: {
           backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) =>
             retryDelayMs(attemptsMade, { baseMs: config.worker.backoffBaseMs, maxMs: config.worker.backoffMaxMs }, random, retryAfterOf(error)),
