@@ -26,6 +26,7 @@ export interface FleetCounters {
   readonly latency: ReadonlyMap<string, LatencyCounts>;
   readonly rejected: ReadonlyArray<{ readonly topic: string; readonly stage: string; readonly records: number }>;
   readonly guardHolds: ReadonlyArray<{ readonly topic: string; readonly stage: string; readonly holds: number }>;
+  readonly unexpectedAnswers: ReadonlyArray<{ readonly kind: string; readonly topic: string; readonly stage: string; readonly answer: string; readonly count: number }>;
   readonly limiterWaitMsSum: number;
   readonly limiterWaitCount: number;
 }
@@ -47,6 +48,7 @@ export function parseFleetCounters(fields: ReadonlyMap<string, number>): FleetCo
   const latency = new Map<string, MutableLatency>();
   const rejected: Array<{ topic: string; stage: string; records: number }> = [];
   const guardHolds: Array<{ topic: string; stage: string; holds: number }> = [];
+  const unexpectedAnswers: Array<{ kind: string; topic: string; stage: string; answer: string; count: number }> = [];
   let limiterWaitMsSum = 0;
   let limiterWaitCount = 0;
   const latencyOf = (kind: string): MutableLatency => {
@@ -81,11 +83,14 @@ export function parseFleetCounters(fields: ReadonlyMap<string, number>): FleetCo
       rejected.push({ topic: labels[0] ?? '', stage: labels[1] ?? '', records: value });
     } else if (name === 'guard_holds' && labels.length === 2) {
       guardHolds.push({ topic: labels[0] ?? '', stage: labels[1] ?? '', holds: value });
+    } else if (name === 'unexpected_answers' && labels.length === 4) {
+      const [kind = '', topic = '', stage = '', answer = ''] = labels;
+      unexpectedAnswers.push({ kind, topic, stage, answer, count: value });
     } else if (name === 'limiter_wait_ms_sum' && labels.length === 0) {
       limiterWaitMsSum = value;
     } else if (name === 'limiter_wait_count' && labels.length === 0) {
       limiterWaitCount = value;
     }
   }
-  return { apiCalls: [...calls.values()], latency, rejected, guardHolds, limiterWaitMsSum, limiterWaitCount };
+  return { apiCalls: [...calls.values()], latency, rejected, guardHolds, unexpectedAnswers, limiterWaitMsSum, limiterWaitCount };
 }

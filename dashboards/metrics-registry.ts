@@ -84,6 +84,14 @@ export function createMetricsRegistry(read: () => Promise<MetricsReading>): Regi
   counter('byteair_guard_holds_total', 'Upload jobs the stage guard held back (stage order, streaming before the first daily Done).', ['topic', 'stage'], (r, set) => {
     for (const row of r.counters.guardHolds) set({ topic: row.topic, stage: row.stage }, row.holds);
   });
+  counter(
+    'byteair_unexpected_answers_total',
+    'Answers the protocol does not define (a gateway 404/413, an empty or undecodable body, an unknown status code): each spends an attempt, and the job fails after its attempts.',
+    ['kind', 'topic', 'stage', 'answer'],
+    (r, set) => {
+      for (const row of r.counters.unexpectedAnswers) set({ kind: row.kind, topic: row.topic, stage: row.stage, answer: row.answer }, row.count);
+    },
+  );
   registry.registerMetric(
     new CountedLatencyHistogram({
       name: 'byteair_api_request_duration_seconds',

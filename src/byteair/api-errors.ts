@@ -23,9 +23,12 @@ export class RateLimitedError extends ApiError {
   }
 }
 
-export type UnavailableReason = 'http-status' | 'server-error' | 'timeout' | 'reset' | 'refused' | 'network' | 'invalid-response';
+export type UnavailableReason = 'server-error' | 'timeout' | 'reset' | 'refused' | 'network';
 
-/** 5xx, timeout, reset, refused, a non-200 or unreadable answer: retry with backoff. */
+/**
+ * The API may be down or overloaded: 5xx, 408, timeout, reset, refused. Retried with
+ * backoff, and counted by the circuit breaker (the only errors that hold the circuit).
+ */
 export class UpstreamUnavailableError extends ApiError {
   readonly code = 'UPSTREAM_UNAVAILABLE';
   readonly retryable = true;
@@ -37,6 +40,47 @@ export class UpstreamUnavailableError extends ApiError {
     options?: { cause?: unknown },
   ) {
     super(message, { reason, retryAfterMs, ...details }, options);
+  }
+}
+
+/** How an answer that means nothing defined looked (a stable metric label). */
+export type UnexpectedAnswerKind =
+  /** An HTTP status other than 200, 401, 403, 408, 429 and 5xx (a gateway's 404 or 413, a redirect). */
+  | 'http-status'
+  /** HTTP 200 with no body (protobuf would read it as code 0, success=false). */
+  | 'empty-body'
+  /** Neither protobuf nor JSON, or gzip that does not unzip. */
+  | 'undecodable-body'
+  /** JSON without a `status` object, or with a status whose fields have the wrong types. */
+  | 'no-status'
+  /** Status code 0 without success=true. */
+  | 'not-success'
+  /** A status code the protocol does not define (not 0, 409, 1001, 4xx or 5xx). */
+  | 'unknown-code';
+
+/**
+ * An answer that is the same on every try and means nothing the protocol defines. The API (or
+ * something in front of it) answered, so it is not an outage and never holds the circuit; the
+ * job spends an attempt per answer and fails for good after its attempts, with the answer in
+ * its reason. Retried under the same Request-Id, so if the server did apply the data the next
+ * answer is 409 (already applied) and nothing is sent twice.
+ */
+export class UnexpectedAnswerError extends ApiError {
+  readonly code = 'UNEXPECTED_ANSWER';
+  readonly retryable = true;
+  constructor(
+    readonly answer: UnexpectedAnswerKind,
+    message: string,
+    details: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, { answer, ...details }, options);
+  }
+
+  /** The metric label: the kind, and for an HTTP status its number (bounded: 100-599). */
+  get label(): string {
+    const status = this.details.httpStatus;
+    return this.answer === 'http-status' && typeof status === 'number' ? `http_${status}` : this.answer.replaceAll('-', '_');
   }
 }
 

@@ -18,7 +18,13 @@ export interface ApiConfig {
   readonly scheme: 'http' | 'https';
   readonly tenantId: string | undefined;
   readonly applicationId: string | undefined;
+  /** The scheme this process signs with (BYTEAIR_AUTH, or the one the credentials imply). */
   readonly auth: ApiAuth | undefined;
+  /**
+   * Every credential the environment names, whichever scheme `auth` picked: the emulator
+   * accepts them all, so a client of either scheme can be pointed at it.
+   */
+  readonly credentials: { readonly volc?: { readonly ak: string; readonly sk: Secret }; readonly air?: { readonly token: Secret } };
   readonly timeoutMs: number;
 }
 

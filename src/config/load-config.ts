@@ -175,6 +175,10 @@ function assemble(v: RawSettings, raw: ReadonlyMap<string, RawValue>): Config {
       tenantId: v.tenantId,
       applicationId: v.applicationId,
       auth: resolveAuth(v, raw),
+      credentials: {
+        ...(v.ak !== undefined && v.sk !== undefined ? { volc: { ak: v.ak, sk: new Secret(v.sk) } } : {}),
+        ...(v.token !== undefined ? { air: { token: new Secret(v.token) } } : {}),
+      },
       timeoutMs: required(v.requestTimeoutMs, 'requestTimeoutMs', ''),
     },
     limits: {

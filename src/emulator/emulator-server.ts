@@ -12,6 +12,7 @@ import { resolveEmulatorOptions, type EmulatorOptions, type ResolvedEmulatorOpti
 import { EmulatorState } from './emulator-state.js';
 import type { EmulatorStats } from './emulator-stats.js';
 import { drawFault, drawLatencyMs, mergeFaults, type FaultAction, type Faults, type FaultsPatch } from './faults.js';
+import { oddAnswerReply, type OddAnswer } from './odd-answers.js';
 import { headerOf, readBody, sendJson, sendJsonPieces, sendText } from './http-io.js';
 import { CredentialIndex } from './request-auth.js';
 import { routeOf, splitUrl, type Route } from './request-route.js';
@@ -67,6 +68,8 @@ class Emulator implements RunningEmulator, AdminTarget {
   readonly #context: ApiContext;
   readonly #bodies: BodyJudge;
   #faults: Faults;
+  /** Odd answers given since `oddAnswer` was last set (for `oddAnswerTimes`). */
+  #oddAnswersGiven = 0;
   #outage: { mode: OutageMode; countdown: Countdown } | undefined;
   #storm: Countdown | undefined;
   #port: number;
@@ -131,6 +134,7 @@ class Emulator implements RunningEmulator, AdminTarget {
   setFaults(patch: FaultsPatch | Record<string, unknown>): Faults {
     if (this.#closed) throw new EmulatorClosedError('change faults');
     const merged = mergeFaults(this.#faults, patch);
+    if ('oddAnswer' in patch || 'oddAnswerTimes' in patch) this.#oddAnswersGiven = 0;
     this.#faults = merged;
     return merged;
   }
@@ -171,6 +175,7 @@ class Emulator implements RunningEmulator, AdminTarget {
     this.#storm = undefined;
     this.#state.reset();
     this.#faults = this.#options.faults;
+    this.#oddAnswersGiven = 0;
   }
 
   async close(): Promise<void> {
@@ -294,7 +299,12 @@ class Emulator implements RunningEmulator, AdminTarget {
       return;
     }
     const faults = this.#faults;
-    const fault = drawFault(faults, this.#options.random);
+    const odd = this.#takeOddAnswer();
+    const fault = odd === undefined ? drawFault(faults, this.#options.random) : 'none';
+    if (odd !== undefined && !faults.afterApply) {
+      this.#sendOddAnswer(res, odd);
+      return;
+    }
     if (fault !== 'none' && !faults.afterApply) {
       await this.#strike(fault, req, res);
       return;
@@ -314,6 +324,10 @@ class Emulator implements RunningEmulator, AdminTarget {
       },
       this.#context,
     );
+    if (odd !== undefined) {
+      this.#sendOddAnswer(res, odd);
+      return;
+    }
     if (fault !== 'none') {
       await this.#strike(fault, req, res);
       return;
@@ -328,6 +342,22 @@ class Emulator implements RunningEmulator, AdminTarget {
     res.writeHead(answer.httpStatus, { ...encoded.headers, 'Content-Length': String(encoded.body.length) });
     res.end(encoded.body);
     this.#options.logger?.debug({ path: url.path, code: answer.status.code, httpStatus: answer.httpStatus }, 'emulator: answered');
+  }
+
+  /** The odd answer this request gets, if the fault is set and its count is not used up. */
+  #takeOddAnswer(): OddAnswer | undefined {
+    const { oddAnswer, oddAnswerTimes } = this.#faults;
+    if (oddAnswer === null || (oddAnswerTimes > 0 && this.#oddAnswersGiven >= oddAnswerTimes)) return undefined;
+    this.#oddAnswersGiven += 1;
+    return oddAnswer;
+  }
+
+  #sendOddAnswer(res: ServerResponse, answer: OddAnswer): void {
+    this.#state.countFault('oddAnswer');
+    const reply = oddAnswerReply(answer);
+    if (res.destroyed) return;
+    res.writeHead(reply.httpStatus, { ...reply.headers, 'Content-Length': String(reply.body.length) });
+    res.end(reply.body);
   }
 
   async #strike(fault: Exclude<FaultAction, 'none'>, req: IncomingMessage, res: ServerResponse): Promise<void> {

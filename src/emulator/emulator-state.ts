@@ -30,7 +30,7 @@ function zeroTotals(): Mutable<EmulatorTotals> {
 }
 
 function zeroFaults(): Mutable<FaultCounts> {
-  return { delayed: 0, http500: 0, http503: 0, hang: 0, reset: 0, outage503: 0, outageReset: 0 };
+  return { delayed: 0, http500: 0, http503: 0, hang: 0, reset: 0, outage503: 0, outageReset: 0, oddAnswer: 0 };
 }
 
 /**

@@ -84,6 +84,8 @@ export interface FaultCounts {
   /** Requests met by a scheduled outage in 503 or reset mode ('refuse' never sees them). */
   readonly outage503: number;
   readonly outageReset: number;
+  /** Answers replaced by the `oddAnswer` fault. */
+  readonly oddAnswer: number;
 }
 
 export interface EmulatorTotals {

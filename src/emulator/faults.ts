@@ -1,5 +1,6 @@
 import type { Random } from '../clock.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
+import { parseOddAnswer, type OddAnswer } from './odd-answers.js';
 import { parseRecordRejectionRules, type RecordRejectionRule } from './record-rules.js';
 
 /**
@@ -28,6 +29,13 @@ export interface Faults {
   readonly afterApply: boolean;
   /** Records matching a rule come back in a 1001 answer and are not accepted. */
   readonly recordRejections: readonly RecordRejectionRule[];
+  /**
+   * An answer no SDK defines (odd-answers.ts), given to every API request instead of the real
+   * one (after applying it when `afterApply`); null for none. Probabilistic faults come after.
+   */
+  readonly oddAnswer: OddAnswer | null;
+  /** How many requests get `oddAnswer` from the time it is set; 0 = all, until it is changed. */
+  readonly oddAnswerTimes: number;
 }
 
 export type FaultsPatch = Partial<Faults>;
@@ -42,6 +50,8 @@ export const NO_FAULTS: Faults = Object.freeze({
   hangMs: 60_000,
   afterApply: false,
   recordRejections: Object.freeze([]),
+  oddAnswer: null,
+  oddAnswerTimes: 0,
 });
 
 export type FaultAction = 'none' | 'http500' | 'http503' | 'hang' | 'reset';
@@ -54,6 +64,7 @@ const NUMBER_LIMITS: Readonly<Record<string, readonly [number, number]>> = {
   p503: [0, 1],
   pHang: [0, 1],
   pReset: [0, 1],
+  oddAnswerTimes: [0, 1_000_000_000],
 };
 
 const KEYS = new Set<string>(Object.keys(NO_FAULTS));
@@ -70,7 +81,10 @@ export function mergeFaults(base: Faults, patch: unknown, path = 'faults'): Faul
       if (typeof value !== 'number' || !Number.isFinite(value) || value < limits[0] || value > limits[1]) {
         throw new InvalidInputError(`${path}.${key}`, value, `must be a number from ${limits[0]} to ${limits[1]}`);
       }
+      if (key === 'oddAnswerTimes' && !Number.isInteger(value)) throw new InvalidInputError(`${path}.${key}`, value, 'must be a whole number');
       merged[key] = value;
+    } else if (key === 'oddAnswer') {
+      merged[key] = parseOddAnswer(value, `${path}.${key}`);
     } else if (key === 'afterApply') {
       if (typeof value !== 'boolean') throw new InvalidInputError(`${path}.${key}`, value, 'must be true or false');
       merged[key] = value;

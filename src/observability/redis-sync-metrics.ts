@@ -50,6 +50,10 @@ export class RedisSyncMetrics implements SyncMetrics {
     this.#add([[`guard_holds|${topic}|${stage}`, 1]]);
   }
 
+  unexpectedAnswer(labels: { kind: 'write' | 'done'; topic: string; stage: string; answer: string }): void {
+    this.#add([[`unexpected_answers|${labels.kind}|${labels.topic}|${labels.stage}|${labels.answer}`, 1]]);
+  }
+
   #add(fields: ReadonlyArray<readonly [string, number]>): void {
     const pipeline = this.#redis.pipeline();
     for (const [field, by] of fields) pipeline.hincrby(this.#key, field, Math.round(by));

@@ -6,6 +6,8 @@ export interface SyncMetrics {
   rejectedRecords(topic: string, stage: string, count: number): void;
   limiterWait(ms: number): void;
   guardHold(topic: string, stage: string): void;
+  /** One answer the protocol does not define (UnexpectedAnswerError.label: http_404, empty_body...). */
+  unexpectedAnswer(labels: { kind: 'write' | 'done'; topic: string; stage: string; answer: string }): void;
 }
 
 export const noopMetrics: SyncMetrics = {
@@ -13,4 +15,5 @@ export const noopMetrics: SyncMetrics = {
   rejectedRecords: () => undefined,
   limiterWait: () => undefined,
   guardHold: () => undefined,
+  unexpectedAnswer: () => undefined,
 };

@@ -1,12 +1,15 @@
 import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
-import { ApiError, AuthRejectedError, RateLimitedError, RequestAbortedError, RequestRejectedError, StageRejectedError, UpstreamUnavailableError } from '../byteair/api-errors.js';
+import { ApiError, AuthRejectedError, RateLimitedError, RequestAbortedError, RequestRejectedError, StageRejectedError, UnexpectedAnswerError, UpstreamUnavailableError } from '../byteair/api-errors.js';
 import type { CircuitAdmission, CircuitBreaker, RateLimiter } from '../limiter/rate-limiter.js';
 
 /**
  * The one place where typed outcomes become BullMQ actions (DESIGN.md, error taxonomy):
  *   429                      → every worker slows down (limiter AIMD + queue pause), no attempt spent
- *   5xx/timeout/reset/refused → circuit counts it; if the circuit is open, queue pause, no attempt
- *                               spent; otherwise the attempt is spent and backoff applies
+ *   5xx/408/timeout/reset/refused → circuit counts it; if the circuit is open, queue pause, no
+ *                               attempt spent; otherwise the attempt is spent and backoff applies
+ *   unexpected answer         → the API answered (circuit: success); the attempt is spent and
+ *                               backoff applies, so an answer wrong every time fails the job
+ *                               after its attempts instead of being probed forever
  *   auth / 4xx / stage        → fail now (UnrecoverableError), replayable later
  *   aborted (shutdown)        → straight back to wait, no attempt spent
  * Each function here ends the processor by throwing what BullMQ understands.
@@ -80,7 +83,7 @@ export async function actOnFailure(ctx: ActionContext, error: unknown, admission
     if (circuit.open) return await pauseEveryone(ctx, circuit.retryInMs);
     return await spendAttempt(ctx, error);
   }
-  if (error instanceof StageRejectedError && error.retryable) {
+  if (error instanceof UnexpectedAnswerError || (error instanceof StageRejectedError && error.retryable)) {
     if (admission !== undefined) await ctx.circuit.recordSuccess(admission);
     return await spendAttempt(ctx, error);
   }

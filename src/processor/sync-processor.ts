@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import { RequestAbortedError } from '../byteair/api-errors.js';
+import { RequestAbortedError, UnexpectedAnswerError } from '../byteair/api-errors.js';
 import type { RejectedRecord } from '../byteair/api-result.js';
 import type { UploadApi } from '../byteair/client.js';
 import { isOfflineStage } from '../byteair/stage.js';
@@ -125,7 +125,7 @@ async function processWrite(deps: SyncProcessorDeps, ctx: ActionContext, data: W
       return await giveSlotBack(ctx);
     }
     const failure = asAbortIfAborted(error, signal);
-    deps.metrics.apiCall({ kind: 'write', topic: data.topic, stage: data.stage, outcome: outcomeLabel(failure) }, data.records, 0);
+    countFailure(deps, 'write', data, failure);
     return await actOnFailure(ctx, failure, admission);
   }
   await recordAnswered(deps, admission);
@@ -179,7 +179,7 @@ async function processDone(deps: SyncProcessorDeps, ctx: ActionContext, data: Do
     });
   } catch (error) {
     const failure = asAbortIfAborted(error, signal);
-    deps.metrics.apiCall({ kind: 'done', topic: data.topic, stage: data.stage, outcome: outcomeLabel(failure) }, 0, 0);
+    countFailure(deps, 'done', data, failure);
     return await actOnFailure(ctx, failure, admission);
   }
   await recordAnswered(deps, admission);
@@ -261,6 +261,11 @@ async function admit(deps: SyncProcessorDeps, ctx: ActionContext): Promise<Circu
 function asAbortIfAborted(error: unknown, signal: AbortSignal | undefined): unknown {
   if (signal?.aborted === true && !(error instanceof RequestAbortedError)) return new RequestAbortedError('job aborted at the shutdown deadline', {}, { cause: error });
   return error;
+}
+
+function countFailure(deps: SyncProcessorDeps, kind: 'write' | 'done', data: WriteJobData | DoneJobData, failure: unknown): void {
+  deps.metrics.apiCall({ kind, topic: data.topic, stage: data.stage, outcome: outcomeLabel(failure) }, data.kind === 'write' ? data.records : 0, 0);
+  if (failure instanceof UnexpectedAnswerError) deps.metrics.unexpectedAnswer({ kind, topic: data.topic, stage: data.stage, answer: failure.label });
 }
 
 function outcomeLabel(error: unknown): string {

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { RateLimitedError, StageRejectedError, UpstreamUnavailableError } from '../../src/byteair/api-errors.js';
+import { RateLimitedError, StageRejectedError, UnexpectedAnswerError } from '../../src/byteair/api-errors.js';
 import { classifyDoneResponse, classifyWriteResponse, type RawResponse } from '../../src/byteair/classify-response.js';
 import { decodeDoneResponse, decodeWriteResponse, encodeDoneResponse, encodeWriteResponse } from '../../src/byteair/messages.js';
 import { parseRetryAfter } from '../../src/byteair/retry-after.js';
@@ -84,8 +84,8 @@ describe('every server answer is classified', () => {
 
   test('an empty 200 body is never success', () => {
     const error = catchError(() => classifyWriteResponse(answer('write_empty_body_http_200'), NOW));
-    expect(error).toBeInstanceOf(UpstreamUnavailableError);
-    expect(error).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', reason: 'invalid-response' });
+    expect(error).toBeInstanceOf(UnexpectedAnswerError);
+    expect(error).toMatchObject({ code: 'UNEXPECTED_ANSWER', answer: 'empty-body', label: 'empty_body' });
   });
 
   test('HTTP 429 is rate limited and honours Retry-After', () => {
@@ -129,7 +129,7 @@ describe('classification beyond the vectors', () => {
   });
 
   test('code 0 without success=true is not success', () => {
-    expect(catchError(() => classifyWriteResponse(protobuf(0, 'OK', false), NOW))).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', reason: 'invalid-response' });
+    expect(catchError(() => classifyWriteResponse(protobuf(0, 'OK', false), NOW))).toMatchObject({ code: 'UNEXPECTED_ANSWER', answer: 'not-success' });
   });
 
   test('JSON with success=false is not success; gzip JSON decodes', () => {
@@ -137,14 +137,38 @@ describe('classification beyond the vectors', () => {
       const bytes = Buffer.from(JSON.stringify(body));
       return raw(200, { 'content-type': 'application/json', ...(gzip ? { 'content-encoding': 'gzip' } : {}) }, gzip ? gzipSync(bytes) : bytes);
     };
-    expect(catchError(() => classifyWriteResponse(json({ status: { code: 0, message: 'OK', success: false } }), NOW))).toMatchObject({ reason: 'invalid-response' });
+    expect(catchError(() => classifyWriteResponse(json({ status: { code: 0, message: 'OK', success: false } }), NOW))).toMatchObject({ answer: 'not-success' });
     expect(classifyWriteResponse(json({ status: { code: 0, message: 'OK', success: true } }, true), NOW).kind).toBe('accepted');
-    expect(catchError(() => classifyWriteResponse(json({}), NOW))).toMatchObject({ reason: 'invalid-response' });
+    expect(catchError(() => classifyWriteResponse(json({}), NOW))).toMatchObject({ answer: 'no-status' });
+    expect(catchError(() => classifyWriteResponse(json({ status: { code: '0' } }), NOW))).toMatchObject({ answer: 'no-status' });
+    // The docs count an absent code as 0.
+    expect(classifyWriteResponse(json({ status: { message: 'OK' } }), NOW).kind).toBe('accepted');
   });
 
-  test('garbage is upstream unavailable, not a crash', () => {
-    expect(catchError(() => classifyWriteResponse(raw(200, {}, Buffer.from([0xff, 0xff, 0xff])), NOW))).toMatchObject({ reason: 'invalid-response' });
-    expect(catchError(() => classifyWriteResponse(raw(200, { 'content-encoding': 'gzip' }, Buffer.from('nope')), NOW))).toMatchObject({ reason: 'invalid-response' });
+  test('garbage is an unexpected answer, not a crash', () => {
+    expect(catchError(() => classifyWriteResponse(raw(200, {}, Buffer.from([0xff, 0xff, 0xff])), NOW))).toMatchObject({ answer: 'undecodable-body' });
+    expect(catchError(() => classifyWriteResponse(raw(200, { 'content-encoding': 'gzip' }, Buffer.from('nope')), NOW))).toMatchObject({ answer: 'undecodable-body' });
+  });
+
+  test('the answer table: which HTTP statuses hold the circuit and which are the same on every try', () => {
+    const page = Buffer.from('<html><body>Not Found</body></html>');
+    const decided = (status: number): unknown => catchError(() => classifyWriteResponse(raw(status, { 'content-type': 'text/html' }, page), NOW));
+    for (const status of [500, 502, 503, 504, 599]) expect(decided(status)).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', reason: 'server-error' });
+    expect(decided(408)).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', reason: 'timeout' });
+    expect(decided(429)).toMatchObject({ code: 'RATE_LIMITED' });
+    for (const status of [401, 403]) expect(decided(status)).toMatchObject({ code: 'AUTH_REJECTED' });
+    for (const status of [301, 302, 400, 404, 405, 410, 413, 418, 451]) {
+      expect(decided(status)).toMatchObject({ code: 'UNEXPECTED_ANSWER', answer: 'http-status', label: `http_${status}` });
+    }
+    expect((decided(404) as Error).message).toBe('API answered HTTP 404: body "<html><body>Not Found</body></html>" (35 bytes)');
+  });
+
+  test('status codes: the code decides, not the success flag', () => {
+    expect(catchError(() => classifyWriteResponse(protobuf(408, 'slow'), NOW))).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', reason: 'timeout' });
+    expect(catchError(() => classifyWriteResponse(protobuf(2001, 'odd'), NOW))).toMatchObject({ code: 'UNEXPECTED_ANSWER', answer: 'unknown-code' });
+    expect(catchError(() => classifyWriteResponse(protobuf(7, 'odd', true), NOW))).toMatchObject({ code: 'UNEXPECTED_ANSWER', answer: 'unknown-code', message: 'API answered an undefined status 7 with success=true (odd)' });
+    expect(classifyWriteResponse(protobuf(409, 'dup', true), NOW).kind).toBe('duplicate');
+    expect(catchError(() => classifyDoneResponse(raw(200, { 'content-type': 'application/x-protobuf' }, encodeWriteResponse({ status: { code: 1001, message: 'partial?', success: false }, errors: [] })), NOW))).toMatchObject({ answer: 'unknown-code' });
   });
 
   test('Retry-After as seconds or an HTTP date', () => {

@@ -27,7 +27,7 @@ describe('defaults', () => {
     const config = loadConfig({});
     expect(JSON.parse(JSON.stringify(config))).toEqual({
       redis: { url: 'redis://127.0.0.1:6379', clusterNodes: [], prefix: 'byteair' },
-      api: { hosts: ['api.byteair.volces.com'], scheme: 'https', timeoutMs: 5_000 },
+      api: { hosts: ['api.byteair.volces.com'], scheme: 'https', credentials: {}, timeoutMs: 5_000 },
       limits: { maxRequestsPerSecond: 100, maxRecordsPerSecond: 50_000, maxRecordsPerRequest: 10_000, maxRequestBytes: 16 * 1024 * 1024, marginMs: 30 },
       dateZone: 'Asia/Shanghai',
       topics: ['item', 'user', 'behavior'].map((name) => ({ name, mode: 'daily-then-streaming', stageOrder: true })),

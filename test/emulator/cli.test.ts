@@ -174,3 +174,25 @@ test('serves, prints its URL as a JSON line, replays a capture at --now, and sto
   const lines = (out.read() as Buffer).toString('utf8').trim().split('\n');
   expect(JSON.parse(lines.at(-1) ?? '')).toMatchObject({ event: 'stopped', totals: { writeRequests: 1, acceptedRecords: 2 } });
 });
+
+test('with BYTEAIR_AK/BYTEAIR_SK and BYTEAIR_TOKEN both set, the emulator accepts both schemes: the SDK captures of each answer 0', async () => {
+  const config = loadConfig({ BYTEAIR_TENANT_ID: TENANT.tenantId, BYTEAIR_APPLICATION_ID: TENANT.applicationId, BYTEAIR_AK: TENANT.ak, BYTEAIR_SK: TENANT.sk, BYTEAIR_TOKEN: TENANT.token });
+  const resolved = resolveEmulatorCommand(await parseFlags(['--port=0', '--now=2022-01-02T03:04:05Z']), config);
+  expect(resolved.sources).toEqual({ tenantId: 'config', applicationId: 'config', ak: 'config', sk: 'config', token: 'config' });
+  const out = new PassThrough();
+  const stop = new AbortController();
+  const serving = serveEmulator(resolved, out, stop.signal, () => ({ nice: 0, raised: false }));
+  const [first] = (await once(out, 'data')) as [Buffer];
+  const { url } = JSON.parse(first.toString('utf8')) as { url: string };
+  const { vectors } = loadSdkVectors();
+  const answers: Record<string, number> = {};
+  for (const scheme of ['volc', 'air']) {
+    const vector = vectors.find((v) => v.inputs.auth === scheme && v.request.path.includes('method=write'));
+    if (vector === undefined) throw new Error(`no ${scheme} write capture`);
+    const reply = await send(url, 'POST', vector.request.path, vector.request.headers, Buffer.from(vector.request.body_b64, 'base64'));
+    answers[scheme] = writeAnswer(reply).status.code;
+  }
+  stop.abort();
+  await serving;
+  expect(answers).toEqual({ volc: 0, air: 0 });
+});

@@ -186,3 +186,21 @@ test('faults change at run time and reset() restores the start-up ones', async (
     expect(writeAnswer(await write(emulator, items(1))).status.code).toBe(0);
   });
 });
+
+test('oddAnswer: validated; given to the first oddAnswerTimes requests, nothing applied; then real answers again', async () => {
+  expect(() => mergeFaults(NO_FAULTS, { oddAnswer: 'http-200' })).toThrow(/faults\.oddAnswer: must be null, http-300 to http-599, or one of empty-200/);
+  expect(() => mergeFaults(NO_FAULTS, { oddAnswer: 'weird' })).toThrow(InvalidInputError);
+  expect(() => mergeFaults(NO_FAULTS, { oddAnswerTimes: 1.5 })).toThrow(new InvalidInputError('faults.oddAnswerTimes', 1.5, 'must be a whole number'));
+  await withEmulator({}, async (emulator) => {
+    expect((await admin(emulator.url, 'POST', 'faults', { oddAnswer: 'http-413', oddAnswerTimes: 2 })).status).toBe(200);
+    const statuses = [];
+    for (let i = 0; i < 3; i += 1) statuses.push((await write(emulator, items(2, `odd-${i}-`))).status);
+    expect(statuses).toEqual([413, 413, 200]);
+    expect(emulator.stats().faults.oddAnswer).toBe(2);
+    expect([...emulator.ledger('item').keys()]).toEqual(['odd-2-0', 'odd-2-1']);
+    emulator.setFaults({ oddAnswer: 'empty-200', oddAnswerTimes: 0, afterApply: true });
+    const reply = await write(emulator, items(1, 'applied-'));
+    expect({ status: reply.status, bytes: reply.body.length }).toEqual({ status: 200, bytes: 0 });
+    expect(emulator.ledger('item').get('applied-0')).toBe(1);
+  });
+});

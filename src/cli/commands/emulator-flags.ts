@@ -4,6 +4,7 @@ import { fixedClock, systemClock, type Clock } from '../../clock.js';
 import type { Config } from '../../config/config.js';
 import type { EmulatorOptions, EmulatorTenant, EmulatorTopic, OutageMode } from '../../emulator/index.js';
 import { ByteairSyncError } from '../../errors/byteair-sync-error.js';
+import { isOddAnswer, ODD_BODIES, type OddAnswer } from '../../emulator/odd-answers.js';
 import { parseRecordRejectionRules, type RecordRejectionRule } from '../../emulator/record-rules.js';
 
 /** The `byteair-sync emulator` flags as commander hands them over (already parsed). */
@@ -42,6 +43,8 @@ export interface EmulatorFlags {
   readonly pReset?: number;
   readonly hangMs?: number;
   readonly faultsAfterApply?: boolean;
+  readonly oddAnswer?: OddAnswer;
+  readonly oddAnswerTimes?: number;
   readonly rejectRecord: readonly RecordRejectionRule[];
   readonly outageAfter: number;
   readonly outageSeconds?: number;
@@ -77,6 +80,12 @@ export function numberFlag(min: number, max: number, integer = false): (raw: str
 }
 
 export const probabilityFlag = numberFlag(0, 1);
+
+export function oddAnswerFlag(raw: string): OddAnswer {
+  const value = raw.trim();
+  if (!isOddAnswer(value)) throw new InvalidArgumentError(`must be http-300 to http-599 or one of ${ODD_BODIES.join(', ')}`);
+  return value;
+}
 
 export function idFlag(raw: string): string {
   if (!/^\d{1,20}$/.test(raw.trim())) throw new InvalidArgumentError('must be a numeric id (digits only)');
@@ -173,12 +182,12 @@ function optional<K extends string, V>(key: K, value: V | undefined): Partial<Re
 
 /** Flags (and the project config for credentials) to emulator options. Pure but for `realNow`. */
 export function resolveEmulatorCommand(flags: EmulatorFlags, config: Config, realNow: () => number = Date.now): ResolvedCommand {
-  const auth = config.api.auth;
+  const { volc, air } = config.api.credentials;
   const [tenantId, tenantSource] = pick(flags.tenantId, config.api.tenantId, FAKE_CREDENTIALS.tenantId);
   const [applicationId, appSource] = pick(flags.applicationId, config.api.applicationId, FAKE_CREDENTIALS.applicationId);
-  const [ak, akSource] = pick(flags.ak, auth?.kind === 'volc' ? auth.ak : undefined, FAKE_CREDENTIALS.ak);
-  const [sk, skSource] = pick(flags.sk, auth?.kind === 'volc' ? auth.sk.reveal() : undefined, FAKE_CREDENTIALS.sk);
-  const [token, tokenSource] = pick(flags.token, auth?.kind === 'air' ? auth.token.reveal() : undefined, FAKE_CREDENTIALS.token);
+  const [ak, akSource] = pick(flags.ak, volc?.ak, FAKE_CREDENTIALS.ak);
+  const [sk, skSource] = pick(flags.sk, volc?.sk.reveal(), FAKE_CREDENTIALS.sk);
+  const [token, tokenSource] = pick(flags.token, air?.token.reveal(), FAKE_CREDENTIALS.token);
   const tenant = { tenantId, applicationId, ak, sk, token };
   const topicNames = flags.topics ?? config.topics.map((t) => t.name);
   const topics: EmulatorTopic[] = topicNames.map((name) => {
@@ -196,6 +205,8 @@ export function resolveEmulatorCommand(flags: EmulatorFlags, config: Config, rea
     ...optional('pReset', flags.pReset),
     ...optional('hangMs', flags.hangMs),
     ...optional('afterApply', flags.faultsAfterApply),
+    ...optional('oddAnswer', flags.oddAnswer),
+    ...optional('oddAnswerTimes', flags.oddAnswerTimes),
     ...(flags.rejectRecord.length > 0 ? { recordRejections: flags.rejectRecord } : {}),
   };
   const configStreamingOnly = config.topics.filter((t) => t.mode === 'streaming-only').map((t) => t.name);

@@ -12,6 +12,7 @@ import {
   idFlag,
   instantFlag,
   numberFlag,
+  oddAnswerFlag,
   probabilityFlag,
   rejectRecordFlag,
   requiredFlag,
@@ -28,8 +29,8 @@ const MILLISECONDS = numberFlag(0, 600_000, true);
 
 const HELP_AFTER = `
 Credentials: each of --tenant-id, --application-id, --ak, --sk, --token defaults to the project
-config (BYTEAIR_TENANT_ID, BYTEAIR_APPLICATION_ID, BYTEAIR_AK/BYTEAIR_SK or BYTEAIR_TOKEN) and
-otherwise to fake values (${FAKE_CREDENTIALS.tenantId}, ${FAKE_CREDENTIALS.applicationId}, ${FAKE_CREDENTIALS.ak}, ...), which are printed at start.
+config (BYTEAIR_TENANT_ID, BYTEAIR_APPLICATION_ID, BYTEAIR_AK/BYTEAIR_SK and BYTEAIR_TOKEN: both
+schemes are accepted at once, whichever BYTEAIR_AUTH picks) and otherwise to fake values (${FAKE_CREDENTIALS.tenantId}, ${FAKE_CREDENTIALS.applicationId}, ${FAKE_CREDENTIALS.ak}, ...), which are printed at start.
 Record ids for the ledger: ${Object.entries(DEFAULT_ID_FIELDS).map(([t, f]) => `${t}.${f}`).join(', ')} (change with --id-field).
 Admin endpoint (JSON): GET ${ADMIN_PREFIX}health | stats | ledger?topic=item[&duplicates=1] | faults;
 POST ${ADMIN_PREFIX}faults {"p500":0.1,...} (merge) | outage {"seconds":30,"mode":"refuse|503|reset"} | storm {"seconds":10} | reset.
@@ -75,6 +76,8 @@ export function register(program: Command): void {
     .option('--p-reset <probability>', 'chance of resetting the connection', probabilityFlag)
     .option('--hang-ms <ms>', 'how long a hung request is held (default 60000)', numberFlag(0, 3_600_000, true))
     .option('--faults-after-apply', 'faults strike after the request was applied (the answer is lost, not the data)')
+    .option('--odd-answer <answer>', 'give every request an answer no SDK defines: http-404 (any 300-599), empty-200, html-200, bad-gzip-200, json-without-status, code-0-not-success, unknown-code, nonzero-code-success', oddAnswerFlag)
+    .option('--odd-answer-times <n>', 'only the first n requests get --odd-answer (default 0: all)', numberFlag(0, 1_000_000_000, true))
     .option('--reject-record <json>', 'per-record rejection rule, e.g. \'{"field":"price","missing":true,"reason":"no price"}\' (repeatable)', collect(rejectRecordFlag))
     .option('--outage-after <s>', 'start the --outage-seconds outage this long after start', SECONDS, 0)
     .option('--outage-seconds <s>', 'schedule one full outage of this length', SECONDS)
