@@ -77,7 +77,7 @@ function circuitCard(status: SyncStatus): SafeHtml {
 
 function limiterCard(u: LimiterUsage): SafeHtml {
   const paused = u.pausedUntil > u.at ? html`<br><span class="warn">paused by a 429 for ${duration(u.pausedUntil - u.at)}</span>` : '';
-  return html`<div class="card">Limiter (last second)<b>${count(u.requestsInWindow)} / ${count(u.effectiveRequestsPerSecond)} requests</b>${count(u.recordsInWindow)} / ${count(u.effectiveRecordsPerSecond)} records<br>ceiling ${Math.round(u.ceilingFactor * 100)} % of configured${paused}</div>`;
+  return html`<div class="card">Limiter (last second)<b>${count(u.requestsInWindow)} / ${count(u.effectiveRequestsPerSecond)} requests</b>${count(u.recordsInWindow)} / ${count(u.effectiveRecordsPerSecond)} records<br>ceiling ${Math.round(u.ceilingFactor * 100)} % of configured<br>margin ${count(u.marginMs)} ms (path spread ${count(Math.round(u.pathSpreadMs))} ms)${paused}</div>`;
 }
 
 /** The sync status page: topics, batches, limiter over time, circuit and queues. */

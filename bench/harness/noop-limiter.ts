@@ -9,6 +9,7 @@ export const noopLimiter: RateLimiter = {
   // Nothing was booked, so there is nothing to re-account once the request is out.
   acquire: () => Promise.resolve({ waitedMs: 0, startAt: Date.now(), confirmedAt: Date.now(), sent: () => Promise.resolve({ lateMs: 0, displaced: 0 }) }),
   penalize: () => Promise.resolve(),
+  observeAnswer: () => undefined,
   usage: (): Promise<LimiterUsage> =>
     Promise.resolve({
       requestsInWindow: 0,
@@ -20,5 +21,7 @@ export const noopLimiter: RateLimiter = {
       ceilingFactor: 1,
       pausedUntil: 0,
       at: Date.now(),
+      marginMs: 0,
+      pathSpreadMs: 0,
     }),
 };

@@ -23,4 +23,6 @@ export interface CallMeta {
   readonly host: string;
   readonly httpStatus: number;
   readonly latencyMs: number;
+  /** From the request's last byte handed to the OS to its answer; undefined if that moment was not seen. */
+  readonly answerMs?: number;
 }

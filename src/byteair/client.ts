@@ -181,10 +181,17 @@ export class ByteairClient implements UploadApi {
           },
         });
         const { afterSend } = request;
-        if (afterSend !== undefined) void pending.on('request', (outgoing: ClientRequest) => onRequestWritten(outgoing, afterSend));
+        let writtenAt: number | undefined;
+        void pending.on('request', (outgoing: ClientRequest) =>
+          onRequestWritten(outgoing, () => {
+            writtenAt = clock.now();
+            afterSend?.();
+          }),
+        );
         const response = await pending;
         const raw: RawResponse = { httpStatus: response.statusCode, statusMessage: response.statusMessage ?? '', headers: response.headers, body: response.body };
-        return { raw, meta: { host, httpStatus: response.statusCode, latencyMs: clock.now() - started } };
+        const answeredAt = clock.now();
+        return { raw, meta: { host, httpStatus: response.statusCode, latencyMs: answeredAt - started, ...(writtenAt === undefined ? {} : { answerMs: answeredAt - writtenAt }) } };
       } catch (error) {
         if (hookError !== undefined) throw hookError.error;
         lastError = toApiError(error, host);

@@ -62,6 +62,7 @@ export function formatStatus(status: SyncStatus): string[] {
   const paused = l.pausedUntil > l.at ? `, paused for ${formatDuration(l.pausedUntil - l.at)} (Retry-After)` : '';
   lines.push(
     `limiter  last second: ${l.requestsInWindow}/${l.effectiveRequestsPerSecond} requests (${percent(l.requestsInWindow, l.effectiveRequestsPerSecond)}), ${l.recordsInWindow}/${l.effectiveRecordsPerSecond} records (${percent(l.recordsInWindow, l.effectiveRecordsPerSecond)})${ceiling}${paused}`,
+    `         window 1000 + ${l.marginMs} ms margin (path spread ${Math.round(l.pathSpreadMs)} ms)`,
   );
   const circuitDetail = c.state === 'closed' ? (c.consecutiveFailures > 0 ? ` (${c.consecutiveFailures} failures in a row)` : '') : ` since ${new Date(c.openedAt).toISOString()}, next probe ${new Date(c.reopensAt).toISOString()} (API unavailable)`;
   lines.push(`circuit  ${c.state}${circuitDetail}`);

@@ -33,7 +33,9 @@ export interface LimitsConfig {
   readonly maxRecordsPerSecond: number;
   readonly maxRecordsPerRequest: number;
   readonly maxRequestBytes: number;
+  /** Floor of the margin; the margin in use follows the measured path spread up to marginCapMs. */
   readonly marginMs: number;
+  readonly marginCapMs: number;
 }
 
 export interface Config {

@@ -5,6 +5,9 @@ import { ConfigError } from './config-error.js';
 import { REDACTED, Secret } from './secret.js';
 import { CONFIG_FILE_KEY, SETTINGS, type RawSettings, type Setting, type SettingName } from './settings.js';
 
+/** The measured margin's cap when BYTEAIR_LIMITER_MARGIN_CAP_MS is not set (or the floor, if larger). */
+const DEFAULT_MARGIN_CAP_MS = 250;
+
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Environment variables that belong to us: anything else under these prefixes is a typo. */
@@ -154,6 +157,11 @@ function assemble(v: RawSettings, raw: ReadonlyMap<string, RawValue>): Config {
   if (maxRecordsPerRequest > maxRecordsPerSecond) {
     throw new ConfigError(SETTINGS.maxRecordsPerRequest.key, String(maxRecordsPerRequest), `must not exceed BYTEAIR_MAX_RECORDS_PER_SECOND (${maxRecordsPerSecond}), or no request could ever be sent`, sourceOf(raw, 'maxRecordsPerRequest'));
   }
+  const marginMs = required(v.limiterMarginMs, 'limiterMarginMs', '');
+  const marginCapMs = v.limiterMarginCapMs ?? Math.max(DEFAULT_MARGIN_CAP_MS, marginMs);
+  if (marginCapMs < marginMs) {
+    throw new ConfigError(SETTINGS.limiterMarginCapMs.key, String(marginCapMs), `must be at least BYTEAIR_LIMITER_MARGIN_MS (${marginMs})`, sourceOf(raw, 'limiterMarginCapMs'));
+  }
   const streamBatchSize = required(v.streamBatchSize, 'streamBatchSize', '');
   if (streamBatchSize > maxRecordsPerRequest) {
     throw new ConfigError(SETTINGS.streamBatchSize.key, String(streamBatchSize), `must not exceed BYTEAIR_MAX_RECORDS_PER_REQUEST (${maxRecordsPerRequest})`, sourceOf(raw, 'streamBatchSize'));
@@ -186,7 +194,8 @@ function assemble(v: RawSettings, raw: ReadonlyMap<string, RawValue>): Config {
       maxRecordsPerSecond,
       maxRecordsPerRequest,
       maxRequestBytes: required(v.maxRequestBytes, 'maxRequestBytes', ''),
-      marginMs: required(v.limiterMarginMs, 'limiterMarginMs', ''),
+      marginMs,
+      marginCapMs,
     },
     dateZone: required(v.dateZone, 'dateZone', ''),
     topics: topicConfigs,

@@ -22,8 +22,14 @@ export interface RateLimiterOptions {
   readonly maxRequestsPerSecond: number;
   /** Records per window, across every process. @default 50 000 */
   readonly maxRecordsPerSecond: number;
-  /** Added to the 1-second window to absorb the spread between the times the log holds and the API's stamps; the window is 1000 + marginMs. @default 30 */
+  /**
+   * Floor of the margin added to the 1-second window, which absorbs the spread between the
+   * times the log holds and the API's stamps. The margin in use follows the measured spread
+   * of the path (path-spread.ts) up to marginCapMs. @default 30
+   */
   readonly marginMs: number;
+  /** @default 250 */
+  readonly marginCapMs: number;
   readonly horizonsMs: Readonly<Record<LimiterPriority, number>>;
   readonly aimd: AimdOptions;
   /**
@@ -39,6 +45,7 @@ export interface RateLimiterSettings {
   readonly maxRequestsPerSecond?: number;
   readonly maxRecordsPerSecond?: number;
   readonly marginMs?: number;
+  readonly marginCapMs?: number;
   readonly horizonsMs?: Partial<Record<LimiterPriority, number>>;
   readonly aimd?: Partial<AimdOptions>;
   readonly lateToleranceMs?: number;
@@ -48,12 +55,13 @@ export const LIMITER_DEFAULTS = Object.freeze({
   maxRequestsPerSecond: 100,
   maxRecordsPerSecond: 50_000,
   marginMs: 30,
+  marginCapMs: 250,
   decrease: 0.5,
   floor: 0.05,
   recoveryPerSecond: 0.05,
 });
 
-/** The sliding window every booking is checked against: one second plus the margin. */
+/** The sliding window at the floor of the margin: one second plus marginMs. */
 export function windowMs(options: Pick<RateLimiterOptions, 'marginMs'>): number {
   return 1000 + options.marginMs;
 }
@@ -61,6 +69,7 @@ export function windowMs(options: Pick<RateLimiterOptions, 'marginMs'>): number 
 /** Fills defaults and validates everything once, before the first booking; the result is frozen. */
 export function resolveLimiterOptions(settings: RateLimiterSettings = {}): RateLimiterOptions {
   const marginMs = integer('marginMs', settings.marginMs ?? LIMITER_DEFAULTS.marginMs, 0, 10_000);
+  const marginCapMs = integer('marginCapMs', settings.marginCapMs ?? Math.max(marginMs, LIMITER_DEFAULTS.marginCapMs), marginMs, 10_000);
   const horizons = {} as Record<LimiterPriority, number>;
   for (const priority of LIMITER_PRIORITIES) {
     horizons[priority] = integer(`horizonsMs.${priority}`, settings.horizonsMs?.[priority] ?? DEFAULT_HORIZONS_MS[priority], 0, 60_000);
@@ -78,6 +87,7 @@ export function resolveLimiterOptions(settings: RateLimiterSettings = {}): RateL
     maxRequestsPerSecond: integer('maxRequestsPerSecond', settings.maxRequestsPerSecond ?? LIMITER_DEFAULTS.maxRequestsPerSecond, 1, 1_000_000),
     maxRecordsPerSecond: integer('maxRecordsPerSecond', settings.maxRecordsPerSecond ?? LIMITER_DEFAULTS.maxRecordsPerSecond, 1, 1_000_000_000),
     marginMs,
+    marginCapMs,
     horizonsMs: Object.freeze(horizons),
     aimd: Object.freeze(aimd),
     lateToleranceMs: integer('lateToleranceMs', settings.lateToleranceMs ?? Math.max(1, Math.floor(marginMs / 2)), 1, 10_000),

@@ -3,7 +3,10 @@ import { LuaScript } from '../redis/lua-script.js';
 /**
  * Lua of the global limiter. Keys (one hash tag, so one Cluster slot):
  *   log   sorted set of bookings; member "<seq>:<records>", score = booked start (Redis epoch ms)
- *   state hash: factor, storedAt, lastCutAt (AIMD, see aimd.ts), pausedUntil, seq
+ *   state hash: factor, storedAt, lastCutAt (AIMD, see aimd.ts), pausedUntil, seq;
+ *         window, windowUntil, spread: the widest window a process asked for in the last
+ *         WINDOW_REPORT_MS (its margin follows the spread it measured, path-spread.ts), so
+ *         every process judges every booking by the widest window any of them needs
  * Every script reads Redis TIME, so no process's clock matters. Numbers go back as integers
  * or strings: RESP turns Lua floats into integers.
  */
@@ -19,7 +22,19 @@ const FACTOR = `local function factor_at(st, recovery)
 end
 local function ceiling(max, factor) return math.max(1, math.floor(max * factor + 1e-9)) end`;
 
-// KEYS: log, state. ARGV: records, horizonMs, maxRequests, maxRecords, windowMs, recoveryPerSecond
+/** How long a process's window report counts when no process repeats it. */
+export const WINDOW_REPORT_MS = 10_000;
+
+// The window in use: the caller's, or a wider one another process reported recently.
+const SHARED_WINDOW = `local function window_in_use(state, w)
+  local sh = redis.call('HMGET', state, 'window', 'windowUntil')
+  if sh[1] and tonumber(sh[2]) > now and tonumber(sh[1]) > w then return tonumber(sh[1]) end
+  return w
+end`;
+
+// KEYS: log, state. ARGV: records, horizonMs, maxRequests, maxRecords, windowMs, recoveryPerSecond[, spreadMs]
+// windowMs is the caller's (1000 + its margin); the walk uses the widest recent one (SHARED_WINDOW),
+// and the caller's is reported when it is that widest or the last report has lapsed.
 // → { 1, start, now, member } booked, or { 0, retryInMs, now, start, room } refused (nothing
 //   written but the trim); room = the most records one request could book to start within the
 //   horizon: the largest room at the walk's steps within it (booking-rule.ts largestRoom gives
@@ -29,9 +44,11 @@ local function ceiling(max, factor) return math.max(1, math.floor(max * factor +
 export const BOOK = new LuaScript(
   `${NOW}
 ${FACTOR}
+${SHARED_WINDOW}
 local records = tonumber(ARGV[1])
 local horizon = tonumber(ARGV[2])
-local w = tonumber(ARGV[5])
+local w = window_in_use(KEYS[2], tonumber(ARGV[5]))
+if w == tonumber(ARGV[5]) then redis.call('HSET', KEYS[2], 'window', ARGV[5], 'windowUntil', now + ${WINDOW_REPORT_MS}, 'spread', ARGV[7] or '0') end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - w)
 local st = redis.call('HMGET', KEYS[2], 'factor', 'storedAt', 'pausedUntil')
 local factor = factor_at(st, tonumber(ARGV[6]))
@@ -131,13 +148,14 @@ return { 'ok', now }
 export const SENT = new LuaScript(
   `${NOW}
 ${FACTOR}
+${SHARED_WINDOW}
 local s = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not s then return { 0, 0, now } end
 s = tonumber(s)
 local at = math.min(now, tonumber(ARGV[6]))
 if at <= s then return { 0, 0, now } end
 redis.call('ZADD', KEYS[1], 'XX', at, ARGV[1])
-local w = tonumber(ARGV[4])
+local w = window_in_use(KEYS[2], tonumber(ARGV[4]))
 if redis.call('PTTL', KEYS[1]) < w + 1000 then redis.call('PEXPIRE', KEYS[1], w + 1000) end
 local st = redis.call('HMGET', KEYS[2], 'factor', 'storedAt')
 local factor = factor_at(st, tonumber(ARGV[5]))
@@ -201,17 +219,22 @@ return { string.format('%.17g', factor), paused, now, cut, dropped }
 );
 
 // KEYS: log, state. ARGV: windowMs, recoveryPerSecond
-// → { requests, records, factor (string), pausedUntil (0 = not paused), now }
+// → { requests, records, factor (string), pausedUntil (0 = not paused), now, window in use, spread reported with it }
 export const USAGE = new LuaScript(
   `${NOW}
 ${FACTOR}
-local e = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. (now - tonumber(ARGV[1])), now)
+${SHARED_WINDOW}
+local w = window_in_use(KEYS[2], tonumber(ARGV[1]))
+local report = redis.call('HMGET', KEYS[2], 'windowUntil', 'spread')
+local spread = 0
+if report[1] and tonumber(report[1]) > now then spread = tonumber(report[2] or '0') end
+local e = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. (now - w), now)
 local sum = 0
 for i = 1, #e do sum = sum + tonumber(string.match(e[i], ':(%d+)$')) end
 local st = redis.call('HMGET', KEYS[2], 'factor', 'storedAt', 'pausedUntil')
 local paused = tonumber(st[3] or '0')
 if paused <= now then paused = 0 end
-return { #e, sum, string.format('%.17g', factor_at(st, tonumber(ARGV[2]))), paused, now }
+return { #e, sum, string.format('%.17g', factor_at(st, tonumber(ARGV[2]))), paused, now, w, spread }
 `,
   2,
 );

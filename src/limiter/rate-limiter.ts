@@ -25,6 +25,10 @@ export interface LimiterUsage {
   readonly pausedUntil: number;
   /** Redis time of this reading, epoch ms. */
   readonly at: number;
+  /** The margin in use (ms added to the 1-second window): the widest any worker needs now. */
+  readonly marginMs: number;
+  /** The path spread (ms, p99 - p1 of answer times) that margin was derived from; 0 before any measurement. */
+  readonly pathSpreadMs: number;
 }
 
 export interface LimiterGrantInfo {
@@ -59,6 +63,8 @@ export interface RateLimiter {
   acquire(records: number, priority: LimiterPriority, signal?: AbortSignal, onBooked?: () => void): Promise<LimiterGrantInfo>;
   /** A 429 arrived: lower the ceiling for every process (AIMD); with retryAfterMs, pause all bookings that long. */
   penalize(retryAfterMs: number | undefined): Promise<void>;
+  /** One answered call: ms from the request written to its answer, per API host (the margin follows their spread). */
+  observeAnswer(host: string, answerMs: number): void;
   usage(): Promise<LimiterUsage>;
 }
 

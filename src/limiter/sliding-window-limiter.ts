@@ -6,8 +6,9 @@ import { abortableSleep } from './abortable-sleep.js';
 import { effectiveCeiling } from './aimd.js';
 import { BookingLanes, type BookAnswer, type Booking } from './booking-lanes.js';
 import { LimiterAbortedError, LimiterProtocolError } from './limiter-errors.js';
-import { resolveLimiterOptions, validatePriority, validateRecordCount, windowMs, type RateLimiterOptions, type RateLimiterSettings } from './limiter-options.js';
+import { resolveLimiterOptions, validatePriority, validateRecordCount, type RateLimiterOptions, type RateLimiterSettings } from './limiter-options.js';
 import { BOOK, CONFIRM, PENALIZE, RELEASE, SENT, USAGE } from './limiter-scripts.js';
+import { DEFAULT_SPREAD_MIN_SAMPLES, DEFAULT_SPREAD_SAMPLES, PathSpread } from './path-spread.js';
 import type { LimiterPriority, LimiterUsage, RateLimiter, SendReport } from './rate-limiter.js';
 
 /** What acquire() hands back: the contract's wait, plus the Redis times that prove exactness. */
@@ -43,12 +44,14 @@ export class RedisRateLimiter implements RateLimiter {
   readonly #keys: Keyspace;
   readonly #monotonic: () => number;
   readonly #lanes: BookingLanes;
+  readonly #spread: PathSpread;
 
   constructor(deps: RedisRateLimiterDeps) {
     this.options = resolveLimiterOptions(deps.options);
     this.#redis = deps.redis;
     this.#keys = deps.keys;
     this.#monotonic = deps.monotonic ?? (() => performance.now());
+    this.#spread = new PathSpread({ floorMs: this.options.marginMs, capMs: this.options.marginCapMs, samples: DEFAULT_SPREAD_SAMPLES, minSamples: DEFAULT_SPREAD_MIN_SAMPLES });
     this.#lanes = new BookingLanes({
       book: (records, priority) => this.#book(records, priority),
       release: (member) => this.#release(member),
@@ -88,9 +91,18 @@ export class RedisRateLimiter implements RateLimiter {
     await PENALIZE.run(this.#redis, [this.#keys.limiterLog, this.#keys.limiterState], [pause, aimd.decrease, aimd.floor, aimd.recoveryPerSecond, aimd.holdMs]);
   }
 
+  observeAnswer(host: string, answerMs: number): void {
+    this.#spread.observe(host, answerMs);
+  }
+
+  /** This process's window: one second plus the margin its measured path spread needs. */
+  #windowMs(): number {
+    return 1000 + this.#spread.marginMs();
+  }
+
   async usage(): Promise<LimiterUsage> {
-    const reply = await USAGE.run(this.#redis, [this.#keys.limiterLog, this.#keys.limiterState], [windowMs(this.options), this.options.aimd.recoveryPerSecond]);
-    const [requests, records, factorText, pausedUntil, at] = tuple(reply, 5, 'usage');
+    const reply = await USAGE.run(this.#redis, [this.#keys.limiterLog, this.#keys.limiterState], [this.#windowMs(), this.options.aimd.recoveryPerSecond]);
+    const [requests, records, factorText, pausedUntil, at, window, spread] = tuple(reply, 7, 'usage');
     const factor = Number(factorText);
     return {
       requestsInWindow: Number(requests),
@@ -102,6 +114,8 @@ export class RedisRateLimiter implements RateLimiter {
       ceilingFactor: factor,
       pausedUntil: Number(pausedUntil),
       at: Number(at),
+      marginMs: Number(window) - 1000,
+      pathSpreadMs: Math.max(Number(spread), this.#spread.spreadMs()),
     };
   }
 
@@ -110,7 +124,7 @@ export class RedisRateLimiter implements RateLimiter {
     const reply = await BOOK.run(
       this.#redis,
       [this.#keys.limiterLog, this.#keys.limiterState],
-      [records, o.horizonsMs[priority], o.maxRequestsPerSecond, o.maxRecordsPerSecond, windowMs(o), o.aimd.recoveryPerSecond],
+      [records, o.horizonsMs[priority], o.maxRequestsPerSecond, o.maxRecordsPerSecond, this.#windowMs(), o.aimd.recoveryPerSecond, Math.round(this.#spread.spreadMs())],
     );
     const [booked, value, now, member] = tuple(reply, 4, 'book');
     if (Number(booked) === 1) return { kind: 'booked', member: String(member), startAt: Number(value), now: Number(now) };
@@ -120,7 +134,7 @@ export class RedisRateLimiter implements RateLimiter {
 
   async #sent(member: string, atMost: number): Promise<SendReport> {
     const o = this.options;
-    const reply = await SENT.run(this.#redis, [this.#keys.limiterLog, this.#keys.limiterState], [member, o.maxRequestsPerSecond, o.maxRecordsPerSecond, windowMs(o), o.aimd.recoveryPerSecond, atMost]);
+    const reply = await SENT.run(this.#redis, [this.#keys.limiterLog, this.#keys.limiterState], [member, o.maxRequestsPerSecond, o.maxRecordsPerSecond, this.#windowMs(), o.aimd.recoveryPerSecond, atMost]);
     const [lateMs, displaced] = tuple(reply, 2, 'sent');
     return { lateMs: Number(lateMs), displaced: Number(displaced) };
   }
@@ -167,11 +181,11 @@ export class RedisRateLimiter implements RateLimiter {
 }
 
 /** The limiter a worker uses, from the validated config (ceilings and margin). */
-export function createRateLimiter(redis: RedisClient, keys: Keyspace, limits: LimitsConfig, extra: Omit<RateLimiterSettings, 'maxRequestsPerSecond' | 'maxRecordsPerSecond' | 'marginMs'> = {}): RedisRateLimiter {
+export function createRateLimiter(redis: RedisClient, keys: Keyspace, limits: LimitsConfig, extra: Omit<RateLimiterSettings, 'maxRequestsPerSecond' | 'maxRecordsPerSecond' | 'marginMs' | 'marginCapMs'> = {}): RedisRateLimiter {
   return new RedisRateLimiter({
     redis,
     keys,
-    options: { ...extra, maxRequestsPerSecond: limits.maxRequestsPerSecond, maxRecordsPerSecond: limits.maxRecordsPerSecond, marginMs: limits.marginMs },
+    options: { ...extra, maxRequestsPerSecond: limits.maxRequestsPerSecond, maxRecordsPerSecond: limits.maxRecordsPerSecond, marginMs: limits.marginMs, marginCapMs: limits.marginCapMs },
   });
 }
 

@@ -28,7 +28,7 @@ describe('defaults', () => {
     expect(JSON.parse(JSON.stringify(config))).toEqual({
       redis: { url: 'redis://127.0.0.1:6379', clusterNodes: [], prefix: 'byteair' },
       api: { hosts: ['api.byteair.volces.com'], scheme: 'https', credentials: {}, timeoutMs: 5_000 },
-      limits: { maxRequestsPerSecond: 100, maxRecordsPerSecond: 50_000, maxRecordsPerRequest: 10_000, maxRequestBytes: 16 * 1024 * 1024, marginMs: 30 },
+      limits: { maxRequestsPerSecond: 100, maxRecordsPerSecond: 50_000, maxRecordsPerRequest: 10_000, maxRequestBytes: 16 * 1024 * 1024, marginMs: 30, marginCapMs: 250 },
       dateZone: 'Asia/Shanghai',
       topics: ['item', 'user', 'behavior'].map((name) => ({ name, mode: 'daily-then-streaming', stageOrder: true })),
       worker: { concurrency: 8, attempts: 20, backoffBaseMs: 1_000, backoffMaxMs: 60_000, lockDurationMs: 30_000, maxStalledCount: 5, shutdownTimeoutMs: 15_000, keepCompletedSeconds: 604_800 },

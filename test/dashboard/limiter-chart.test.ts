@@ -16,6 +16,8 @@ function sample(at: number, requests: number, factor = 1): LimiterUsage {
     ceilingFactor: factor,
     pausedUntil: 0,
     at,
+    marginMs: 30,
+    pathSpreadMs: 0,
   };
 }
 

@@ -325,3 +325,19 @@ test('property: the SENT script moves a late booking to the sending time it is t
     { numRuns: 150 },
   );
 });
+
+test('the margin follows the path spread a process measured, and every process on the same keys judges by the widest', async () => {
+  const { limiter } = scope({ maxRequestsPerSecond: 1, marginMs: 30, marginCapMs: 250 });
+  const wide = limiter();
+  const narrow = limiter();
+  // Answers from 10 to 410 ms: a round-trip spread of about 400 ms, so a margin of half that.
+  for (let i = 0; i < 100; i += 1) wide.observeAnswer('api.example', 10 + (i % 101) * 4);
+  const measured = await wide.usage();
+  expect(measured.marginMs).toBeGreaterThanOrEqual(190);
+  expect(measured.marginMs).toBeLessThanOrEqual(200);
+  const first = await wide.acquire(1, 'streaming');
+  // The narrow process has measured nothing (margin 30), but the widest recent window applies to it too.
+  const second = await narrow.acquire(1, 'streaming');
+  expect(second.startAt - first.startAt).toBe(1000 + measured.marginMs);
+  expect(await narrow.usage()).toMatchObject({ marginMs: measured.marginMs, pathSpreadMs: measured.pathSpreadMs });
+});

@@ -5,7 +5,6 @@ import { createInterface } from 'node:readline';
 import type { Config } from '../../src/config/config.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { spawnEmulator, type EmulatorControl } from '../../src/emulator/emulator-control.js';
-import { stampsPrioritized } from '../../src/emulator/front-door-priority.js';
 import { openOperations, type OperationsHandle } from '../../src/operations/open-operations.js';
 import { TEST_AK, TEST_APPLICATION_ID, TEST_SK, TEST_TENANT_ID, TEST_TOKEN } from './pipeline.js';
 import { startPrivateCluster, type PrivateCluster } from '../../src/redis/private-cluster.js';
@@ -101,7 +100,6 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     BYTEAIR_LOG_LEVEL: 'warn',
     ...auth,
     ...FAST_RECOVERY_ENV,
-    ...marginFor(emulator),
     ...options.env,
   };
   const config = loadConfig(env);
@@ -133,16 +131,6 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
       await cluster?.stop();
     },
   };
-}
-
-/**
- * The limiter's margin covers the spread between send and the API's stamp. An emulator whose
- * stamping thread could not get priority (not root, no CAP_SYS_NICE) stamps up to ~45 ms late
- * while jest and the workers load the cores (bench/RESULTS.md): for that path the workers get
- * the wider margin such a path needs, as an operator would set it for a jittery network.
- */
-function marginFor(emulator: EmulatorControl): Record<string, string> {
-  return stampsPrioritized(emulator.frontDoor) ? {} : { BYTEAIR_LIMITER_MARGIN_MS: '60' };
 }
 
 function spawnWorker(roles: string, env: Record<string, string>): ChildWorker {

@@ -1,0 +1,82 @@
+/** How the margin follows the measured spread of the path to the API. */
+export interface SpreadPolicy {
+  /** The margin never goes below this (BYTEAIR_LIMITER_MARGIN_MS). */
+  readonly floorMs: number;
+  /** Nor above this (BYTEAIR_LIMITER_MARGIN_CAP_MS); equal to the floor, the margin is fixed. */
+  readonly capMs: number;
+  /** Answer times kept per host (the latest). */
+  readonly samples: number;
+  /** Fewer answers than this from a host say nothing about it yet. */
+  readonly minSamples: number;
+}
+
+export const DEFAULT_SPREAD_SAMPLES = 256;
+export const DEFAULT_SPREAD_MIN_SAMPLES = 32;
+
+/**
+ * The spread of one host's path: how much the time from a request leaving to its answer
+ * arriving varies, p99 minus p1 of the latest answers. A request booked at t reaches the API
+ * at t + d, where d is the one-way delay of that request; two requests booked a window apart
+ * arrive a window minus (d1 - d2) apart, so the window needs a margin as large as the spread
+ * of d. d cannot be seen from here (only the round trip can), so the margin is half the round
+ * trip's spread: the way in is taken to vary as much as the way back, as NTP assumes. A spread
+ * that comes from the server (slow answers to large bodies, a busy machine) widens the margin
+ * too, which errs on the safe side.
+ */
+export class PathSpread {
+  readonly #policy: SpreadPolicy;
+  readonly #byHost = new Map<string, { ring: number[]; next: number; spread: number | undefined; dirty: boolean }>();
+
+  constructor(policy: SpreadPolicy) {
+    if (!(policy.floorMs >= 0 && policy.capMs >= policy.floorMs)) throw new RangeError(`margin cap ${policy.capMs} ms must be at least the floor ${policy.floorMs} ms`);
+    this.#policy = policy;
+  }
+
+  /** One answered call: ms from the request written to its answer's first bytes. */
+  observe(host: string, answerMs: number): void {
+    if (!Number.isFinite(answerMs) || answerMs < 0) return;
+    let entry = this.#byHost.get(host);
+    if (entry === undefined) {
+      entry = { ring: [], next: 0, spread: undefined, dirty: true };
+      this.#byHost.set(host, entry);
+    }
+    if (entry.ring.length < this.#policy.samples) entry.ring.push(answerMs);
+    else entry.ring[entry.next] = answerMs;
+    entry.next = (entry.next + 1) % this.#policy.samples;
+    entry.dirty = true;
+  }
+
+  /** Per host with enough answers: the round trip's spread in ms (p99 - p1). */
+  spreads(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [host, entry] of this.#byHost) {
+      if (entry.dirty) {
+        entry.spread = entry.ring.length < this.#policy.minSamples ? undefined : spreadOf(entry.ring);
+        entry.dirty = false;
+      }
+      if (entry.spread !== undefined) out.set(host, entry.spread);
+    }
+    return out;
+  }
+
+  /** The widest spread over the hosts, or 0 before any host has enough answers. */
+  spreadMs(): number {
+    return Math.max(0, ...this.spreads().values());
+  }
+
+  /** The margin the window needs now: half the widest spread, within floor and cap. */
+  marginMs(): number {
+    return marginFor(this.spreadMs(), this.#policy);
+  }
+}
+
+/** Half the round trip's spread (the way in), rounded up, within floor and cap. */
+export function marginFor(spreadMs: number, policy: Pick<SpreadPolicy, 'floorMs' | 'capMs'>): number {
+  return Math.min(policy.capMs, Math.max(policy.floorMs, Math.ceil(spreadMs / 2)));
+}
+
+function spreadOf(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))] as number;
+  return at(0.99) - at(0.01);
+}

@@ -1,0 +1,49 @@
+import { marginFor, PathSpread } from '../../src/limiter/path-spread.js';
+
+const POLICY = { floorMs: 30, capMs: 250, samples: 100, minSamples: 20 };
+
+test('no margin above the floor before a host has enough answers', () => {
+  const spread = new PathSpread(POLICY);
+  for (let i = 0; i < 19; i += 1) spread.observe('a', i * 50);
+  expect(spread.spreads()).toEqual(new Map());
+  expect(spread.marginMs()).toBe(30);
+});
+
+test('the margin is half the widest p99 - p1 over the hosts, within floor and cap', () => {
+  const spread = new PathSpread(POLICY);
+  // Host a: 20..80 ms evenly (spread ~60); host b: a steady 5 ms.
+  for (let i = 0; i <= 100; i += 1) spread.observe('a', 20 + (60 * i) / 100);
+  for (let i = 0; i < 50; i += 1) spread.observe('b', 5);
+  const spreads = spread.spreads();
+  expect(spreads.get('b')).toBe(0);
+  expect(spreads.get('a')).toBeGreaterThan(57);
+  expect(spreads.get('a')).toBeLessThan(60);
+  expect(spread.marginMs()).toBe(30);
+  for (let i = 0; i < 100; i += 1) spread.observe('b', i % 2 === 0 ? 40 : 240);
+  expect(spread.marginMs()).toBe(100);
+  for (let i = 0; i < 100; i += 1) spread.observe('b', i % 2 === 0 ? 0 : 900);
+  expect(spread.marginMs()).toBe(250);
+});
+
+test('only the latest answers count: a path that calms down brings the margin back down', () => {
+  const spread = new PathSpread(POLICY);
+  for (let i = 0; i < 100; i += 1) spread.observe('a', i % 2 === 0 ? 0 : 300);
+  expect(spread.marginMs()).toBe(150);
+  for (let i = 0; i < 100; i += 1) spread.observe('a', 12);
+  expect(spread.marginMs()).toBe(30);
+});
+
+test('p1 and p99 ignore a rare outlier; nonsense samples are ignored', () => {
+  const spread = new PathSpread(POLICY);
+  for (let i = 0; i < 100; i += 1) spread.observe('a', i === 50 ? 5_000 : 20);
+  spread.observe('a', Number.NaN);
+  spread.observe('a', -1);
+  expect(spread.spreads().get('a')).toBe(0);
+});
+
+test('marginFor: floor equal to cap fixes the margin; a cap below the floor is refused', () => {
+  expect(marginFor(1_000, { floorMs: 80, capMs: 80 })).toBe(80);
+  expect(marginFor(0, { floorMs: 80, capMs: 80 })).toBe(80);
+  expect(marginFor(61, { floorMs: 0, capMs: 100 })).toBe(31);
+  expect(() => new PathSpread({ ...POLICY, floorMs: 50, capMs: 40 })).toThrow(/cap 40 ms must be at least the floor 50 ms/);
+});
