@@ -12,6 +12,7 @@ import { resolveEmulatorOptions, type EmulatorOptions, type ResolvedEmulatorOpti
 import { EmulatorState } from './emulator-state.js';
 import type { EmulatorStats } from './emulator-stats.js';
 import { drawFault, drawLatencyMs, mergeFaults, type FaultAction, type Faults, type FaultsPatch } from './faults.js';
+import { hasPathDelay, NetworkModel } from './network-model.js';
 import { oddAnswerReply, type OddAnswer } from './odd-answers.js';
 import { headerOf, readBody, sendJson, sendJsonPieces, sendText } from './http-io.js';
 import { CredentialIndex } from './request-auth.js';
@@ -68,6 +69,7 @@ class Emulator implements RunningEmulator, AdminTarget {
   readonly #context: ApiContext;
   readonly #bodies: BodyJudge;
   #faults: Faults;
+  readonly #network: NetworkModel;
   /** Odd answers given since `oddAnswer` was last set (for `oddAnswerTimes`). */
   #oddAnswersGiven = 0;
   #outage: { mode: OutageMode; countdown: Countdown } | undefined;
@@ -82,6 +84,7 @@ class Emulator implements RunningEmulator, AdminTarget {
     this.#options = options;
     this.#state = new EmulatorState(options);
     this.#faults = options.faults;
+    this.#network = new NetworkModel(options.random);
     this.#port = options.port;
     this.#server = createServer({ headersTimeout: RECEIVED_HEADERS_TIMEOUT_MS, requestTimeout: 0, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, (req, res) => void this.#onRequest(req, res));
     const credentials = new CredentialIndex(options.tenants);
@@ -249,7 +252,7 @@ class Emulator implements RunningEmulator, AdminTarget {
   }
 
   async #onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const arrivedAt = this.#options.monotonicNow();
+    let arrivedAt = this.#options.monotonicNow();
     try {
       const url = splitUrl(req.url ?? '/');
       const route = routeOf(url);
@@ -265,6 +268,12 @@ class Emulator implements RunningEmulator, AdminTarget {
         await readBody(req, this.#options.maxBodyBytes);
         sendText(res, 200, '');
         return;
+      }
+      if (hasPathDelay(this.#faults)) {
+        // The way in: the API sees (and stamps) the request only once it is through.
+        arrivedAt = this.#network.arrival(req.socket, arrivedAt, this.#faults);
+        const wait = arrivedAt - this.#options.monotonicNow();
+        if (wait > 0) await this.#sleep(wait);
       }
       this.#state.count('requestsReceived');
       if (this.#outage !== undefined) {
@@ -302,7 +311,7 @@ class Emulator implements RunningEmulator, AdminTarget {
     const odd = this.#takeOddAnswer();
     const fault = odd === undefined ? drawFault(faults, this.#options.random) : 'none';
     if (odd !== undefined && !faults.afterApply) {
-      this.#sendOddAnswer(res, odd);
+      await this.#sendOddAnswer(req, res, odd);
       return;
     }
     if (fault !== 'none' && !faults.afterApply) {
@@ -325,7 +334,7 @@ class Emulator implements RunningEmulator, AdminTarget {
       this.#context,
     );
     if (odd !== undefined) {
-      this.#sendOddAnswer(res, odd);
+      await this.#sendOddAnswer(req, res, odd);
       return;
     }
     if (fault !== 'none') {
@@ -338,6 +347,7 @@ class Emulator implements RunningEmulator, AdminTarget {
       await this.#sleep(latencyMs);
     }
     const encoded = await encodeAnswer(answer, { accept: headerOf(req, 'accept'), contentType: headerOf(req, 'content-type'), acceptEncoding: headerOf(req, 'accept-encoding') });
+    await this.#wayBack(req);
     if (res.destroyed) return;
     res.writeHead(answer.httpStatus, { ...encoded.headers, 'Content-Length': String(encoded.body.length) });
     res.end(encoded.body);
@@ -352,8 +362,17 @@ class Emulator implements RunningEmulator, AdminTarget {
     return oddAnswer;
   }
 
-  #sendOddAnswer(res: ServerResponse, answer: OddAnswer): void {
+  /** The way back: holds a ready answer for the path's outbound delay, in its connection's order. */
+  async #wayBack(req: IncomingMessage): Promise<void> {
+    if (!hasPathDelay(this.#faults)) return;
+    const leaveAt = this.#network.departure(req.socket, this.#options.monotonicNow(), this.#faults);
+    const wait = leaveAt - this.#options.monotonicNow();
+    if (wait > 0) await this.#sleep(wait);
+  }
+
+  async #sendOddAnswer(req: IncomingMessage, res: ServerResponse, answer: OddAnswer): Promise<void> {
     this.#state.countFault('oddAnswer');
+    await this.#wayBack(req);
     const reply = oddAnswerReply(answer);
     if (res.destroyed) return;
     res.writeHead(reply.httpStatus, { ...reply.headers, 'Content-Length': String(reply.body.length) });

@@ -1,5 +1,6 @@
 import type { Random } from '../clock.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
+import type { PathDelays } from './network-model.js';
 import { parseOddAnswer, type OddAnswer } from './odd-answers.js';
 import { parseRecordRejectionRules, type RecordRejectionRule } from './record-rules.js';
 
@@ -8,8 +9,8 @@ import { parseRecordRejectionRules, type RecordRejectionRule } from './record-ru
  * start-up and changed at run time. One random draw per request picks at most one of the
  * probabilistic faults, so the probabilities must add up to 1 or less.
  */
-export interface Faults {
-  /** Added to every answer, in milliseconds. */
+export interface Faults extends PathDelays {
+  /** Added to every answer, in milliseconds (after the API's work; see also outDelayMs). */
   readonly latencyMs: number;
   /** Up to this many more milliseconds, uniformly at random. */
   readonly jitterMs: number;
@@ -43,6 +44,10 @@ export type FaultsPatch = Partial<Faults>;
 export const NO_FAULTS: Faults = Object.freeze({
   latencyMs: 0,
   jitterMs: 0,
+  inDelayMs: 0,
+  inJitterMs: 0,
+  outDelayMs: 0,
+  outJitterMs: 0,
   p500: 0,
   p503: 0,
   pHang: 0,
@@ -59,6 +64,10 @@ export type FaultAction = 'none' | 'http500' | 'http503' | 'hang' | 'reset';
 const NUMBER_LIMITS: Readonly<Record<string, readonly [number, number]>> = {
   latencyMs: [0, 600_000],
   jitterMs: [0, 600_000],
+  inDelayMs: [0, 60_000],
+  inJitterMs: [0, 60_000],
+  outDelayMs: [0, 60_000],
+  outJitterMs: [0, 60_000],
   hangMs: [0, 3_600_000],
   p500: [0, 1],
   p503: [0, 1],

@@ -37,6 +37,10 @@ export interface EmulatorFlags {
   readonly dateZone?: string;
   readonly latencyMs?: number;
   readonly jitterMs?: number;
+  readonly inDelayMs?: number;
+  readonly inJitterMs?: number;
+  readonly outDelayMs?: number;
+  readonly outJitterMs?: number;
   readonly p500?: number;
   readonly p503?: number;
   readonly pHang?: number;
@@ -199,6 +203,10 @@ export function resolveEmulatorCommand(flags: EmulatorFlags, config: Config, rea
   const faults = {
     ...optional('latencyMs', flags.latencyMs),
     ...optional('jitterMs', flags.jitterMs),
+    ...optional('inDelayMs', flags.inDelayMs),
+    ...optional('inJitterMs', flags.inJitterMs),
+    ...optional('outDelayMs', flags.outDelayMs),
+    ...optional('outJitterMs', flags.outJitterMs),
     ...optional('p500', flags.p500),
     ...optional('p503', flags.p503),
     ...optional('pHang', flags.pHang),

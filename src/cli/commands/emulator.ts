@@ -26,6 +26,7 @@ import {
 
 const SECONDS = numberFlag(0.001, 86_400);
 const MILLISECONDS = numberFlag(0, 600_000, true);
+const PATH_MS = numberFlag(0, 60_000, true);
 
 const HELP_AFTER = `
 Credentials: each of --tenant-id, --application-id, --ak, --sk, --token defaults to the project
@@ -68,6 +69,10 @@ export function register(program: Command): void {
     .option('--strict-ordering', 'refuse ordering violations with 400 instead of only counting them')
     .option('--streaming-only-topics <list>', 'topics declared streaming-only (default: BYTEAIR_STREAMING_ONLY_TOPICS)', topicListFlag)
     .option('--date-zone <zone>', 'zone of "yesterday" for an empty Done (default: BYTEAIR_DATE_ZONE, Asia/Shanghai)', zoneFlag)
+    .option('--in-delay-ms <ms>', 'network model, way in: each request reaches the API (and is stamped) this much later', PATH_MS)
+    .option('--in-jitter-ms <ms>', 'way in: up to this much more per request, at random (a connection keeps its order)', PATH_MS)
+    .option('--out-delay-ms <ms>', 'network model, way back: each answer reaches its client this much later', PATH_MS)
+    .option('--out-jitter-ms <ms>', 'way back: up to this much more per answer, at random', PATH_MS)
     .option('--latency-ms <ms>', 'added to every answer', MILLISECONDS)
     .option('--jitter-ms <ms>', 'up to this much more, at random', MILLISECONDS)
     .option('--p500 <probability>', 'chance of HTTP 500', probabilityFlag)
