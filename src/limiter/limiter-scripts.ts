@@ -23,7 +23,7 @@ end
 local function ceiling(max, factor) return math.max(1, math.floor(max * factor + 1e-9)) end`;
 
 /** How long a process's window report counts when no process repeats it. */
-export const WINDOW_REPORT_MS = 10_000;
+export const WINDOW_REPORT_MS = 3_000;
 
 // The window in use: the caller's, or a wider one another process reported recently.
 const SHARED_WINDOW = `local function window_in_use(state, w)

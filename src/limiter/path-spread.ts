@@ -11,7 +11,7 @@ export interface SpreadPolicy {
 }
 
 export const DEFAULT_SPREAD_SAMPLES = 256;
-export const DEFAULT_SPREAD_MIN_SAMPLES = 32;
+export const DEFAULT_SPREAD_MIN_SAMPLES = 8;
 
 /**
  * The spread of one host's path: how much the time from a request leaving to its answer
@@ -64,9 +64,17 @@ export class PathSpread {
     return Math.max(0, ...this.spreads().values());
   }
 
-  /** The margin the window needs now: half the widest spread, within floor and cap. */
+  /** True once some host has given enough answers to say how its path varies. */
+  measured(): boolean {
+    return this.spreads().size > 0;
+  }
+
+  /**
+   * The margin the window needs now: half the widest spread, within floor and cap; the cap
+   * until a path has been measured, since nothing yet says it is calm.
+   */
   marginMs(): number {
-    return marginFor(this.spreadMs(), this.#policy);
+    return this.measured() ? marginFor(this.spreadMs(), this.#policy) : this.#policy.capMs;
   }
 }
 

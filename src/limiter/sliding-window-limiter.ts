@@ -101,7 +101,9 @@ export class RedisRateLimiter implements RateLimiter {
   }
 
   async usage(): Promise<LimiterUsage> {
-    const reply = await USAGE.run(this.#redis, [this.#keys.limiterLog, this.#keys.limiterState], [this.#windowMs(), this.options.aimd.recoveryPerSecond]);
+    // A process that has measured nothing (the dashboard, operations) reports the workers' window, not its own cautious one.
+    const ownWindow = this.#spread.measured() ? this.#windowMs() : 1000 + this.options.marginMs;
+    const reply = await USAGE.run(this.#redis, [this.#keys.limiterLog, this.#keys.limiterState], [ownWindow, this.options.aimd.recoveryPerSecond]);
     const [requests, records, factorText, pausedUntil, at, window, spread] = tuple(reply, 7, 'usage');
     const factor = Number(factorText);
     return {

@@ -2,10 +2,13 @@ import { marginFor, PathSpread } from '../../src/limiter/path-spread.js';
 
 const POLICY = { floorMs: 30, capMs: 250, samples: 100, minSamples: 20 };
 
-test('no margin above the floor before a host has enough answers', () => {
+test('the cap until a host has enough answers: an unmeasured path is not taken to be calm', () => {
   const spread = new PathSpread(POLICY);
-  for (let i = 0; i < 19; i += 1) spread.observe('a', i * 50);
+  expect(spread.marginMs()).toBe(250);
+  for (let i = 0; i < 19; i += 1) spread.observe('a', 12);
   expect(spread.spreads()).toEqual(new Map());
+  expect(spread.marginMs()).toBe(250);
+  spread.observe('a', 12);
   expect(spread.marginMs()).toBe(30);
 });
 

@@ -26,7 +26,9 @@ afterAll(async () => {
 /** Each test gets its own keys on the file's Redis; instances on the same keys act as separate processes. */
 function scope(options: RateLimiterSettings): { keys: Keyspace; limiter: () => RedisRateLimiter } {
   const keys = new Keyspace(`${redis.prefix}-${randomBytes(3).toString('hex')}`);
-  return { keys, limiter: () => new RedisRateLimiter({ redis: redis.client(), keys, options }) };
+  // A fixed margin (cap = floor) unless a test asks otherwise: these tests are about the window's mechanics.
+  const fixed = { marginCapMs: options.marginMs ?? LIMITER_DEFAULTS.marginMs, ...options };
+  return { keys, limiter: () => new RedisRateLimiter({ redis: redis.client(), keys, options: fixed }) };
 }
 
 async function aimdState(keys: Keyspace): Promise<AimdState & { pausedUntil: number }> {
@@ -332,11 +334,12 @@ test('the margin follows the path spread a process measured, and every process o
   const narrow = limiter();
   // Answers from 10 to 410 ms: a round-trip spread of about 400 ms, so a margin of half that.
   for (let i = 0; i < 100; i += 1) wide.observeAnswer('api.example', 10 + (i % 101) * 4);
+  for (let i = 0; i < 100; i += 1) narrow.observeAnswer('api.example', 12);
   const measured = await wide.usage();
   expect(measured.marginMs).toBeGreaterThanOrEqual(190);
   expect(measured.marginMs).toBeLessThanOrEqual(200);
   const first = await wide.acquire(1, 'streaming');
-  // The narrow process has measured nothing (margin 30), but the widest recent window applies to it too.
+  // The narrow process measured a calm path (margin 30), but the widest recent window applies to it too.
   const second = await narrow.acquire(1, 'streaming');
   expect(second.startAt - first.startAt).toBe(1000 + measured.marginMs);
   expect(await narrow.usage()).toMatchObject({ marginMs: measured.marginMs, pathSpreadMs: measured.pathSpreadMs });

@@ -17,7 +17,7 @@ afterAll(async () => {
   await redis.stop();
 });
 
-const DEFAULTS = { maxRequestsPerSecond: LIMITER_DEFAULTS.maxRequestsPerSecond, maxRecordsPerSecond: LIMITER_DEFAULTS.maxRecordsPerSecond, marginMs: LIMITER_DEFAULTS.marginMs } as const;
+const DEFAULTS = { maxRequestsPerSecond: LIMITER_DEFAULTS.maxRequestsPerSecond, maxRecordsPerSecond: LIMITER_DEFAULTS.maxRecordsPerSecond, marginMs: LIMITER_DEFAULTS.marginMs, marginCapMs: LIMITER_DEFAULTS.marginMs } as const;
 const W = windowMs(DEFAULTS);
 /** The API's own window: a send confirmed within the late tolerance stays inside it. */
 const SERVER_WINDOW = 1000;
