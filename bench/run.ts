@@ -8,6 +8,7 @@ const BENCHES: Readonly<Record<string, { description: string; load: () => Promis
   emulator: { description: 'emulator throughput on one core (gzip JSON writes, req/s and rec/s)', load: async () => (await import('./emulator.js')).runEmulatorBench },
   throughput: { description: '1M history records, 4 workers, at the ceiling: ratio, windows, latency, Redis bytes, RSS; vs BullMQ limiter', load: async () => (await import('./throughput.js')).runThroughputBench },
   latency: { description: 'streaming push-to-accepted latency (4 producers, 5 000 rec/s) under a saturating history backfill', load: async () => (await import('./latency.js')).runLatencyBench },
+  wan: { description: '1M history records, 2 workers, through the emulator network model at 0/0, 40/60, 100/150 ms delay/jitter: 429s, stamped peak, ratios, file to Done', load: async () => (await import('./wan.js')).runWanBench },
   outage: { description: 'a 60 s API outage under streaming + daily load: drain speed after recovery, nothing lost or doubled', load: async () => (await import('./outage.js')).runOutageBench },
   import: { description: '10M-record history .jsonl through `byteair-sync import`, no workers: producer peak RSS, Redis bytes per queued record, import rate', load: async () => (await import('./import.js')).runImportBench },
   ledger: { description: "the emulator's id ledger: its longest single update (a stall of the thread that stamps arrivals) over 4M ids", load: async () => (await import('./ledger.js')).runLedgerBench },

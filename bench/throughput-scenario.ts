@@ -24,6 +24,8 @@ export interface ThroughputScenario {
   readonly diagnostics: DiagnosticOutputs;
   /** True: the workers take jobs as soon as each is up, so their boot is timed too (as before 2b0ff4f). */
   readonly timeBoot: boolean;
+  /** More `byteair-sync emulator` flags (the network model: --in-delay-ms ...). */
+  readonly emulatorArgs?: readonly string[];
 }
 
 export interface ThroughputFigures {
@@ -36,6 +38,10 @@ export interface ThroughputFigures {
   readonly steadyRatio: number;
   /** The emulator's accepted-records counter, polled every 100 ms, first → last acceptance. */
   readonly emulatorRatio: number;
+  /** The emulator's accepted-records counter over its best 10 s, ÷ ceiling. */
+  readonly best10sRatio: number;
+  /** First write job start to the last Done acknowledged (s). */
+  readonly fileToDoneSeconds: number;
   readonly seconds: number;
   readonly maxRequestsInWindow: number;
   readonly maxRecordsInWindow: number;
@@ -89,7 +95,7 @@ export async function runThroughputScenario(s: ThroughputScenario): Promise<Thro
 
 async function measure(s: ThroughputScenario): Promise<ThroughputFigures & { recordsOf: ReadonlyMap<string, number>; jobSpan: JobSpan }> {
   const tap = s.diagnostics.tap;
-  const system = await startBenchSystem({ env: { ...s.env, ...diagnosticEnv({ monitor: '', tap }) }, emulatorEnv: diagnosticEnv(s.diagnostics), emulatorArgs: s.emulatorLimits ? [] : ['--no-limits'] });
+  const system = await startBenchSystem({ env: { ...s.env, ...diagnosticEnv({ monitor: '', tap }) }, emulatorEnv: diagnosticEnv(s.diagnostics), emulatorArgs: [...(s.emulatorLimits ? [] : ['--no-limits']), ...(s.emulatorArgs ?? [])] });
   try {
     const { ops, emulator, config } = system;
     const before = await usedMemory(system.client);
@@ -142,6 +148,8 @@ async function measure(s: ThroughputScenario): Promise<ThroughputFigures & { rec
     const ceiling = config.limits.maxRecordsPerSecond;
     const ledger = await checkLedger(emulator, produced.expected);
     const failedJobs = (await ops.queues.upload.getFailedCount()) + (await ops.queues.done.getFailedCount());
+    const doneJobs = await ops.queues.done.getJobs(['completed'], 0, -1, true);
+    const lastDone = Math.max(...doneJobs.map((job) => job.finishedOn ?? 0));
     const donesAcked = stats.dates.filter((d) => d.state === 'acked').length;
     const lat = (pick: (c: (typeof chunks)[number]) => number): { p50: number; p99: number } => ({ p50: percentile(chunks.map(pick), 50), p99: percentile(chunks.map(pick), 99) });
     return {
@@ -151,6 +159,8 @@ async function measure(s: ThroughputScenario): Promise<ThroughputFigures & { rec
       ratio: round(records / ((last - first) / 1000) / ceiling),
       steadyRatio: round(rateBetween(chunks, first + 1_000, last - 1_000).recordsPerSecond / ceiling),
       emulatorRatio: round(samples.rate(produced.records) / ceiling),
+      best10sRatio: round(samples.bestRate(10_000) / ceiling),
+      fileToDoneSeconds: round((lastDone - first) / 1000, 1),
       seconds: round((last - first) / 1000, 1),
       maxRequestsInWindow: stats.windows.maxRequestsInWindow,
       maxRecordsInWindow: stats.windows.maxRecordsInWindow,

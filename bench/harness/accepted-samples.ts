@@ -40,6 +40,22 @@ export class AcceptedSamples {
     clearInterval(this.#timer);
   }
 
+  /** The best records/s over any `spanMs` between two samples (the API's view of a sustained stretch). */
+  bestRate(spanMs: number): number {
+    let best = Number.NaN;
+    let from = 0;
+    for (let to = 0; to < this.samples.length; to += 1) {
+      const [toAt, toCount] = this.samples[to] as readonly [number, number];
+      while (from < to && toAt - (this.samples[from] as readonly [number, number])[0] > spanMs) from += 1;
+      const [fromAt, fromCount] = this.samples[from] as readonly [number, number];
+      // Only stretches that span (nearly) the whole period count.
+      if (toAt - fromAt < spanMs * 0.95) continue;
+      const rate = (toCount - fromCount) / ((toAt - fromAt) / 1000);
+      if (!(rate <= best)) best = rate;
+    }
+    return best;
+  }
+
   /** Records/s from the first sample showing an acceptance to the first showing `total`. */
   rate(total: number): number {
     const first = this.samples.find(([, n]) => n > 0);
