@@ -64,6 +64,7 @@ describe('/status', () => {
     expect(page).toMatch(/<svg viewBox="0 0 900 220" role="img" aria-label="Limiter use over the last 10 minutes">/);
     expect(page).toMatch(/<polyline class="swatch-req" points="[\d.]+,[\d.]+ [\d.]+,[\d.]+/);
     expect(page).toContain('Circuit <b class="ok">closed</b>');
+    expect(page).toMatch(/margin \d+ ms \(path spread \d+ ms\)/);
     expect(page).toContain('<meta http-equiv="refresh" content="5">');
   });
 
@@ -124,6 +125,8 @@ describe('/metrics after real work', () => {
     expect(text).toMatch(/^byteair_limiter_window_requests \d+$/m);
     expect(text).toMatch(/^byteair_limiter_window_records \d+$/m);
     expect(text).toMatch(/^byteair_limiter_effective_records_per_second \d+/m);
+    expect(value('byteair_limiter_margin_ms')).toBeGreaterThanOrEqual(30);
+    expect(text).toMatch(/^byteair_limiter_path_spread_ms \d+/m);
     expect(value('byteair_streaming_backlog_records{topic="behavior"}')).toBe(7);
     expect(value('byteair_streaming_backlog_age_seconds{topic="behavior"}')).toBeGreaterThan(0);
     expect(value('byteair_streaming_chunks_in_flight{topic="behavior"}')).toBe(0);
