@@ -24,7 +24,8 @@ export interface SyncClientOptions {
 export interface PushOptions {
   /**
    * Pass the same key when retrying a push whose answer was lost (a timeout, a dropped
-   * connection): its records are then stored once, however often it is retried.
+   * connection): its records are then stored once, however often it is retried. The key is
+   * bound to those records: reused with others, the push is refused (IDEMPOTENCY_KEY_REUSED).
    */
   readonly idempotencyKey?: string;
 }

@@ -1,6 +1,6 @@
 import { ByteairSyncError } from '../errors/byteair-sync-error.js';
 import { describeValue, InvalidInputError } from '../errors/invalid-input-error.js';
-import { IntakeFullError } from '../streaming/intake-errors.js';
+import { IdempotencyKeyReusedError, IntakeFullError } from '../streaming/intake-errors.js';
 import { InvalidLineError, MalformedBodyError, RedisUnreachableError } from './ingest-errors.js';
 
 /** How long a caller should wait after a full intake: the batcher drains it in full-size chunks. */
@@ -38,6 +38,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   BODY_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   UNSUPPORTED_ENCODING: 415,
+  IDEMPOTENCY_KEY_REUSED: 422,
   INTAKE_FULL: 503,
   REDIS_UNAVAILABLE: 503,
 };
@@ -84,6 +85,7 @@ function detailsOf(error: ByteairSyncError): Record<string, unknown> {
   }
   if (error instanceof MalformedBodyError) return { ...(error.line === undefined ? {} : { line: error.line }), ...(error.column === undefined ? {} : { column: error.column }) };
   if (error instanceof IntakeFullError) return { topic: error.topic, accepted: error.accepted, retryAfterSeconds: INTAKE_FULL_RETRY_AFTER_SECONDS };
+  if (error instanceof IdempotencyKeyReusedError) return { field: 'Idempotency-Key', value: shownValue(error.idempotencyKey), accepted: error.accepted };
   if (error instanceof RedisUnreachableError) return { retryAfterSeconds: REDIS_RETRY_AFTER_SECONDS };
   const { batchId, state, limit } = error.details;
   return { ...(batchId === undefined ? {} : { batch: batchId }), ...(state === undefined ? {} : { state }), ...(limit === undefined ? {} : { limit }) };

@@ -9,7 +9,7 @@ import { InvalidInputError } from '../errors/invalid-input-error.js';
 import type { Logger } from '../observability/logger.js';
 import type { SyncOperations } from '../operations/sync-operations.js';
 import type { SyncProducer } from '../producer/sync-producer.js';
-import type { StreamIntake } from '../streaming/stream-intake.js';
+import { pushFingerprint, type StreamIntake } from '../streaming/stream-intake.js';
 import { parseTopic } from '../validation/sync-target.js';
 import { bearerAuth } from './bearer-auth.js';
 import { batchRefOfPath } from './batch-path.js';
@@ -51,9 +51,11 @@ export function createIngestRouter(options: IngestRouterOptions): Router {
   const clock = options.clock ?? systemClock;
   const maxRecordBytes = config.limits.maxRequestBytes;
 
-  const readRecords = async (req: Request, allowSingleObject: boolean): Promise<RecordBody> => {
+  const readRecords = async (req: Request, allowSingleObject: boolean): Promise<RecordBody & { fingerprint(): string }> => {
     const format = bodyFormatOf(req.headers['content-type']);
-    return parseRecordBody(await readBody(req, maxBodyBytes), format, { maxRecordBytes, allowSingleObject });
+    const body = await readBody(req, maxBodyBytes);
+    // Same key + same bytes is a resend; the format is part of it (a JSON and an NDJSON body differ).
+    return Object.assign(parseRecordBody(body, format, { maxRecordBytes, allowSingleObject }), { fingerprint: () => pushFingerprint([format, body]) });
   };
 
   const v1 = Router({ mergeParams: false });
@@ -101,7 +103,7 @@ export function createIngestRouter(options: IngestRouterOptions): Router {
     const body = await readRecords(req, true);
     const key = req.get('idempotency-key');
     if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) throw new InvalidInputError('Idempotency-Key', key, 'must be 1-200 printable ASCII characters');
-    const pushed = await pushRecords(intake, topic, body.records(), key);
+    const pushed = await pushRecords(intake, topic, body.records(), { fingerprint: body.fingerprint(), ...(key === undefined ? {} : { idempotencyKey: key }) });
     res.status(202).json({ topic, accepted: pushed.accepted });
   });
 

@@ -14,3 +14,21 @@ export class IntakeFullError extends ByteairSyncError {
     );
   }
 }
+
+/**
+ * An idempotency key came back with a different request (another body, or other records)
+ * than the one it was first used for. Nothing of this request was stored; it is refused
+ * rather than answered as a replay, which would acknowledge records that are not stored.
+ */
+export class IdempotencyKeyReusedError extends ByteairSyncError {
+  readonly code = 'IDEMPOTENCY_KEY_REUSED';
+  constructor(
+    readonly idempotencyKey: string,
+    readonly accepted: number,
+  ) {
+    super(
+      `Idempotency-Key "${idempotencyKey}" was already used for a different request within 24 h; ${accepted > 0 ? `only the first ${accepted} record(s) of this request were stored` : 'nothing of this request was stored'}. Use a new key for new records, and the same key only to resend the same request`,
+      { idempotencyKey, accepted },
+    );
+  }
+}
