@@ -1,4 +1,3 @@
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../src/clock.js';
 import type { Config } from '../src/config/config.js';
@@ -16,7 +15,7 @@ import { LoginThrottle } from './login-throttle.js';
 import { createMetricsRegistry } from './metrics-registry.js';
 import { watchRedis } from '../src/redis/redis-watch.js';
 import { SessionTokens } from './session-tokens.js';
-import { closeServer, listen, urlOf } from '../src/http/server-lifecycle.js';
+import { closeServer, createLimitedServer, listen, urlOf } from '../src/http/server-lifecycle.js';
 
 export interface DashboardOptions {
   readonly config: Config;
@@ -82,7 +81,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     logger,
   });
 
-  const server = createServer(app);
+  const server = createLimitedServer(app, config.http, logger);
   const release = async (): Promise<void> => {
     await history.stop();
     watch.stop();

@@ -81,5 +81,13 @@ export interface Config {
     readonly token: Secret | undefined;
     readonly maxBodyBytes: number;
   };
+  /** Limits of every HTTP server the project runs for clients (ingest, dashboard). */
+  readonly http: HttpServerLimits;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export interface HttpServerLimits {
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly maxConnections: number;
 }

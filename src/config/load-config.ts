@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describeJsonSyntaxError, formatJsonSyntaxProblem } from '../validation/json-syntax-error.js';
-import type { ApiAuth, Config, TopicConfig } from './config.js';
+import type { ApiAuth, Config, HttpServerLimits, TopicConfig } from './config.js';
 import { ConfigError } from './config-error.js';
 import { REDACTED, Secret } from './secret.js';
 import { CONFIG_FILE_KEY, SETTINGS, type RawSettings, type Setting, type SettingName } from './settings.js';
@@ -232,8 +232,19 @@ function assemble(v: RawSettings, raw: ReadonlyMap<string, RawValue>): Config {
       token: v.ingestToken === undefined ? undefined : new Secret(v.ingestToken),
       maxBodyBytes: required(v.ingestMaxBodyBytes, 'ingestMaxBodyBytes', ''),
     },
+    http: httpLimitsOf(v, raw),
     logLevel: required(v.logLevel, 'logLevel', ''),
   };
+}
+
+function httpLimitsOf(v: RawSettings, raw: ReadonlyMap<string, RawValue>): HttpServerLimits {
+  const headersTimeoutMs = required(v.httpHeadersTimeoutMs, 'httpHeadersTimeoutMs', '');
+  const requestTimeoutMs = required(v.httpRequestTimeoutMs, 'httpRequestTimeoutMs', '');
+  // Node refuses a headers timeout longer than the request's (the request would end first).
+  if (requestTimeoutMs < headersTimeoutMs) {
+    throw new ConfigError(SETTINGS.httpRequestTimeoutMs.key, String(requestTimeoutMs), `must be at least BYTEAIR_HTTP_HEADERS_TIMEOUT_MS (${headersTimeoutMs})`, sourceOf(raw, 'httpRequestTimeoutMs'));
+  }
+  return { headersTimeoutMs, requestTimeoutMs, maxConnections: required(v.httpMaxConnections, 'httpMaxConnections', '') };
 }
 
 function resolveAuth(v: RawSettings, raw: ReadonlyMap<string, RawValue>): ApiAuth | undefined {

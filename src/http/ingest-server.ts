@@ -1,4 +1,3 @@
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { BatchStore } from '../batches/batch-store.js';
@@ -14,7 +13,7 @@ import { watchRedis } from '../redis/redis-watch.js';
 import { errorAnswer } from './error-answer.js';
 import { RouteNotFoundError } from './ingest-errors.js';
 import { createIngestRouter, type IngestRouterOptions } from './ingest-router.js';
-import { closeServer, listen, urlOf } from './server-lifecycle.js';
+import { closeServer, createLimitedServer, listen, urlOf } from './server-lifecycle.js';
 
 export interface IngestServerOptions {
   /** Default BYTEAIR_INGEST_HOST / BYTEAIR_INGEST_PORT. */
@@ -71,7 +70,7 @@ export async function startIngestServer(config: Config, options: IngestServerOpt
     const answer = errorAnswer(new RouteNotFoundError(req.method, req.originalUrl));
     res.status(answer.status).json(answer.body);
   });
-  const server = createServer(app);
+  const server = createLimitedServer(app, config.http, logger);
   try {
     await listen(server, options.port ?? config.ingest.port, options.host ?? config.ingest.host);
   } catch (error) {

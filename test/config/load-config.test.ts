@@ -36,6 +36,7 @@ describe('defaults', () => {
       circuit: { threshold: 5, cooldownMs: 1_000, maxCooldownMs: 5_000 },
       dashboard: { host: '127.0.0.1', port: 3_000, readOnly: false },
       ingest: { host: '127.0.0.1', port: 3_100, maxBodyBytes: 32 * 1024 * 1024 },
+      http: { headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, maxConnections: 1_000 },
       logLevel: 'info',
     });
     expect(config.api.auth).toBeUndefined();
@@ -205,6 +206,7 @@ describe('rules across settings', () => {
   const cases: Array<[label: string, env: Env, key: string, reason: string]> = [
     ['backoff max below base', { BYTEAIR_BACKOFF_BASE_MS: '5000', BYTEAIR_BACKOFF_MAX_MS: '1000' }, 'BYTEAIR_BACKOFF_MAX_MS', 'must be at least BYTEAIR_BACKOFF_BASE_MS (5000)'],
     ['circuit max cooldown below cooldown', { BYTEAIR_CIRCUIT_COOLDOWN_MS: '5000', BYTEAIR_CIRCUIT_MAX_COOLDOWN_MS: '1000' }, 'BYTEAIR_CIRCUIT_MAX_COOLDOWN_MS', 'must be at least BYTEAIR_CIRCUIT_COOLDOWN_MS (5000)'],
+    ['request timeout below headers timeout', { BYTEAIR_HTTP_HEADERS_TIMEOUT_MS: '20000', BYTEAIR_HTTP_REQUEST_TIMEOUT_MS: '10000' }, 'BYTEAIR_HTTP_REQUEST_TIMEOUT_MS', 'must be at least BYTEAIR_HTTP_HEADERS_TIMEOUT_MS (20000)'],
     ['records per request above records per second', { BYTEAIR_MAX_RECORDS_PER_SECOND: '5000' }, 'BYTEAIR_MAX_RECORDS_PER_REQUEST', 'must not exceed BYTEAIR_MAX_RECORDS_PER_SECOND (5000)'],
     ['stream batch above records per request', { BYTEAIR_MAX_RECORDS_PER_REQUEST: '500' }, 'BYTEAIR_STREAM_BATCH_SIZE', 'must not exceed BYTEAIR_MAX_RECORDS_PER_REQUEST (500)'],
     ['dashboard user without password', { BYTEAIR_DASHBOARD_USER: 'ops' }, 'BYTEAIR_DASHBOARD_PASSWORD', 'set together or not at all'],
