@@ -16,6 +16,13 @@ export interface LimiterGrant {
   readonly waitedMs: number;
   /** The booked start (Redis epoch ms); the log counts the request at this instant. */
   readonly startAt: number;
+  /** Redis time when the booking that held was made. */
+  readonly bookedAt: number;
+  /**
+   * That booking's place in the order Redis made bookings in, across every process sharing the
+   * limiter (a counter in its state; it restarts only if the state expires after idling).
+   */
+  readonly bookingSeq: number;
   /** Redis time when the holder confirmed it was on time, right before sending. */
   readonly confirmedAt: number;
   /** How many times the booking was lost (late wake-up, 429 drop, displaced by a late send) and made again. */
@@ -72,6 +79,8 @@ export class RedisRateLimiter implements RateLimiter {
         return {
           waitedMs: this.#monotonic() - started,
           startAt: booking.startAt,
+          bookedAt: booking.bookedAt,
+          bookingSeq: bookingSeqOf(booking.member),
           confirmedAt: confirmed.at,
           rebooked,
           sent: () => {
@@ -189,6 +198,13 @@ export function createRateLimiter(redis: RedisClient, keys: Keyspace, limits: Li
     keys,
     options: { ...extra, maxRequestsPerSecond: limits.maxRequestsPerSecond, maxRecordsPerSecond: limits.maxRecordsPerSecond, marginMs: limits.marginMs, marginCapMs: limits.marginCapMs },
   });
+}
+
+/** A log member is `seq:records` (limiter-scripts.ts BOOK). */
+function bookingSeqOf(member: string): number {
+  const seq = Number(member.slice(0, member.indexOf(':')));
+  if (!Number.isSafeInteger(seq)) throw new LimiterProtocolError(`limiter book script answered member ${JSON.stringify(member)}`);
+  return seq;
 }
 
 function tuple(reply: unknown, length: number, script: string): readonly unknown[] {
