@@ -80,6 +80,8 @@ export interface Config {
     readonly port: number;
     readonly token: Secret | undefined;
     readonly maxBodyBytes: number;
+    /** Bytes of request bodies held at once across every request (read, being parsed or pushed). */
+    readonly maxInflightBytes: number;
   };
   /** Limits of every HTTP server the project runs for clients (ingest, dashboard). */
   readonly http: HttpServerLimits;

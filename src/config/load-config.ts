@@ -231,10 +231,21 @@ function assemble(v: RawSettings, raw: ReadonlyMap<string, RawValue>): Config {
       port: required(v.ingestPort, 'ingestPort', ''),
       token: v.ingestToken === undefined ? undefined : new Secret(v.ingestToken),
       maxBodyBytes: required(v.ingestMaxBodyBytes, 'ingestMaxBodyBytes', ''),
+      maxInflightBytes: inflightBytesOf(v, raw),
     },
     http: httpLimitsOf(v, raw),
     logLevel: required(v.logLevel, 'logLevel', ''),
   };
+}
+
+function inflightBytesOf(v: RawSettings, raw: ReadonlyMap<string, RawValue>): number {
+  const maxBody = required(v.ingestMaxBodyBytes, 'ingestMaxBodyBytes', '');
+  const inflight = required(v.ingestMaxInflightBytes, 'ingestMaxInflightBytes', '');
+  // Below one largest body, a body the size limit allows could never be taken.
+  if (inflight < maxBody) {
+    throw new ConfigError(SETTINGS.ingestMaxInflightBytes.key, String(inflight), `must be at least BYTEAIR_INGEST_MAX_BODY_BYTES (${maxBody})`, sourceOf(raw, 'ingestMaxInflightBytes'));
+  }
+  return inflight;
 }
 
 function httpLimitsOf(v: RawSettings, raw: ReadonlyMap<string, RawValue>): HttpServerLimits {

@@ -76,6 +76,7 @@ export const SETTINGS = Object.freeze({
   ingestPort: setting('BYTEAIR_INGEST_PORT', integer(0, 65_535), '3100', 'HTTP ingest port (0 = any free port).'),
   ingestToken: setting('BYTEAIR_INGEST_TOKEN', nonEmpty, undefined, 'Bearer token required by the HTTP ingest API.', true),
   ingestMaxBodyBytes: setting('BYTEAIR_INGEST_MAX_BODY_BYTES', integer(1_024, 1024 * 1024 * 1024), String(32 * 1024 * 1024), 'Largest HTTP ingest request body.'),
+  ingestMaxInflightBytes: setting('BYTEAIR_INGEST_MAX_INFLIGHT_BYTES', integer(1_024, 16 * 1024 * 1024 * 1024), String(128 * 1024 * 1024), 'HTTP ingest: request bodies held at once, in bytes, across every request; one that would go over is answered 503 with Retry-After before it is read. At least BYTEAIR_INGEST_MAX_BODY_BYTES.'),
   httpHeadersTimeoutMs: setting('BYTEAIR_HTTP_HEADERS_TIMEOUT_MS', integer(1_000, 600_000), '10000', 'Ingest and dashboard servers: a request\'s headers must arrive within this, or it is answered 408 and closed.'),
   httpRequestTimeoutMs: setting('BYTEAIR_HTTP_REQUEST_TIMEOUT_MS', integer(1_000, 3_600_000), '60000', 'Ingest and dashboard servers: a whole request (headers and body) must arrive within this, or it is answered 408 and closed.'),
   httpMaxConnections: setting('BYTEAIR_HTTP_MAX_CONNECTIONS', integer(1, 1_000_000), '1000', 'Ingest and dashboard servers: open connections per server; a connection beyond it is closed at once.'),

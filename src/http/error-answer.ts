@@ -1,10 +1,12 @@
 import { ByteairSyncError } from '../errors/byteair-sync-error.js';
 import { describeValue, InvalidInputError } from '../errors/invalid-input-error.js';
 import { IdempotencyKeyReusedError, IntakeFullError } from '../streaming/intake-errors.js';
-import { InvalidLineError, MalformedBodyError, RedisUnreachableError } from './ingest-errors.js';
+import { IngestBusyError, InvalidLineError, MalformedBodyError, RedisUnreachableError } from './ingest-errors.js';
 
 /** How long a caller should wait after a full intake: the batcher drains it in full-size chunks. */
 export const INTAKE_FULL_RETRY_AFTER_SECONDS = 10;
+/** After a busy answer: bodies in flight are parsed in well under a second each. */
+export const INGEST_BUSY_RETRY_AFTER_SECONDS = 1;
 /** After a Redis outage: long enough for a restart or failover, short enough to catch up soon. */
 export const REDIS_RETRY_AFTER_SECONDS = 5;
 
@@ -40,6 +42,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   UNSUPPORTED_ENCODING: 415,
   IDEMPOTENCY_KEY_REUSED: 422,
   INTAKE_FULL: 503,
+  INGEST_BUSY: 503,
   REDIS_UNAVAILABLE: 503,
 };
 
@@ -75,6 +78,7 @@ function headersFor(error: ByteairSyncError): Record<string, string> {
   if (error.code === 'AUTH_INVALID') return { 'WWW-Authenticate': 'Bearer realm="byteair-ingest", error="invalid_token"' };
   if (error instanceof IntakeFullError) return { 'Retry-After': String(INTAKE_FULL_RETRY_AFTER_SECONDS) };
   if (error instanceof RedisUnreachableError) return { 'Retry-After': String(REDIS_RETRY_AFTER_SECONDS) };
+  if (error instanceof IngestBusyError) return { 'Retry-After': String(INGEST_BUSY_RETRY_AFTER_SECONDS) };
   return {};
 }
 
@@ -87,6 +91,7 @@ function detailsOf(error: ByteairSyncError): Record<string, unknown> {
   if (error instanceof IntakeFullError) return { topic: error.topic, accepted: error.accepted, retryAfterSeconds: INTAKE_FULL_RETRY_AFTER_SECONDS };
   if (error instanceof IdempotencyKeyReusedError) return { field: 'Idempotency-Key', value: shownValue(error.idempotencyKey), accepted: error.accepted };
   if (error instanceof RedisUnreachableError) return { retryAfterSeconds: REDIS_RETRY_AFTER_SECONDS };
+  if (error instanceof IngestBusyError) return { limit: error.limit, retryAfterSeconds: INGEST_BUSY_RETRY_AFTER_SECONDS };
   const { batchId, state, limit } = error.details;
   return { ...(batchId === undefined ? {} : { batch: batchId }), ...(state === undefined ? {} : { state }), ...(limit === undefined ? {} : { limit }) };
 }

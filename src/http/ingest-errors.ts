@@ -54,7 +54,7 @@ export class UnsupportedEncodingError extends ByteairSyncError {
 export class MalformedBodyError extends ByteairSyncError {
   readonly code = 'MALFORMED_BODY';
   constructor(
-    reason: string,
+    readonly reason: string,
     readonly line?: number,
     readonly column?: number,
   ) {
@@ -76,6 +76,17 @@ export class InvalidLineError extends InvalidInputError {
     this.line = line;
     // The record error's wording, prefixed; InvalidInputError has no constructor for that.
     this.message = `line ${line}: ${error.message}`;
+  }
+}
+
+/**
+ * Taking this body would go over BYTEAIR_INGEST_MAX_INFLIGHT_BYTES, the bodies held at once
+ * across every request. Nothing of it was taken; the caller retries after Retry-After.
+ */
+export class IngestBusyError extends ByteairSyncError {
+  readonly code = 'INGEST_BUSY';
+  constructor(readonly limit: number) {
+    super(`the ingest server is holding as many request bodies as it may (BYTEAIR_INGEST_MAX_INFLIGHT_BYTES=${limit}); nothing from this request was taken, retry it after Retry-After`, { limit });
   }
 }
 

@@ -1,4 +1,4 @@
-import { Router, type ErrorRequestHandler, type Request } from 'express';
+import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { BatchClosedError, BatchNotFoundError } from '../batches/batch-errors.js';
 import { batchIdOf } from '../batches/batch-id.js';
 import type { BatchStore } from '../batches/batch-store.js';
@@ -12,6 +12,7 @@ import type { SyncProducer } from '../producer/sync-producer.js';
 import { pushFingerprint, type StreamIntake } from '../streaming/stream-intake.js';
 import { parseTopic } from '../validation/sync-target.js';
 import { bearerAuth } from './bearer-auth.js';
+import { BodyBudget } from './body-budget.js';
 import { batchRefOfPath } from './batch-path.js';
 import { bodyFormatOf } from './body-format.js';
 import { errorAnswer } from './error-answer.js';
@@ -30,6 +31,8 @@ export interface IngestRouterOptions {
   readonly token: Secret;
   /** BYTEAIR_INGEST_MAX_BODY_BYTES, on the wire and after gunzip. */
   readonly maxBodyBytes: number;
+  /** BYTEAIR_INGEST_MAX_INFLIGHT_BYTES: bodies held at once by this router, across requests. */
+  readonly maxInflightBytes: number;
   readonly config: Pick<Config, 'topics' | 'dateZone' | 'limits'>;
   readonly logger: Logger;
   readonly clock?: Clock;
@@ -51,11 +54,16 @@ export function createIngestRouter(options: IngestRouterOptions): Router {
   const clock = options.clock ?? systemClock;
   const maxRecordBytes = config.limits.maxRequestBytes;
 
-  const readRecords = async (req: Request, allowSingleObject: boolean): Promise<RecordBody & { fingerprint(): string }> => {
+  const budget = new BodyBudget(options.maxInflightBytes);
+
+  const readRecords = async (req: Request, res: Response, allowSingleObject: boolean): Promise<RecordBody & { fingerprint(): string }> => {
     const format = bodyFormatOf(req.headers['content-type']);
-    const body = await readBody(req, maxBodyBytes);
+    // Held until the answer is sent (or the client is gone): parsing and pushing need the body too.
+    const share = budget.hold();
+    res.once('close', () => share.release());
+    const body = await readBody(req, maxBodyBytes, { share, limit: budget.limit });
     // Same key + same bytes is a resend; the format is part of it (a JSON and an NDJSON body differ).
-    return Object.assign(parseRecordBody(body, format, { maxRecordBytes, allowSingleObject }), { fingerprint: () => pushFingerprint([format, body]) });
+    return Object.assign(await parseRecordBody(body, format, { maxRecordBytes, allowSingleObject }), { fingerprint: () => pushFingerprint([format, body]) });
   };
 
   const v1 = Router({ mergeParams: false });
@@ -65,7 +73,7 @@ export function createIngestRouter(options: IngestRouterOptions): Router {
 
   v1.post('/batches/:topic/:stage/:date/records', async (req, res) => {
     const ref = batchRefOfPath(req.params, config, clock);
-    const body = await readRecords(req, false);
+    const body = await readRecords(req, res, false);
     const batch = await producer.batch(ref.topic, ref.stage, ref.date);
     const added = await batch.add(body.records());
     res.status(202).json({ batch: batch.batchId, accepted: added.records, chunks: added.chunks, newChunks: added.newChunks });
@@ -100,7 +108,7 @@ export function createIngestRouter(options: IngestRouterOptions): Router {
 
   v1.post('/streams/:topic/records', async (req, res) => {
     const topic = parseTopic(req.params.topic, config.topics).name;
-    const body = await readRecords(req, true);
+    const body = await readRecords(req, res, true);
     const key = req.get('idempotency-key');
     if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) throw new InvalidInputError('Idempotency-Key', key, 'must be 1-200 printable ASCII characters');
     const pushed = await pushRecords(intake, topic, body.records(), { fingerprint: body.fingerprint(), ...(key === undefined ? {} : { idempotencyKey: key }) });

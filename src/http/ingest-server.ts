@@ -48,6 +48,7 @@ export function ingestRouterOptions(config: Config, handle: OperationsHandle, op
     batches: new BatchStore(handle.redis, handle.keys),
     token: requireIngestToken(config),
     maxBodyBytes: config.ingest.maxBodyBytes,
+    maxInflightBytes: config.ingest.maxInflightBytes,
     config,
     logger: options.logger,
     ...(options.clock === undefined ? {} : { clock: options.clock }),

@@ -20,7 +20,11 @@ const HEX4 = /[0-9a-fA-F]{4}/y;
  */
 export function jsonErrorPosition(text: string): JsonErrorPosition | undefined {
   const offset = firstBadOffset(text);
-  if (offset === undefined) return undefined;
+  return offset === undefined ? undefined : positionAt(text, offset);
+}
+
+/** Line and column (1-based) of the character at `offset`. */
+function positionAt(text: string, offset: number): JsonErrorPosition {
   let line = 1;
   let lineStart = 0;
   for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {

@@ -35,7 +35,7 @@ describe('defaults', () => {
       streaming: { batchSize: 1_000, maxWaitMs: 1_000, intakeCap: 5_000_000 },
       circuit: { threshold: 5, cooldownMs: 1_000, maxCooldownMs: 5_000 },
       dashboard: { host: '127.0.0.1', port: 3_000, readOnly: false },
-      ingest: { host: '127.0.0.1', port: 3_100, maxBodyBytes: 32 * 1024 * 1024 },
+      ingest: { host: '127.0.0.1', port: 3_100, maxBodyBytes: 32 * 1024 * 1024, maxInflightBytes: 128 * 1024 * 1024 },
       http: { headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, maxConnections: 1_000 },
       logLevel: 'info',
     });
@@ -206,6 +206,7 @@ describe('rules across settings', () => {
   const cases: Array<[label: string, env: Env, key: string, reason: string]> = [
     ['backoff max below base', { BYTEAIR_BACKOFF_BASE_MS: '5000', BYTEAIR_BACKOFF_MAX_MS: '1000' }, 'BYTEAIR_BACKOFF_MAX_MS', 'must be at least BYTEAIR_BACKOFF_BASE_MS (5000)'],
     ['circuit max cooldown below cooldown', { BYTEAIR_CIRCUIT_COOLDOWN_MS: '5000', BYTEAIR_CIRCUIT_MAX_COOLDOWN_MS: '1000' }, 'BYTEAIR_CIRCUIT_MAX_COOLDOWN_MS', 'must be at least BYTEAIR_CIRCUIT_COOLDOWN_MS (5000)'],
+    ['in-flight body bytes below one body', { BYTEAIR_INGEST_MAX_BODY_BYTES: '2048', BYTEAIR_INGEST_MAX_INFLIGHT_BYTES: '1024' }, 'BYTEAIR_INGEST_MAX_INFLIGHT_BYTES', 'must be at least BYTEAIR_INGEST_MAX_BODY_BYTES (2048)'],
     ['request timeout below headers timeout', { BYTEAIR_HTTP_HEADERS_TIMEOUT_MS: '20000', BYTEAIR_HTTP_REQUEST_TIMEOUT_MS: '10000' }, 'BYTEAIR_HTTP_REQUEST_TIMEOUT_MS', 'must be at least BYTEAIR_HTTP_HEADERS_TIMEOUT_MS (20000)'],
     ['records per request above records per second', { BYTEAIR_MAX_RECORDS_PER_SECOND: '5000' }, 'BYTEAIR_MAX_RECORDS_PER_REQUEST', 'must not exceed BYTEAIR_MAX_RECORDS_PER_SECOND (5000)'],
     ['stream batch above records per request', { BYTEAIR_MAX_RECORDS_PER_REQUEST: '500' }, 'BYTEAIR_STREAM_BATCH_SIZE', 'must not exceed BYTEAIR_MAX_RECORDS_PER_REQUEST (500)'],
