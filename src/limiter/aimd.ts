@@ -1,8 +1,15 @@
 /**
  * AIMD of the shared ceiling (DESIGN.md invariant 3: "a 429 slows every worker"). The
- * factor scales both ceilings; a 429 multiplies it by `decrease` (never below `floor`), and
- * it climbs back by `recoveryPerSecond` per second of Redis time since the last cut. Nothing
- * ticks: the factor is computed lazily from (stored factor, time it was stored, now), which is
+ * factor scales both ceilings; a 429 multiplies it by `decrease` (never below `floor`). How it
+ * climbs back depends on whether the 429 was isolated:
+ * - an isolated 429 (none cut in the `calmMs` before it: one over-full second, a jitter spike
+ *   on the path) holds the cut for `holdMs`, which lets the API's window drain of what was sent
+ *   under the old ceiling, then climbs by `fastRecoveryPerSecond` (back to full in 250 ms by
+ *   default): the whole cost is about half a second of capacity;
+ * - a 429 that follows another within `calmMs` means the ceiling really is too high (a lower
+ *   quota, a shared application): it climbs from the cut by `recoveryPerSecond`, slowly, so
+ *   the ceiling settles under what the API takes.
+ * The state stores the rate it climbs at and the instant the climb starts. Nothing ticks: the factor is computed lazily from (stored factor, time it was stored, now), which is
  * why these formulas also exist in Lua (limiter-scripts.ts) and are tested against each other.
  */
 export interface AimdOptions {
@@ -19,15 +26,21 @@ export interface AimdOptions {
    * 0 = every 429 cuts. @default one window (1000 + margin ms)
    */
   readonly holdMs: number;
+  /** Factor regained per second after an isolated 429, once holdMs has passed. @default 2 */
+  readonly fastRecoveryPerSecond: number;
+  /** A 429 at least this long after the last cut is isolated. @default 30 000 */
+  readonly calmMs: number;
 }
 
 export interface AimdState {
-  /** The factor as stored at `storedAt`. */
+  /** The factor as stored, in force until `storedAt`. */
   readonly factor: number;
-  /** Redis time (epoch ms) the factor was stored; recovery counts from here. */
+  /** Redis time (epoch ms) the climb starts: the cut, or holdMs after it for an isolated 429. */
   readonly storedAt: number;
   /** Redis time of the last cut, or null if there never was one. */
   readonly lastCutAt: number | null;
+  /** Factor regained per second from storedAt; absent: the options' recoveryPerSecond. */
+  readonly rate?: number;
 }
 
 export const FULL_SPEED: AimdState = { factor: 1, storedAt: 0, lastCutAt: null };
@@ -35,14 +48,15 @@ export const FULL_SPEED: AimdState = { factor: 1, storedAt: 0, lastCutAt: null }
 /** The factor in force at `now`. */
 export function factorAt(state: AimdState, now: number, options: AimdOptions): number {
   const elapsedMs = Math.max(0, now - state.storedAt);
-  return Math.min(1, state.factor + (options.recoveryPerSecond * elapsedMs) / 1000);
+  return Math.min(1, state.factor + ((state.rate ?? options.recoveryPerSecond) * elapsedMs) / 1000);
 }
 
 /** The state after a 429 at `now`; unchanged while the last cut is younger than holdMs. */
 export function afterPenalty(state: AimdState, now: number, options: AimdOptions): AimdState {
   if (state.lastCutAt !== null && now - state.lastCutAt < options.holdMs) return state;
   const factor = Math.max(options.floor, factorAt(state, now, options) * options.decrease);
-  return { factor, storedAt: now, lastCutAt: now };
+  const isolated = state.lastCutAt === null || now - state.lastCutAt >= options.calmMs;
+  return isolated ? { factor, storedAt: now + options.holdMs, lastCutAt: now, rate: options.fastRecoveryPerSecond } : { factor, storedAt: now, lastCutAt: now, rate: options.recoveryPerSecond };
 }
 
 /**

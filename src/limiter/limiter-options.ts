@@ -59,6 +59,8 @@ export const LIMITER_DEFAULTS = Object.freeze({
   decrease: 0.5,
   floor: 0.05,
   recoveryPerSecond: 0.05,
+  fastRecoveryPerSecond: 2,
+  calmMs: 30_000,
 });
 
 /** The sliding window at the floor of the margin: one second plus marginMs. */
@@ -82,6 +84,8 @@ export function resolveLimiterOptions(settings: RateLimiterSettings = {}): RateL
     floor: fraction('aimd.floor', settings.aimd?.floor ?? LIMITER_DEFAULTS.floor, true),
     recoveryPerSecond: finite('aimd.recoveryPerSecond', settings.aimd?.recoveryPerSecond ?? LIMITER_DEFAULTS.recoveryPerSecond, 0, 1_000),
     holdMs: integer('aimd.holdMs', settings.aimd?.holdMs ?? 1000 + marginMs, 0, 3_600_000),
+    fastRecoveryPerSecond: finite('aimd.fastRecoveryPerSecond', settings.aimd?.fastRecoveryPerSecond ?? LIMITER_DEFAULTS.fastRecoveryPerSecond, 0, 1_000),
+    calmMs: integer('aimd.calmMs', settings.aimd?.calmMs ?? LIMITER_DEFAULTS.calmMs, 0, 86_400_000),
   };
   return Object.freeze({
     maxRequestsPerSecond: integer('maxRequestsPerSecond', settings.maxRequestsPerSecond ?? LIMITER_DEFAULTS.maxRequestsPerSecond, 1, 1_000_000),

@@ -15,10 +15,12 @@ const NOW = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
 // Same formula as aimd.ts factorAt; ARGV index of recoveryPerSecond varies, so it is passed in.
+// The rate stored with the factor (the state hash is KEYS[2] in every script) wins over it.
 const FACTOR = `local function factor_at(st, recovery)
   if not st[1] then return 1 end
   local elapsed = math.max(0, now - tonumber(st[2]))
-  return math.min(1, tonumber(st[1]) + recovery * elapsed / 1000)
+  local rate = tonumber(redis.call('HGET', KEYS[2], 'rate') or recovery)
+  return math.min(1, tonumber(st[1]) + rate * elapsed / 1000)
 end
 local function ceiling(max, factor) return math.max(1, math.floor(max * factor + 1e-9)) end`;
 
@@ -188,7 +190,8 @@ return { at - s, #bumped, now }
 // KEYS: log. ARGV: member. Gives an unused booking back (abort, shutdown).
 export const RELEASE = new LuaScript(`return redis.call('ZREM', KEYS[1], ARGV[1])`, 1);
 
-// KEYS: log, state. ARGV: retryAfterMs ('' = none), decrease, floor, recoveryPerSecond, holdMs
+// KEYS: log, state. ARGV: retryAfterMs ('' = none), decrease, floor, recoveryPerSecond, holdMs,
+//   fastRecoveryPerSecond, calmMs
 // aimd.ts afterPenalty, plus the Retry-After pause. When either changed, bookings that have
 // not started yet are dropped: their holders find them gone at wake-up and book again under
 // the lowered ceiling and the pause, so a 429 slows everyone within milliseconds.
@@ -201,7 +204,12 @@ local factor = factor_at(st, tonumber(ARGV[4]))
 local cut = 0
 if not st[4] or now - tonumber(st[4]) >= tonumber(ARGV[5]) then
   factor = math.max(tonumber(ARGV[3]), factor * tonumber(ARGV[2]))
-  redis.call('HSET', KEYS[2], 'factor', string.format('%.17g', factor), 'storedAt', now, 'lastCutAt', now)
+  -- aimd.ts afterPenalty: an isolated 429 holds, then climbs fast; a repeated one climbs slowly now.
+  if not st[4] or now - tonumber(st[4]) >= tonumber(ARGV[7]) then
+    redis.call('HSET', KEYS[2], 'factor', string.format('%.17g', factor), 'storedAt', now + tonumber(ARGV[5]), 'lastCutAt', now, 'rate', ARGV[6])
+  else
+    redis.call('HSET', KEYS[2], 'factor', string.format('%.17g', factor), 'storedAt', now, 'lastCutAt', now, 'rate', ARGV[4])
+  end
   cut = 1
 end
 local paused = tonumber(st[3] or '0')

@@ -97,7 +97,7 @@ export class RedisRateLimiter implements RateLimiter {
   async penalize(retryAfterMs: number | undefined): Promise<void> {
     const pause = retryAfterMs === undefined || !Number.isFinite(retryAfterMs) || retryAfterMs <= 0 ? '' : String(Math.ceil(retryAfterMs));
     const { aimd } = this.options;
-    await PENALIZE.run(this.#redis, [this.#keys.limiterLog, this.#keys.limiterState], [pause, aimd.decrease, aimd.floor, aimd.recoveryPerSecond, aimd.holdMs]);
+    await PENALIZE.run(this.#redis, [this.#keys.limiterLog, this.#keys.limiterState], [pause, aimd.decrease, aimd.floor, aimd.recoveryPerSecond, aimd.holdMs, aimd.fastRecoveryPerSecond, aimd.calmMs]);
   }
 
   observeAnswer(host: string, answerMs: number): void {

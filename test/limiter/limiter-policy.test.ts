@@ -7,11 +7,11 @@ import { LIMITER_PRIORITIES } from '../../src/limiter/rate-limiter.js';
 import { inLogOrder, peakLoad } from './window-audit.js';
 
 describe('limiter options', () => {
-  test('defaults: 100 req/s, 50 000 rec/s, 30 ms margin, the horizon table, AIMD 0.5 / 0.05 / +0.05 per s', () => {
+  test('defaults: 100 req/s, 50 000 rec/s, 30 ms margin, the horizon table, AIMD 0.5 / 0.05 / +0.05 per s, +2 per s after an isolated 429', () => {
     const o = resolveLimiterOptions();
     expect(o).toMatchObject({ maxRequestsPerSecond: 100, maxRecordsPerSecond: 50_000, marginMs: 30, lateToleranceMs: 15 });
     expect(o.horizonsMs).toEqual({ streaming: 1000, done: 1000, daily: 300, history: 200, pre_sync: 100 });
-    expect(o.aimd).toEqual({ decrease: 0.5, floor: 0.05, recoveryPerSecond: 0.05, holdMs: 1030 });
+    expect(o.aimd).toEqual({ decrease: 0.5, floor: 0.05, recoveryPerSecond: 0.05, holdMs: 1030, fastRecoveryPerSecond: 2, calmMs: 30_000 });
     expect(windowMs(o)).toBe(1030);
     expect(Object.isFrozen(o)).toBe(true);
   });
@@ -55,22 +55,40 @@ describe('limiter options', () => {
 });
 
 describe('AIMD factor', () => {
-  const options: AimdOptions = { decrease: 0.5, floor: 0.05, recoveryPerSecond: 0.05, holdMs: 1025 };
+  const options: AimdOptions = { decrease: 0.5, floor: 0.05, recoveryPerSecond: 0.05, holdMs: 1025, fastRecoveryPerSecond: 2, calmMs: 30_000 };
 
-  test('halves on a 429 and recovers by 0.05 per second, up to 1', () => {
+  test('an isolated 429 halves the factor for holdMs, then it is back to 1 within 250 ms', () => {
     const cut = afterPenalty(FULL_SPEED, 10_000, options);
-    expect(cut).toEqual({ factor: 0.5, storedAt: 10_000, lastCutAt: 10_000 });
+    expect(cut).toEqual({ factor: 0.5, storedAt: 11_025, lastCutAt: 10_000, rate: 2 });
+    expect(factorAt(cut, 9_000, options)).toBe(0.5);
     expect(factorAt(cut, 10_000, options)).toBe(0.5);
+    expect(factorAt(cut, 11_025, options)).toBe(0.5);
+    expect(factorAt(cut, 11_150, options)).toBeCloseTo(0.75, 12);
+    expect(factorAt(cut, 11_275, options)).toBe(1);
+    // As isolated long after a cut as with none before it.
+    const later = afterPenalty(cut, 10_000 + 30_000, options);
+    expect(later).toEqual({ factor: 0.5, storedAt: 41_025, lastCutAt: 40_000, rate: 2 });
+  });
+
+  test('a 429 within calmMs of the last cut climbs from the cut by 0.05 per second, up to 1', () => {
+    const first = afterPenalty(FULL_SPEED, 0, options);
+    const cut = afterPenalty(first, 10_000, options);
+    expect(cut).toEqual({ factor: 0.5, storedAt: 10_000, lastCutAt: 10_000, rate: 0.05 });
     expect(factorAt(cut, 12_000, options)).toBeCloseTo(0.6, 12);
     expect(factorAt(cut, 20_000, options)).toBe(1);
-    expect(factorAt(cut, 9_000, options)).toBe(0.5);
   });
 
   test('429s within holdMs of the last cut do not cut again; later ones cut from the recovered factor', () => {
     const cut = afterPenalty(FULL_SPEED, 0, options);
     expect(afterPenalty(cut, 1_024, options)).toBe(cut);
-    const again = afterPenalty(cut, 2_000, options);
-    expect(again.factor).toBeCloseTo((0.5 + 0.1) * 0.5, 12);
+    // 100 ms into the fast climb: 0.5 + 0.2, then halved, and slow from here on.
+    const again = afterPenalty(cut, 1_125, options);
+    expect(again.factor).toBeCloseTo((0.5 + 0.2) * 0.5, 12);
+    expect(again.rate).toBe(0.05);
+  });
+
+  test('a state stored before the rate was (no rate field) climbs at recoveryPerSecond', () => {
+    expect(factorAt({ factor: 0.5, storedAt: 0, lastCutAt: 0 }, 2_000, options)).toBeCloseTo(0.6, 12);
   });
 
   test('never goes below the floor', () => {

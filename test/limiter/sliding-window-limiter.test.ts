@@ -32,8 +32,8 @@ function scope(options: RateLimiterSettings): { keys: Keyspace; limiter: () => R
 }
 
 async function aimdState(keys: Keyspace): Promise<AimdState & { pausedUntil: number }> {
-  const [factor, storedAt, lastCutAt, pausedUntil] = await client.hmget(keys.limiterState, 'factor', 'storedAt', 'lastCutAt', 'pausedUntil');
-  return { factor: Number(factor ?? 1), storedAt: Number(storedAt ?? 0), lastCutAt: lastCutAt === null ? null : Number(lastCutAt), pausedUntil: Number(pausedUntil ?? 0) };
+  const [factor, storedAt, lastCutAt, pausedUntil, rate] = await client.hmget(keys.limiterState, 'factor', 'storedAt', 'lastCutAt', 'pausedUntil', 'rate');
+  return { factor: Number(factor ?? 1), storedAt: Number(storedAt ?? 0), lastCutAt: lastCutAt === null ? null : Number(lastCutAt), pausedUntil: Number(pausedUntil ?? 0), ...(rate === null ? {} : { rate: Number(rate) }) };
 }
 
 /** Requests booked in the window ending at `end` (half-open, like the limiter's). */
@@ -85,7 +85,7 @@ test('among pollers the higher class wins freed slots: daily over history', asyn
   expect(later(daily.grants) / (later(daily.grants) + later(history.grants))).toBeGreaterThanOrEqual(0.9);
 });
 
-test('a 429 halves the shared ceiling, a burst of 429s cuts once, and the ceiling climbs back linearly', async () => {
+test('an isolated 429 halves the shared ceiling for one window, a burst of 429s cuts once, and the ceiling is back 250 ms later', async () => {
   const options = { maxRequestsPerSecond: 20, aimd: { recoveryPerSecond: 0.25 } };
   const { keys, limiter } = scope(options);
   const a = limiter();
@@ -120,6 +120,17 @@ test('a 429 halves the shared ceiling, a burst of 429s cuts once, and the ceilin
   expect(windows[0]).toBeLessThan(windows[2] ?? 0);
   expect(windows[2]).toBeGreaterThanOrEqual(18);
   expect((await a.usage()).ceilingFactor).toBe(1);
+
+  // Another 429 soon after (within calmMs): this overload is real, so the climb is slow, from the cut.
+  await a.penalize(undefined);
+  const repeated = await aimdState(keys);
+  expect(repeated).toMatchObject({ factor: 0.5, rate: 0.25 });
+  expect(repeated.storedAt).toBe(repeated.lastCutAt);
+  await eventually(async () => (await redisNow(client)) >= repeated.storedAt + 400, '400 ms after the second cut');
+  const slow = await a.usage();
+  expect(slow.ceilingFactor).toBeCloseTo(factorAt(repeated, slow.at, a.options.aimd), 12);
+  expect(slow.ceilingFactor).toBeGreaterThan(0.5);
+  expect(slow.ceilingFactor).toBeLessThan(0.75);
 });
 
 test('Retry-After pauses every booking, and bookings made before the 429 are moved past the pause', async () => {
