@@ -74,6 +74,8 @@ export interface Config {
     readonly user: string | undefined;
     readonly password: Secret | undefined;
     readonly readOnly: boolean;
+    /** IPs and CIDRs whose X-Forwarded-For the login throttle believes. */
+    readonly trustedProxies: readonly string[];
   };
   readonly ingest: {
     readonly host: string;

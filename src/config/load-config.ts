@@ -225,6 +225,7 @@ function assemble(v: RawSettings, raw: ReadonlyMap<string, RawValue>): Config {
       user: v.dashboardUser,
       password: v.dashboardPassword === undefined ? undefined : new Secret(v.dashboardPassword),
       readOnly: required(v.dashboardReadOnly, 'dashboardReadOnly', ''),
+      trustedProxies: v.dashboardTrustedProxies ?? [],
     },
     ingest: {
       host: required(v.ingestHost, 'ingestHost', ''),

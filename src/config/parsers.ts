@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { IANAZone } from 'luxon';
 
 /** A setting parser returns the parsed value or throws a plain Error whose message is the reason. */
@@ -91,5 +92,23 @@ export const hashTag: Parser<string> = (raw) => {
 export const topicName: Parser<string> = (raw) => {
   const value = raw.trim();
   if (!/^[a-z][a-z0-9_]{0,63}$/.test(value)) throw new Error(`topic "${value}" must be lowercase letters, digits or _`);
+  return value;
+};
+
+/**
+ * An IP address or a CIDR block, IPv4 or IPv6 (`10.0.0.5`, `10.0.0.0/8`, `::1`, `fd00::/8`).
+ * Zone ids (`fe80::1%eth0`) are refused: X-Forwarded-For never carries them, so such an entry
+ * could only be a mistake.
+ */
+export const ipOrCidr: Parser<string> = (raw) => {
+  const value = raw.trim();
+  const bad = new Error(`"${value}" is not an IP address or CIDR block (such as 10.0.0.5, 10.0.0.0/8, ::1 or fd00::/8)`);
+  const match = /^([^/]+)(?:\/(\d{1,3}))?$/.exec(value);
+  const address = match?.[1];
+  if (address === undefined || address.includes('%')) throw bad;
+  const family = isIP(address);
+  if (family === 0) throw bad;
+  const prefix = match?.[2];
+  if (prefix !== undefined && Number(prefix) > (family === 4 ? 32 : 128)) throw bad;
   return value;
 };

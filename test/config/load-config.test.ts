@@ -34,7 +34,7 @@ describe('defaults', () => {
       worker: { concurrency: 8, attempts: 20, backoffBaseMs: 1_000, backoffMaxMs: 60_000, lockDurationMs: 30_000, maxStalledCount: 5, shutdownTimeoutMs: 15_000, keepCompletedSeconds: 604_800 },
       streaming: { batchSize: 1_000, maxWaitMs: 1_000, intakeCap: 5_000_000 },
       circuit: { threshold: 5, cooldownMs: 1_000, maxCooldownMs: 5_000 },
-      dashboard: { host: '127.0.0.1', port: 3_000, readOnly: false },
+      dashboard: { host: '127.0.0.1', port: 3_000, readOnly: false, trustedProxies: [] },
       ingest: { host: '127.0.0.1', port: 3_100, maxBodyBytes: 32 * 1024 * 1024, maxInflightBytes: 128 * 1024 * 1024 },
       http: { headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, maxConnections: 1_000 },
       logLevel: 'info',
@@ -55,6 +55,11 @@ describe('defaults', () => {
     expect(config.streaming.intakeCap).toBe(1_000_000);
     expect(config.dashboard.readOnly).toBe(true);
     expect(config.api.hosts).toEqual(['a.example:8443', 'b.example']);
+  });
+
+  test('BYTEAIR_DASHBOARD_TRUSTED_PROXIES takes IPs and CIDRs, v4 and v6', () => {
+    const config = loadConfig({ BYTEAIR_DASHBOARD_TRUSTED_PROXIES: ' 10.0.0.5 , 172.16.0.0/12,::1, fd00::/8 ' });
+    expect(config.dashboard.trustedProxies).toEqual(['10.0.0.5', '172.16.0.0/12', '::1', 'fd00::/8']);
   });
 });
 
@@ -95,6 +100,12 @@ describe('every parser names the key and the value it refused', () => {
     ['BYTEAIR_REDIS_PREFIX', 'a{b}', '1-64 characters'],
     ['BYTEAIR_TOPICS', 'item,Users', 'topic "Users" must be lowercase'],
     ['BYTEAIR_STREAMING_ONLY_TOPICS', 'bad topic', 'must be lowercase'],
+    ['BYTEAIR_DASHBOARD_TRUSTED_PROXIES', '10.0.0.1, proxy.internal', '"proxy.internal" is not an IP address or CIDR block'],
+    ['BYTEAIR_DASHBOARD_TRUSTED_PROXIES', '10.0.0.0/33', '"10.0.0.0/33" is not an IP address or CIDR block'],
+    ['BYTEAIR_DASHBOARD_TRUSTED_PROXIES', 'fd00::/129', '"fd00::/129" is not an IP address or CIDR block'],
+    ['BYTEAIR_DASHBOARD_TRUSTED_PROXIES', '10.0.0.0/', '"10.0.0.0/" is not an IP address or CIDR block'],
+    ['BYTEAIR_DASHBOARD_TRUSTED_PROXIES', '010.0.0.1', '"010.0.0.1" is not an IP address'],
+    ['BYTEAIR_DASHBOARD_TRUSTED_PROXIES', 'fe80::1%eth0', '"fe80::1%eth0" is not an IP address'],
   ];
   test.each(cases)('%s=%j', (key, value, reason) => {
     const error = configErrorOf(() => loadConfig({ [key]: value }));
