@@ -36,7 +36,7 @@ export class LoginThrottledError extends DashboardRequestError {
   readonly code = 'LOGIN_THROTTLED';
   readonly status = 429;
   constructor(readonly retryAfterMs: number) {
-    super(`too many failed logins from this address; try again in ${Math.ceil(retryAfterMs / 1000)} s`, { retryAfterMs });
+    super(`too many failed logins; try again in ${Math.ceil(retryAfterMs / 1000)} s`, { retryAfterMs });
   }
 }
 

@@ -11,10 +11,12 @@ import { createDashboardApp } from './dashboard-app.js';
 import { parseFleetCounters } from './fleet-counters.js';
 import { startLimiterHistory } from './limiter-history.js';
 import { assertListenAllowed } from './listen-policy.js';
+import { trustedProxyList } from './client-address.js';
 import { LoginThrottle } from './login-throttle.js';
 import { createMetricsRegistry } from './metrics-registry.js';
 import { watchRedis } from '../src/redis/redis-watch.js';
 import { SessionTokens } from './session-tokens.js';
+import { USER_NAME_THROTTLE_POLICY, UserNameThrottle } from './user-name-throttle.js';
 import { closeServer, createLimitedServer, listen, urlOf } from '../src/http/server-lifecycle.js';
 
 export interface DashboardOptions {
@@ -71,7 +73,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
       credentials,
       tokens: new SessionTokens({ ttlMs: SESSION_TTL_MS, clock }),
       sessionTtlMs: SESSION_TTL_MS,
-      throttle: new LoginThrottle({ maxFailures: 5, windowMs: 60_000, clock }),
+      throttles: {
+        address: new LoginThrottle({ maxFailures: 5, windowMs: 60_000, clock }),
+        userName: new UserNameThrottle({ ...USER_NAME_THROTTLE_POLICY, clock }),
+      },
+      trustedProxies: trustedProxyList(config.dashboard.trustedProxies),
       logger,
     },
     limiterSamples: () => history.samples(),
