@@ -174,6 +174,16 @@ describe('413 and 415', () => {
     expect([brotli.status, brotli.error.code]).toEqual([415, 'UNSUPPORTED_ENCODING']);
     expect((await send(server.url, '/v1/batches/item/history_sync/2022-01-01/records', { headers: { 'content-type': 'application/json; charset=UTF-8' }, body: '[{"id":"ok"}]' })).status).toBe(202);
   });
+
+  test('a Content-Type naming a member every object inherits (constructor, __proto__, toString) is not a format: 415', async () => {
+    for (const type of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      for (const [path, body] of [[BATCH, ndjson(records(1))], [STREAM, ndjson([{ user_id: 'proto' }])]] as const) {
+        const answer = await refused(path, { headers: { 'content-type': type }, body });
+        expect([answer.status, answer.error.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+        expect(answer.error.message).toContain('application/x-ndjson');
+      }
+    }
+  });
 });
 
 describe('a full intake', () => {
