@@ -24,22 +24,31 @@ export function parseOfflineStage(value: unknown, field = 'stage'): OfflineStage
 }
 
 /**
- * A data date: `YYYY-MM-DD` (also accepted: `YYYYMMDD`), a real calendar day, not after
- * today in the zone that defines data dates. Returns the canonical `YYYY-MM-DD`.
+ * The earliest data date taken. A day before it is a typo (`0001-01-01`, `1900-01-01`), not
+ * data: it would open a batch that is kept and shown as if real, and the years below 1 cannot
+ * even be sent (the Done request's protobuf Date reads year 0 as "unset", so that Done is
+ * refused and the batch never closes).
+ */
+export const EARLIEST_DATA_DATE = '2000-01-01';
+
+/**
+ * A data date: `YYYY-MM-DD` (also accepted: `YYYYMMDD`), a real calendar day, not before
+ * EARLIEST_DATA_DATE and not after today in the zone that defines data dates. Returns the
+ * canonical `YYYY-MM-DD`.
  */
 export function parseDataDate(value: unknown, zone: string, clock: Clock, field = 'date'): string {
   if (typeof value !== 'string' || value.trim() === '') throw new InvalidInputError(field, value, 'is required for offline stages, as YYYY-MM-DD');
   const text = value.trim();
   const match = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(text);
   if (match === null) throw new InvalidInputError(field, value, 'must be a date as YYYY-MM-DD');
-  // Luxon takes year 0 (1 BC) and the writes would pass, but the Done request's protobuf Date
-  // cannot carry it (0 is "unset"), so the API refuses that Done and the batch never closes.
-  if (Number(match[1]) === 0) throw new InvalidInputError(field, value, 'is not a calendar date the API can take (there is no year 0000)');
   const date = DateTime.fromObject({ year: Number(match[1]), month: Number(match[2]), day: Number(match[3]) }, { zone });
   if (!date.isValid) throw new InvalidInputError(field, value, `is not a calendar date (${date.invalidExplanation ?? 'invalid'})`);
+  const canonical = date.toISODate() ?? text;
+  // Four-digit years with leading zeros compare as dates in ISO form.
+  if (canonical < EARLIEST_DATA_DATE) throw new InvalidInputError(field, value, `is before ${EARLIEST_DATA_DATE}, the earliest data date taken`);
   const today = DateTime.fromMillis(clock.now(), { zone }).startOf('day');
   if (date.startOf('day') > today) throw new InvalidInputError(field, value, `is in the future (today is ${today.toISODate() ?? '?'} in ${zone})`);
-  return date.toISODate() ?? text;
+  return canonical;
 }
 
 /** A streaming-only topic never takes daily data (DESIGN.md invariant 5). */

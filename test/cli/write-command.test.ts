@@ -184,6 +184,7 @@ describe('byteair-sync write: bad input exits 2 with one line naming the field a
     ['a date that is no calendar day', ['--topic', 'item', '--stage', 'pre_sync', '--date', '2022-02-30', '--file', itemsJson], '--date: is not a calendar date'],
     ['a date in another format', ['--topic', 'item', '--stage', 'pre_sync', '--date', '01/02/2022', '--file', itemsJson], '--date: must be a date as YYYY-MM-DD (got "01/02/2022")'],
     ['a future date', ['--topic', 'item', '--stage', 'pre_sync', '--date', '2999-01-01', '--file', itemsJson], '--date: is in the future (today is'],
+    ['a date before 2000-01-01', ['--topic', 'item', '--stage', 'pre_sync', '--date', '0001-01-01', '--file', itemsJson], '--date: is before 2000-01-01, the earliest data date taken (got "0001-01-01")'],
     ['a date for streaming', ['--topic', 'item', '--stage', 'incremental_sync_streaming', '--date', '2022-01-01', '--file', itemsJson], '--date: must not be given for incremental_sync_streaming: streaming data has no data date (got "2022-01-01")'],
     ['daily data for a streaming-only topic', ['--topic', 'behavior', '--stage', 'incremental_sync_daily', '--date', '2022-01-01', '--file', itemsJson], '--stage: topic "behavior" is declared streaming-only', { BYTEAIR_STREAMING_ONLY_TOPICS: 'behavior' }],
     ['a file that does not exist', [...OFFLINE_ARGS, '--file', `${temp.path}/absent.json`], `--file: does not exist (got "${temp.path}/absent.json")`],

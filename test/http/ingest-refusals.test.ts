@@ -121,13 +121,15 @@ describe('400: the answer names the field, and nothing of the request is taken',
     expect((await refused(STREAM, { headers: NDJSON_TYPE, body: '\n\n' })).error).toMatchObject({ field: 'records', value: '0 records' });
   });
 
-  test('path parameters: unknown topic, wrong stage, impossible or future date, daily data for a streaming-only topic', async () => {
+  test('path parameters: unknown topic, wrong stage, impossible, future or pre-2000 date, daily data for a streaming-only topic', async () => {
     const cases: Array<[string, string, unknown]> = [
       ['/v1/batches/nope/history_sync/2022-01-01/records', 'topic', 'nope'],
       ['/v1/batches/item/incremental_sync_streaming/2022-01-01/records', 'stage', 'incremental_sync_streaming'],
       ['/v1/batches/item/later/2022-01-01/records', 'stage', 'later'],
       ['/v1/batches/item/history_sync/2022-13-01/records', 'date', '2022-13-01'],
       ['/v1/batches/item/history_sync/2999-01-01/records', 'date', '2999-01-01'],
+      ['/v1/batches/item/history_sync/0001-01-01/records', 'date', '0001-01-01'],
+      ['/v1/batches/item/history_sync/1999-12-31/records', 'date', '1999-12-31'],
       ['/v1/batches/behavior/incremental_sync_daily/2022-01-01/records', 'stage', 'incremental_sync_daily'],
       ['/v1/streams/nope/records', 'topic', 'nope'],
     ];

@@ -7,11 +7,11 @@ import { parseRecordFile, recordFileFormat } from '../../src/validation/record-f
 
 const LIMITS = { maxRecords: 3, maxBytes: 1_000 };
 
-function errorOf(fn: () => unknown): { field: string; message: string } {
+function errorOf(fn: () => unknown): { field: string; value: unknown; message: string } {
   try {
     fn();
   } catch (error) {
-    return error as { field: string; message: string };
+    return error as { field: string; value: unknown; message: string };
   }
   throw new Error('expected an error');
 }
@@ -97,6 +97,15 @@ describe('parseDataDates', () => {
     expect(errorOf(() => parseDataDates(['2024-03-02'], 'UTC', clock)).message).toContain('is in the future (today is 2024-03-01 in UTC)');
     // 12:00 UTC is already 2 March on Kiritimati (UTC+14): the zone decides what "today" is.
     expect(parseDataDates(['2024-03-02'], 'Pacific/Kiritimati', clock)).toEqual(['2024-03-02']);
+  });
+
+  test('days before 2000-01-01 are refused, naming the field and the value; 2000-01-01 itself is taken', () => {
+    for (const early of ['0000-01-01', '0001-01-01', '00010101', '1900-01-01', '1999-12-31']) {
+      const error = errorOf(() => parseDataDates([early], 'UTC', clock, '--date'));
+      expect([error.field, error.value]).toEqual(['--date', early]);
+      expect(error.message).toContain('is before 2000-01-01, the earliest data date taken');
+    }
+    expect(parseDataDates(['2000-01-01', '20000102'], 'UTC', clock)).toEqual(['2000-01-01', '2000-01-02']);
   });
 
   test('empty lists and repeated days are refused', () => {

@@ -48,7 +48,7 @@ export function registerDone(program: Command): void {
     .description('Mark data dates of an offline stage as completely uploaded (one Done call).')
     .option('--topic <topic>', 'topic (required), one of BYTEAIR_TOPICS')
     .option('--stage <stage>', `offline stage (required): ${OFFLINE_STAGES.join(', ')}`)
-    .option('--date <date>', 'data date YYYY-MM-DD in BYTEAIR_DATE_ZONE, not in the future (required; repeat for several dates)', collect, [])
+    .option('--date <date>', 'data date YYYY-MM-DD in BYTEAIR_DATE_ZONE, from 2000-01-01, not in the future (required; repeat for several dates)', collect, [])
     .option('--request-id <id>', 'Request-Id to send instead of the default hash')
     .option('--json', 'print the full result as JSON on stdout (the readable line goes to stderr)')
     .addHelpText('after', HELP_AFTER)

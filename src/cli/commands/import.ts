@@ -72,7 +72,7 @@ export function registerImport(program: Command): void {
     .description('Stream a .jsonl, .json or .csv file of records into an offline batch (constant memory, progress, idempotent re-runs).')
     .option('--topic <topic>', 'topic (required), one of BYTEAIR_TOPICS')
     .option('--stage <stage>', 'offline stage (required): pre_sync, history_sync or incremental_sync_daily')
-    .option('--date <date>', 'data date (required), YYYY-MM-DD in BYTEAIR_DATE_ZONE, not in the future')
+    .option('--date <date>', 'data date (required), YYYY-MM-DD in BYTEAIR_DATE_ZONE, from 2000-01-01, not in the future')
     .option('--file <path>', 'records file (required): .jsonl/.ndjson, .json or .csv; - reads standard input')
     .option('--format <format>', `${IMPORT_FORMATS.join(' | ')}: overrides the extension; required with --file -`)
     .option('--seal', 'seal the batch after a successful import: no more records for this date; its Done is sent once every chunk is uploaded')

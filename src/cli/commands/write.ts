@@ -49,7 +49,7 @@ export function registerWrite(program: Command): void {
     .description('Upload the records of one .json or .jsonl file in one WriteData call.')
     .option('--topic <topic>', 'topic to write (required), one of BYTEAIR_TOPICS')
     .option('--stage <stage>', `stage (required): ${STAGES.join(', ')}`)
-    .option('--date <date>', `data date YYYY-MM-DD in BYTEAIR_DATE_ZONE, not in the future; required for offline stages, refused for ${STREAMING_STAGE}`)
+    .option('--date <date>', `data date YYYY-MM-DD in BYTEAIR_DATE_ZONE, from 2000-01-01, not in the future; required for offline stages, refused for ${STREAMING_STAGE}`)
     .option('--file <path>', 'records (required): .json = one JSON array of objects, .jsonl = one object per line; at most 10000 records (BYTEAIR_MAX_RECORDS_PER_REQUEST)')
     .option('--request-id <id>', 'Request-Id to send instead of the default content hash')
     .option('--json', 'print the full result as JSON on stdout (the readable line goes to stderr)')
