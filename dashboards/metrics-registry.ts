@@ -114,7 +114,7 @@ export function createMetricsRegistry(read: () => Promise<MetricsReading>): Regi
   gauge('byteair_limiter_window_records', 'Records booked in the sliding second ending now (all processes).', [], (r, set) => set({}, r.status.limiter.recordsInWindow));
   gauge('byteair_limiter_ceiling_ratio', 'Share of the configured ceilings in force (1 = full speed; lowered after 429s).', [], (r, set) => set({}, r.status.limiter.ceilingFactor));
   gauge('byteair_limiter_margin_ms', 'Margin in use: ms added to the 1-second window, half the widest path spread any worker measured (within BYTEAIR_LIMITER_MARGIN_MS and its cap).', [], (r, set) => set({}, r.status.limiter.marginMs));
-  gauge('byteair_limiter_path_spread_ms', 'Spread (2 × (p50 - p1), ms) of answer times behind the margin in use; 0 before any measurement.', [], (r, set) => set({}, r.status.limiter.pathSpreadMs));
+  gauge('byteair_limiter_path_spread_ms', 'Spread (p99 - p1, ms) of answer times behind the margin in use; 0 before any measurement.', [], (r, set) => set({}, r.status.limiter.pathSpreadMs));
   gauge('byteair_limiter_effective_requests_per_second', 'Requests/s ceiling in force now.', [], (r, set) => set({}, r.status.limiter.effectiveRequestsPerSecond));
   gauge('byteair_limiter_effective_records_per_second', 'Records/s ceiling in force now.', [], (r, set) => set({}, r.status.limiter.effectiveRecordsPerSecond));
   gauge('byteair_streaming_backlog_records', 'Streaming records waiting in the intake (the held backlog while the guard holds the topic).', ['topic'], (r, set) => {

@@ -15,20 +15,13 @@ export const DEFAULT_SPREAD_MIN_SAMPLES = 8;
 
 /**
  * The spread of one host's path: how much the time from a request leaving to its answer
- * arriving varies. A request booked at t reaches the API at t + d, where d is the one-way
- * delay of that request; two requests booked a window apart arrive a window minus (d1 - d2)
- * apart, so the window needs a margin as large as the spread of d. d cannot be seen from here
- * (only the round trip can), so the margin is half the round trip's spread: the way in is
- * taken to vary as much as the way back, as NTP assumes.
- *
- * The round trip also holds the server's time, which the API's arrival stamp does not: a busy
- * server (a backlog draining after an outage) answers some requests hundreds of ms later
- * than others. That lengthens the upper tail of the answer times, not the lower half, so the
- * spread is measured on the lower half and doubled, 2 × (p50 - p1): for a path whose delay
- * varies symmetrically it is p99 - p1, and the server's queueing does not widen the window.
- * (Measured as p99 - p1, the outage bench's drain lost a tenth of the ceiling to a 250 ms
- * margin on loopback.) A path whose delay is skewed the other way would be under-covered;
- * the 429 that then comes costs about half a second (aimd.ts).
+ * arriving varies, p99 minus p1 of the latest answers. A request booked at t reaches the API
+ * at t + d, where d is the one-way delay of that request; two requests booked a window apart
+ * arrive a window minus (d1 - d2) apart, so the window needs a margin as large as the spread
+ * of d. d cannot be seen from here (only the round trip can), so the margin is half the round
+ * trip's spread: the way in is taken to vary as much as the way back, as NTP assumes. A spread
+ * that comes from the server (slow answers to large bodies, a busy machine) widens the margin
+ * too, which errs on the safe side.
  */
 export class PathSpread {
   readonly #policy: SpreadPolicy;
@@ -53,7 +46,7 @@ export class PathSpread {
     entry.dirty = true;
   }
 
-  /** Per host with enough answers: the round trip's spread in ms, 2 × (p50 - p1). */
+  /** Per host with enough answers: the round trip's spread in ms (p99 - p1). */
   spreads(): Map<string, number> {
     const out = new Map<string, number>();
     for (const [host, entry] of this.#byHost) {
@@ -93,5 +86,5 @@ export function marginFor(spreadMs: number, policy: Pick<SpreadPolicy, 'floorMs'
 function spreadOf(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))] as number;
-  return 2 * (at(0.5) - at(0.01));
+  return at(0.99) - at(0.01);
 }

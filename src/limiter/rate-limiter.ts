@@ -27,7 +27,7 @@ export interface LimiterUsage {
   readonly at: number;
   /** The margin in use (ms added to the 1-second window): the widest any worker needs now. */
   readonly marginMs: number;
-  /** The path spread (ms, 2 × (p50 - p1) of answer times) that margin was derived from; 0 before any measurement. */
+  /** The path spread (ms, p99 - p1 of answer times) that margin was derived from; 0 before any measurement. */
   readonly pathSpreadMs: number;
 }
 

@@ -12,7 +12,7 @@ test('the cap until a host has enough answers: an unmeasured path is not taken t
   expect(spread.marginMs()).toBe(30);
 });
 
-test('the margin is half the widest 2 × (p50 - p1) over the hosts, within floor and cap', () => {
+test('the margin is half the widest p99 - p1 over the hosts, within floor and cap', () => {
   const spread = new PathSpread(POLICY);
   // Host a: 20..80 ms evenly (spread ~60); host b: a steady 5 ms.
   for (let i = 0; i <= 100; i += 1) spread.observe('a', 20 + (60 * i) / 100);
@@ -22,34 +22,21 @@ test('the margin is half the widest 2 × (p50 - p1) over the hosts, within floor
   expect(spreads.get('a')).toBeGreaterThan(57);
   expect(spreads.get('a')).toBeLessThan(60);
   expect(spread.marginMs()).toBe(30);
-  // b: 40..240 evenly: p50 - p1 = 98.
-  for (let i = 0; i < 100; i += 1) spread.observe('b', 40 + 2 * i);
-  expect(spread.marginMs()).toBe(98);
+  for (let i = 0; i < 100; i += 1) spread.observe('b', i % 2 === 0 ? 40 : 240);
+  expect(spread.marginMs()).toBe(100);
   for (let i = 0; i < 100; i += 1) spread.observe('b', i % 2 === 0 ? 0 : 900);
   expect(spread.marginMs()).toBe(250);
 });
 
-test('the slow tail of a busy server does not widen the margin; a jittery path does', () => {
-  const server = new PathSpread(POLICY);
-  // 20-30 ms on the path, and a quarter of the answers 200-800 ms late from the server's queue.
-  for (let i = 0; i < 200; i += 1) server.observe('a', 20 + (i % 11) + (i % 4 === 0 ? 200 + (i % 7) * 100 : 0));
-  expect(server.marginMs()).toBe(30);
-  const path = new PathSpread(POLICY);
-  // 80 + two uniform(0, 60) ms ways: a triangle over 80..200 ms, p50 - p1 about 51.
-  for (let i = 0; i < 256; i += 1) path.observe('a', 80 + ((i * 37) % 61) + ((i * 53) % 61));
-  expect(path.marginMs()).toBeGreaterThanOrEqual(45);
-  expect(path.marginMs()).toBeLessThanOrEqual(60);
-});
-
 test('only the latest answers count: a path that calms down brings the margin back down', () => {
   const spread = new PathSpread(POLICY);
-  for (let i = 0; i < 100; i += 1) spread.observe('a', (i % 3) * 100);
-  expect(spread.marginMs()).toBe(100);
+  for (let i = 0; i < 100; i += 1) spread.observe('a', i % 2 === 0 ? 0 : 300);
+  expect(spread.marginMs()).toBe(150);
   for (let i = 0; i < 100; i += 1) spread.observe('a', 12);
   expect(spread.marginMs()).toBe(30);
 });
 
-test('p1 and p50 ignore a rare outlier; nonsense samples are ignored', () => {
+test('p1 and p99 ignore a rare outlier; nonsense samples are ignored', () => {
   const spread = new PathSpread(POLICY);
   for (let i = 0; i < 100; i += 1) spread.observe('a', i === 50 ? 5_000 : 20);
   spread.observe('a', Number.NaN);
