@@ -1,5 +1,7 @@
 import type { Config } from '../config/config.js';
+import { ByteairSyncError } from '../errors/byteair-sync-error.js';
 import { openOperations, type OperationsHandle } from '../operations/open-operations.js';
+import { isRedisOutage, redisOutageReason } from '../redis/redis-outage.js';
 import { RedisUnavailableError } from './redis-unavailable-error.js';
 
 /** host:port of the configured Redis, for messages: a URL may carry a password. */
@@ -36,7 +38,14 @@ export async function withOperations<T>(config: Config, use: (handle: Operations
       const reason = code ?? cause?.message ?? String(error);
       throw new RedisUnavailableError(redisTarget(config), reason);
     }
-    return await use(handle);
+    try {
+      return await use(handle);
+    } catch (error) {
+      // Redis can go away after the ping (a long `push` from a pipe, a failover): that is the
+      // same outage, so the same one line, not ioredis's stack as an "unexpected error".
+      if (error instanceof ByteairSyncError || !isRedisOutage(error)) throw error;
+      throw new RedisUnavailableError(redisTarget(config), redisOutageReason(lastError ?? error));
+    }
   } finally {
     await handle.close();
     handle.redis.off('error', onError);

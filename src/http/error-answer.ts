@@ -1,6 +1,7 @@
 import { ByteairSyncError } from '../errors/byteair-sync-error.js';
 import { describeValue, InvalidInputError } from '../errors/invalid-input-error.js';
 import { IdempotencyKeyReusedError, IntakeFullError } from '../streaming/intake-errors.js';
+import { isRedisOutage } from '../redis/redis-outage.js';
 import { IngestBusyError, InvalidLineError, MalformedBodyError, RedisUnreachableError } from './ingest-errors.js';
 
 /** How long a caller should wait after a full intake: the batcher drains it in full-size chunks. */
@@ -45,19 +46,6 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   INGEST_BUSY: 503,
   REDIS_UNAVAILABLE: 503,
 };
-
-/** What the ingest API was told by ioredis when Redis is down or unreachable. */
-const REDIS_DOWN_NAMES = new Set(['MaxRetriesPerRequestError', 'ClusterAllFailedError']);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
-
-export function isRedisOutage(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
-    if (REDIS_DOWN_NAMES.has(e.name) || e.message === 'Connection is closed.') return true;
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
-  }
-  return false;
-}
 
 /**
  * The one place an error becomes an HTTP answer: `{error: {code, message, field?, value?, ...}}`.

@@ -1,8 +1,11 @@
+import { spawn } from 'node:child_process';
+import { Redis } from 'ioredis';
 import { openOperations, type OperationsHandle } from '../../src/operations/open-operations.js';
+import { startPrivateRedis } from '../../src/redis/private-redis.js';
 import { operatorEnv, runCliWithInput } from '../support/operator-cli.js';
 import { testConfig } from '../support/pipeline.js';
 import { startTestRedis, type TestRedis } from '../support/redis.js';
-import type { CliRun } from '../support/run-cli.js';
+import { CLI_PATH, type CliRun } from '../support/run-cli.js';
 
 let redis: TestRedis;
 let ops: OperationsHandle;
@@ -86,4 +89,57 @@ test.each([
   const run = await push(args, '{"id":"never"}\n');
   expect(run.code).toBe(2);
   expect(run.stderr).toMatch(pattern);
+});
+
+/** Waits until the stream at `key` holds `count` entries: the command has pushed that far. */
+async function untilIntakeHolds(url: string, key: string, count: number): Promise<void> {
+  const probe = new Redis(url, { maxRetriesPerRequest: 0 });
+  try {
+    for (let i = 0; (await probe.xlen(key)) < count; i += 1) {
+      if (i > 200) throw new Error(`${key} never held ${count} entries`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    await probe.quit();
+  }
+}
+
+describe('Redis out of reach: one line on stderr (REDIS_UNAVAILABLE, host and port, no stack), exit 1', () => {
+  const ONE_LINE = /^byteair-sync: REDIS_UNAVAILABLE: cannot reach Redis at 127\.0\.0\.1:\d+ \(ECONNREFUSED\); check REDIS_URL/;
+
+  function expectOneLine(run: CliRun): void {
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(ONE_LINE);
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  }
+
+  test('before the first line: a closed port', async () => {
+    const run = await runCliWithInput(['push', '--topic', 'item'], operatorEnv(redis, { ...ENV, REDIS_URL: 'redis://:hunter2@127.0.0.1:1' }), '{"id":"never"}\n');
+    expectOneLine(run);
+    expect(run.stderr).not.toContain('hunter2');
+  });
+
+  test('while pushing from a pipe: Redis stops between two lines', async () => {
+    // A Redis of this test's own, to stop under the running command.
+    const server = await startPrivateRedis();
+    try {
+      const env = { PATH: process.env.PATH ?? '', ...operatorEnv(redis, { ...ENV, REDIS_URL: server.url }) };
+      const child = spawn(process.execPath, [CLI_PATH, 'push', '--topic', 'item', '--group', '1'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let [stdout, stderr] = ['', ''];
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stdin.on('error', () => undefined);
+      const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+      child.stdin.write('{"id":"o1"}\n');
+      await untilIntakeHolds(server.url, ops.keys.intake('item'), 1);
+      await server.stop();
+      child.stdin.end('{"id":"o2"}\n');
+      const code = await exited;
+      expectOneLine({ code, stdout, stderr });
+      expect(stdout).toBe('accepted 1 records into the streaming intake of item; stopped at line 2: nothing from that line on was pushed (the reason is on stderr)\n');
+    } finally {
+      await server.stop();
+    }
+  });
 });
