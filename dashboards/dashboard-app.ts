@@ -6,6 +6,7 @@ import type { SyncOperations } from '../src/operations/sync-operations.js';
 import type { SyncQueues } from '../src/queue/sync-enqueuer.js';
 import { createAuthRouter, requireSession, type DashboardAuthOptions } from './auth-routes.js';
 import { BOARD_BASE_PATH, createBoardRouter, disabledBoardActions } from './bull-board.js';
+import { readOnlyBoard } from './read-only-board.js';
 import { DASHBOARD_CSS } from './dashboard-css.js';
 import { DashboardRequestError, PageNotFoundError } from './dashboard-errors.js';
 import { loopbackHostOnly, sameOriginWrites, securityHeaders } from './request-guards.js';
@@ -64,7 +65,9 @@ export function createDashboardApp(deps: DashboardAppDeps): Express {
     res.setHeader('Content-Type', deps.metrics.contentType);
     res.send(text);
   });
-  app.use(BOARD_BASE_PATH, disabledBoardActions(), createBoardRouter({ queues: deps.queues, readOnly: deps.readOnly, authEnabled }));
+  // Read-only first: on such a board every write has one answer, whatever else would refuse it.
+  const boardGuards = deps.readOnly ? [readOnlyBoard(), disabledBoardActions()] : [disabledBoardActions()];
+  app.use(BOARD_BASE_PATH, ...boardGuards, createBoardRouter({ queues: deps.queues, readOnly: deps.readOnly, authEnabled }));
 
   app.use((_req, _res, next) => next(new PageNotFoundError()));
   app.use(errorHandler(deps));
@@ -81,8 +84,9 @@ function errorHandler(deps: DashboardAppDeps): ErrorRequestHandler {
     let status: number;
     let code: string;
     let message: string;
+    let headers: Readonly<Record<string, string>> = {};
     if (error instanceof DashboardRequestError) {
-      ({ status, code, message } = error);
+      ({ status, code, message, headers } = error);
     } else if (!deps.redisReady()) {
       [status, code, message] = [503, 'REDIS_UNAVAILABLE', 'Redis does not answer; the dashboard shows data again once it does'];
     } else {
@@ -91,6 +95,7 @@ function errorHandler(deps: DashboardAppDeps): ErrorRequestHandler {
       if (status === 500) deps.logger.error({ err: error, path: req.path }, 'dashboard request failed');
     }
     if (res.headersSent) return;
+    res.set(headers);
     if (wantsHtml(req)) res.status(status).type('text').send(`${status} ${code}: ${message}\n`);
     else res.status(status).json({ error: { code, message }, message });
   };

@@ -6,6 +6,8 @@ import { ByteairSyncError } from '../src/errors/byteair-sync-error.js';
  */
 export abstract class DashboardRequestError extends ByteairSyncError {
   abstract readonly status: number;
+  /** Headers the status calls for (Allow on a 405 of a whole mode); none by default. */
+  readonly headers: Readonly<Record<string, string>> = {};
 }
 
 export class LoginRequiredError extends DashboardRequestError {
@@ -45,6 +47,19 @@ export class BoardActionDisabledError extends DashboardRequestError {
   readonly status = 405;
   constructor(action: string) {
     super(`${action} is disabled on this dashboard: it would lose chunks, let unvalidated data into the queue or override the limiter and circuit breaker (see docs/dashboard.md; use byteair-sync replay / pause instead)`, { action });
+  }
+}
+
+/** Longest stretch of a request path repeated in an answer: enough to recognise it, not a megabyte echoed back. */
+const MAX_QUOTED_PATH = 200;
+
+export class BoardReadOnlyError extends DashboardRequestError {
+  readonly code = 'BOARD_READ_ONLY';
+  readonly status = 405;
+  override readonly headers = { Allow: 'GET, HEAD' };
+  constructor(method: string, path: string) {
+    const route = `${method} ${path.slice(0, MAX_QUOTED_PATH)}`;
+    super(`${route} would change a queue or a job, and this board is read-only (BYTEAIR_DASHBOARD_READ_ONLY=true): it only answers GET and HEAD. Use byteair-sync pause / resume / replay instead`, { route });
   }
 }
 

@@ -1,4 +1,5 @@
 import { gunzipSync } from 'node:zlib';
+import { appRoutes } from '@bull-board/api/dist/routes.js';
 import type { RunningDashboard } from '../../dashboards/dashboard-server.js';
 import { TEST_SK } from '../support/pipeline.js';
 import { startTestRedis, type TestRedis } from '../support/redis.js';
@@ -157,6 +158,28 @@ describe('read-only mode (BYTEAIR_DASHBOARD_READ_ONLY=true)', () => {
     }
     const after = await system.ops.operations.status();
     expect(after.queues.upload).toMatchObject({ completed: 5, delayed: 2, paused: false });
+  });
+
+  test("every route of Bull Board's own table that is not a GET answers 405 BOARD_READ_ONLY with Allow: GET, HEAD, naming the route; pause all and resume all too", async () => {
+    const [held] = await system.ops.queues.upload.getJobs(['delayed']);
+    const params: Readonly<Record<string, string>> = { queueName: 'upload', jobId: encodeURIComponent(held?.id ?? 'missing'), queueStatus: 'failed', schedulerId: 'none' };
+    const writes = appRoutes.api.flatMap((route) =>
+      [route.method].flat().filter((method) => method !== 'get').flatMap((method) => [route.route].flat().map((path) => [method.toUpperCase(), path.replace(/:(\w+)/g, (_, name: string) => params[name] ?? name)] as const)),
+    );
+    // The ones that answered 200 doing nothing before the dashboard refused them itself.
+    expect(writes).toEqual(expect.arrayContaining([['PUT', '/api/queues/pause'], ['PUT', '/api/queues/resume']]));
+    expect(writes.length).toBeGreaterThan(20);
+    for (const [method, path] of writes) {
+      const reply = await call(readOnly.url, `/board${path}`, { method, cookie: readOnlyCookie, headers: { 'content-type': 'application/json' }, body: '{}' });
+      const error = reply.status === 405 ? jsonOf<{ error?: { code?: string; message?: string } }>(reply).error : undefined;
+      expect(`${method} ${path} → ${reply.status} ${error?.code ?? ''} ${reply.headers.allow ?? ''}`).toBe(`${method} ${path} → 405 BOARD_READ_ONLY GET, HEAD`);
+      expect(error?.message).toContain(`${method} /board${path} would change a queue or a job, and this board is read-only (BYTEAIR_DASHBOARD_READ_ONLY=true)`);
+    }
+    const after = await system.ops.operations.status();
+    expect(after.queues.upload).toMatchObject({ completed: 5, delayed: 2, paused: false });
+    expect(after.queues.done.paused).toBe(false);
+    // Reading still works.
+    expect((await call(readOnly.url, '/board/api/queues?activeQueue=upload&status=latest&page=1', { cookie: readOnlyCookie, method: 'HEAD' })).status).toBe(200);
   });
 });
 
