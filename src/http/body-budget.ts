@@ -1,9 +1,9 @@
 /**
  * Bytes of request bodies the ingest server holds at once, across every request. Each body
- * is held while it is read, parsed and pushed, and costs memory all that time (the bytes,
- * their decoded text, the record being parsed), so the total is bounded here rather than
- * only each body: several large bodies at once are answered 503 before they are read, not
- * taken until the process runs out of memory.
+ * is held while it is read, parsed and pushed, and costs memory all that time (its bytes,
+ * the record being parsed), so the total is bounded here rather than only each body:
+ * several large bodies at once are answered 503 before they are read, not taken until the
+ * process runs out of memory.
  */
 export class BodyBudget {
   readonly limit: number;
