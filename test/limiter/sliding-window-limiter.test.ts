@@ -222,8 +222,15 @@ test('a request reported sent late moves its booking to the real time, and the n
   expect(displaced).toBe(0);
   const [, score] = await client.zrange(keys.limiterLog, '0', '0', 'WITHSCORES');
   expect(Number(score)).toBe(first.startAt + lateMs);
-  const second = await a.acquire(1, 'streaming');
-  expect(second.startAt).toBe(first.startAt + lateMs + w);
+  // The booking as made, read the moment it is: a holder woken late on a busy machine books
+  // again at the time it woke (grant.rebooked), which says nothing about where the first went.
+  let bookedScore: Promise<string[]> | undefined;
+  const second = await a.acquire(1, 'streaming', undefined, () => {
+    bookedScore ??= client.zrange(keys.limiterLog, '1', '1', 'WITHSCORES');
+  });
+  const [, secondScore] = (await bookedScore) ?? [];
+  expect(Number(secondScore)).toBe(first.startAt + lateMs + w);
+  expect(second.startAt).toBeGreaterThanOrEqual(first.startAt + lateMs + w);
   // Sent right after its grant: at most the wake-up tolerance late.
   expect((await second.sent()).lateMs).toBeLessThanOrEqual(a.options.lateToleranceMs);
 });
