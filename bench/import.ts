@@ -1,9 +1,10 @@
 import { once } from 'node:events';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, cpuShareOf, startBenchSystem, usedMemory } from './harness/bench-system.js';
 import { spawnBenchChild } from './harness/child-process.js';
+import { memoryOf } from './harness/process-memory.js';
 import { waitForQuiet } from './harness/cpu-usage.js';
 import { maximum, round, spread } from './harness/figures.js';
 import { BenchFlags } from './harness/flags.js';
@@ -86,19 +87,6 @@ async function writeHistoryFile(path: string, count: number): Promise<number> {
   out.end();
   await once(out, 'finish');
   return jsonBytes;
-}
-
-/** VmHWM and VmRSS of a live process, in bytes; undefined once it is gone. */
-function memoryOf(pid: number): { hwm: number; rss: number } | undefined {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kib = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, 'm').exec(status)?.[1] ?? Number.NaN) * 1024;
-    const memory = { hwm: kib('VmHWM'), rss: kib('VmRSS') };
-    // A zombie has no memory map left: its figures are gone, not zero.
-    return Number.isNaN(memory.hwm) ? undefined : memory;
-  } catch {
-    return undefined;
-  }
 }
 
 async function importOnce(file: string, records: number, jsonBytes: number, env: Readonly<Record<string, string>>): Promise<ImportRun> {

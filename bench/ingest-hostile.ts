@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -8,6 +7,7 @@ import { startPrivateRedis } from '../src/redis/private-redis.js';
 import { CLI } from './harness/bench-system.js';
 import { maximum, percentile, round } from './harness/figures.js';
 import { BenchFlags } from './harness/flags.js';
+import { memoryOf } from './harness/process-memory.js';
 import { describeMachine } from './harness/machine.js';
 import { sleep } from './harness/wait.js';
 
@@ -49,16 +49,6 @@ function send(port: number, path: string, method: string, headers: Record<string
     req.on('error', (error) => resolve({ status: -1, retryAfter: undefined, ms: performance.now() - started, body: error.message }));
     req.end(body);
   });
-}
-
-function memoryOf(pid: number): { hwm: number; rss: number } | undefined {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kib = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, 'm').exec(status)?.[1] ?? Number.NaN) * 1024;
-    return { hwm: kib('VmHWM'), rss: kib('VmRSS') };
-  } catch {
-    return undefined;
-  }
 }
 
 function hostileBody(kind: 'nested' | 'flat', bytes: number): Buffer {

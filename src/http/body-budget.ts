@@ -13,10 +13,6 @@ export class BodyBudget {
     this.limit = limit;
   }
 
-  get held(): number {
-    return this.#held;
-  }
-
   /** One request's share; release() it when the request is answered. */
   hold(): BodyHold {
     let mine = 0;

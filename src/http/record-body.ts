@@ -148,7 +148,7 @@ function recordAt(bytes: Uint8Array, start: number, field: string, options: Reco
 
 /** JSON.parse of bytes[start, end), its errors placed in the whole body. */
 function parseAt(bytes: Uint8Array, start: number, end: number): unknown {
-  const part = decode(bytes.subarray(start, end), undefined);
+  const part = decode(bytes.subarray(start, end));
   try {
     return JSON.parse(part);
   } catch (error) {
@@ -212,11 +212,12 @@ function* lines(body: Buffer): Generator<{ line: number; bytes: Buffer }> {
   }
 }
 
-function decode(bytes: Uint8Array, line: number | undefined): string {
+/** An NDJSON caller adds the line to the error (ndjsonRecords). */
+function decode(bytes: Uint8Array): string {
   try {
     return UTF8.decode(bytes);
   } catch {
-    throw new MalformedBodyError('is not valid UTF-8', line);
+    throw new MalformedBodyError('is not valid UTF-8');
   }
 }
 
