@@ -63,7 +63,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   const history = startLimiterHistory({ read: async () => await limiter.usage(), intervalMs, capacity: Math.ceil(CHART_SPAN_MS / intervalMs), logger });
   const metrics = createMetricsRegistry(async () => {
     const [fields, status] = await Promise.all([readSyncMetrics(handle.redis, handle.keys), handle.operations.status()]);
-    return { counters: parseFleetCounters(fields), status };
+    return { counters: parseFleetCounters(fields), status, dateZone: config.dateZone };
   });
   const app = createDashboardApp({
     operations: handle.operations,

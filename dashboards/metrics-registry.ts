@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { SyncStatus } from '../src/operations/sync-status.js';
 import type { FleetCounters } from './fleet-counters.js';
@@ -7,6 +8,8 @@ import { CountedLatencyHistogram } from './latency-histogram.js';
 export interface MetricsReading {
   readonly counters: FleetCounters;
   readonly status: SyncStatus;
+  /** BYTEAIR_DATE_ZONE: a data date's midnight is taken there. */
+  readonly dateZone: string;
 }
 
 /**
@@ -142,5 +145,28 @@ export function createMetricsRegistry(read: () => Promise<MetricsReading>): Regi
   gauge('byteair_batch_failed_chunks', 'Chunks failed for good (replay them), over all batches.', ['topic', 'stage'], (r, set) => {
     for (const t of r.status.topics) for (const [stage, p] of Object.entries(t.stages)) set({ topic: t.topic, stage }, p.failedChunks);
   });
+  gauge(
+    'byteair_daily_done_lag_seconds',
+    'Seconds since the oldest daily date not acknowledged by its deadline (BYTEAIR_DAILY_DONE_BY) was due; 0 while on time or before the first daily Done. Topics without a deadline are not listed.',
+    ['topic', 'stage'],
+    (r, set) => {
+      for (const t of r.status.topics) if (t.dailyFreshness.state !== 'off') set({ topic: t.topic, stage: 'incremental_sync_daily' }, t.dailyFreshness.lagSeconds);
+    },
+  );
+  gauge('byteair_daily_missing_dates', 'Daily dates past their deadline without an acknowledged Done.', ['topic', 'stage'], (r, set) => {
+    for (const t of r.status.topics) if (t.dailyFreshness.state !== 'off') set({ topic: t.topic, stage: 'incremental_sync_daily' }, t.dailyFreshness.missingCount);
+  });
+  gauge(
+    'byteair_daily_last_done_date_timestamp_seconds',
+    'Start (midnight in BYTEAIR_DATE_ZONE, Unix seconds) of the newest date whose Done is acknowledged, per offline stage; absent before the first.',
+    ['topic', 'stage'],
+    (r, set) => {
+      for (const t of r.status.topics) {
+        for (const [stage, p] of Object.entries(t.stages)) if (p.lastDoneDate !== null) set({ topic: t.topic, stage }, DateTime.fromISO(p.lastDoneDate, { zone: r.dateZone }).toSeconds());
+      }
+    },
+  );
+  gauge('byteair_redis_used_memory_bytes', 'Memory used by the Redis holding the queues (the node owning our slot on a Cluster).', [], (r, set) => set({}, r.status.redisMemory.usedBytes));
+  gauge('byteair_redis_maxmemory_bytes', "That Redis's maxmemory; 0 = no limit set. With noeviction, writes fail once used memory reaches it.", [], (r, set) => set({}, r.status.redisMemory.maxBytes));
   return registry;
 }

@@ -1,5 +1,6 @@
 import type { BatchStatus } from '../src/batches/batch-store.js';
 import { OFFLINE_STAGES } from '../src/byteair/stage.js';
+import type { DailyFreshness } from '../src/freshness/daily-freshness.js';
 import type { LimiterUsage } from '../src/limiter/rate-limiter.js';
 import type { QueueCounts, StageProgress, SyncStatus, TopicStatus } from '../src/operations/sync-status.js';
 import { html, type SafeHtml } from './html.js';
@@ -27,7 +28,21 @@ function stageCell(p: StageProgress): SafeHtml {
   if (p.batches === 0) return html`<td class="muted">—</td>`;
   const failed = p.failedChunks > 0 ? html`<br><span class="bad">${count(p.failedChunks)} failed chunks</span>` : '';
   const rejected = p.rejectedRecords > 0 ? html`<br><span class="warn">${count(p.rejectedRecords)} rejected</span>` : '';
-  return html`<td>${p.doneAcked}/${p.batches} batches done<br>${count(p.acceptedRecords)} / ${count(p.records)} records${rejected}${failed}</td>`;
+  const last = p.lastDoneDate === null ? '' : html`<br><span class="muted">last Done ${p.lastDoneDate}</span>`;
+  return html`<td>${p.doneAcked}/${p.batches} batches done<br>${count(p.acceptedRecords)} / ${count(p.records)} records${rejected}${failed}${last}</td>`;
+}
+
+function freshnessCell(f: DailyFreshness): SafeHtml {
+  switch (f.state) {
+    case 'off':
+      return html`<td class="muted">not tracked</td>`;
+    case 'not-started':
+      return html`<td><span class="muted">no daily Done yet</span><br><span class="muted">due by ${f.doneBy ?? ''} next day</span></td>`;
+    case 'on-time':
+      return html`<td><span class="pill ok">on time</span><br><span class="muted">through ${f.dueThrough ?? ''}</span></td>`;
+    case 'late':
+      return html`<td><span class="pill bad">late</span><br>${count(f.missingCount)} date${f.missingCount === 1 ? '' : 's'} without Done: ${f.missingDates.slice(0, 3).join(', ')}${f.missingCount > 3 ? ' …' : ''}<br><span class="bad">oldest due ${duration(f.lagSeconds * 1000)} ago</span></td>`;
+  }
 }
 
 function streamingCell(t: TopicStatus): SafeHtml {
@@ -45,9 +60,9 @@ function topicsTable(topics: readonly TopicStatus[]): SafeHtml {
   const rows = topics.map((t) => {
     const firstDone = t.firstDailyDone === null ? html`<span class="muted">not yet</span>` : html`${t.firstDailyDone.date}<br><span class="muted">${time(t.firstDailyDone.at)}</span>`;
     const s = t.streaming;
-    return html`<tr><th scope="row">${t.topic}</th><td>${t.mode}${t.stageOrder ? '' : html`<br><span class="muted">stages unordered</span>`}</td>${OFFLINE_STAGES.map((stage) => stageCell(t.stages[stage]))}<td>${firstDone}</td>${streamingCell(t)}<td class="num">${count(s.waiting)}</td><td class="num">${s.waiting > 0 ? duration(s.oldestWaitingMs) : '—'}</td><td class="num">${count(s.chunksInFlight)}</td><td class="num">${count(s.accepted)} / ${count(s.pushed)}</td>${heldCell(t.heldJobs)}</tr>`;
+    return html`<tr><th scope="row">${t.topic}</th><td>${t.mode}${t.stageOrder ? '' : html`<br><span class="muted">stages unordered</span>`}</td>${OFFLINE_STAGES.map((stage) => stageCell(t.stages[stage]))}<td>${firstDone}</td>${freshnessCell(t.dailyFreshness)}${streamingCell(t)}<td class="num">${count(s.waiting)}</td><td class="num">${s.waiting > 0 ? duration(s.oldestWaitingMs) : '—'}</td><td class="num">${count(s.chunksInFlight)}</td><td class="num">${count(s.accepted)} / ${count(s.pushed)}</td>${heldCell(t.heldJobs)}</tr>`;
   });
-  return html`<table id="topics"><thead><tr><th>Topic</th><th>Mode</th>${OFFLINE_STAGES.map((stage) => html`<th>${STAGE_TITLES[stage]}</th>`)}<th>First daily Done</th><th>Streaming</th><th>Backlog (records)</th><th>Oldest waiting</th><th>Chunks in flight</th><th>Streamed accepted / pushed</th><th>Held jobs</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return html`<table id="topics"><thead><tr><th>Topic</th><th>Mode</th>${OFFLINE_STAGES.map((stage) => html`<th>${STAGE_TITLES[stage]}</th>`)}<th>First daily Done</th><th>Daily freshness</th><th>Streaming</th><th>Backlog (records)</th><th>Oldest waiting</th><th>Chunks in flight</th><th>Streamed accepted / pushed</th><th>Held jobs</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 const STATE_CLASS: Readonly<Record<BatchStatus['state'], string>> = { open: 'muted', sealed: 'warn', 'done-due': 'warn', 'done-acked': 'ok' };
@@ -80,10 +95,19 @@ function limiterCard(u: LimiterUsage): SafeHtml {
   return html`<div class="card">Limiter (last second)<b>${count(u.requestsInWindow)} / ${count(u.effectiveRequestsPerSecond)} requests</b>${count(u.recordsInWindow)} / ${count(u.effectiveRecordsPerSecond)} records<br>ceiling ${Math.round(u.ceilingFactor * 100)} % of configured<br>margin ${count(u.marginMs)} ms (path spread ${count(Math.round(u.pathSpreadMs))} ms)${paused}</div>`;
 }
 
+function redisCard(status: SyncStatus): SafeHtml {
+  const { usedBytes, maxBytes } = status.redisMemory;
+  const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  const share = maxBytes > 0 ? usedBytes / maxBytes : 0;
+  const cls = share >= 0.9 ? 'bad' : share >= 0.75 ? 'warn' : '';
+  const limit = maxBytes > 0 ? html`of ${mib(maxBytes)} maxmemory (${percent(usedBytes, maxBytes)})` : html`no maxmemory set`;
+  return html`<div class="card">Redis memory<b class="${cls}">${mib(usedBytes)}</b>${limit}</div>`;
+}
+
 /** The sync status page: topics, batches, limiter over time, circuit and queues. */
 export function renderStatusPage(status: SyncStatus, samples: readonly LimiterUsage[], options: StatusPageOptions): string {
   const content = html`<p class="note">As of ${time(status.at)}; reloads every ${options.refreshSeconds} s. Bull Board is ${options.readOnly ? 'read-only' : 'writable'}.</p>
-<div class="cards">${circuitCard(status)}${queueCard('upload', status.queues.upload)}${queueCard('done', status.queues.done)}${limiterCard(status.limiter)}</div>
+<div class="cards">${circuitCard(status)}${queueCard('upload', status.queues.upload)}${queueCard('done', status.queues.done)}${limiterCard(status.limiter)}${redisCard(status)}</div>
 <h2>Topics</h2>
 ${topicsTable(status.topics)}
 <h2>Limiter use over time</h2>

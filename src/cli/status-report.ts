@@ -1,5 +1,6 @@
 import { OFFLINE_STAGES } from '../byteair/stage.js';
 import type { BatchStatus } from '../batches/batch-store.js';
+import type { DailyFreshness } from '../freshness/daily-freshness.js';
 import type { QueueCounts, SyncStatus, TopicStatus } from '../operations/sync-status.js';
 import { formatDuration } from './import-progress.js';
 
@@ -17,18 +18,40 @@ function queueLine(name: string, q: QueueCounts): string {
   return `${name}: ${q.waiting} waiting, ${q.active} active, ${q.delayed} delayed, ${q.failed} failed${q.paused ? ' (PAUSED)' : ''}`;
 }
 
+function mebibytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
 function percent(part: number, whole: number): string {
   return whole === 0 ? '-' : `${Math.floor((part / whole) * 100)}%`;
 }
 
-function topicLines(topic: TopicStatus, batches: readonly BatchStatus[]): string[] {
+/** One line on whether the topic's daily dates are Done on time. */
+export function freshnessLine(f: DailyFreshness, zone: string): string {
+  const rule = `daily Done due by ${f.doneBy ?? '-'} next day (${zone})`;
+  switch (f.state) {
+    case 'off':
+      return 'daily freshness: not tracked (streaming-only, or BYTEAIR_DAILY_DONE_BY is off)';
+    case 'not-started':
+      return `daily freshness: not started (no incremental_sync_daily Done yet); ${rule}`;
+    case 'on-time':
+      return `daily freshness: on time through ${f.dueThrough ?? '-'}; ${rule}`;
+    case 'late': {
+      const listed = f.missingDates.slice(0, 5).join(', ') + (f.missingCount > 5 ? `, ... (${f.missingCount} in all)` : '');
+      return `daily freshness: LATE, ${f.missingCount} date${f.missingCount === 1 ? '' : 's'} without Done (${listed}); the oldest was due ${formatDuration(f.lagSeconds * 1000)} ago; ${rule}`;
+    }
+  }
+}
+
+function topicLines(topic: TopicStatus, batches: readonly BatchStatus[], zone: string): string[] {
   const lines = [`${topic.topic}  (${topic.mode}, stage order ${topic.stageOrder ? 'on' : 'off'})`];
-  const header = ['stage', 'batches', 'open', 'sealed', 'done-due', 'done', 'records', 'accepted', 'rejected', 'failed-chunks', 'held-jobs'];
+  const header = ['stage', 'batches', 'open', 'sealed', 'done-due', 'done', 'records', 'accepted', 'rejected', 'failed-chunks', 'held-jobs', 'last-done'];
   const rows = OFFLINE_STAGES.map((stage) => {
     const s = topic.stages[stage];
-    return [stage, s.batches, s.open, s.sealed, s.doneDue, s.doneAcked, s.records, s.acceptedRecords, s.rejectedRecords, s.failedChunks, topic.heldJobs[stage]].map(String);
+    return [...[stage, s.batches, s.open, s.sealed, s.doneDue, s.doneAcked, s.records, s.acceptedRecords, s.rejectedRecords, s.failedChunks, topic.heldJobs[stage]].map(String), s.lastDoneDate ?? '-'];
   });
   lines.push(...alignColumns([header, ...rows], '  '));
+  lines.push(`  ${freshnessLine(topic.dailyFreshness, zone)}`);
 
   const unfinished = batches.filter((b) => b.topic === topic.topic && b.state !== 'done-acked');
   if (unfinished.length > 0) {
@@ -54,7 +77,7 @@ function topicLines(topic: TopicStatus, batches: readonly BatchStatus[]): string
 }
 
 /** The human reading of `status`: system-wide lines, then one block per topic. Pure. */
-export function formatStatus(status: SyncStatus): string[] {
+export function formatStatus(status: SyncStatus, zone: string): string[] {
   const { limiter: l, circuit: c, queues } = status;
   const lines = [`byteair-sync status at ${new Date(status.at).toISOString()}`];
   lines.push(`queues   ${queueLine('upload', queues.upload)}; ${queueLine('done', queues.done)}`);
@@ -66,6 +89,9 @@ export function formatStatus(status: SyncStatus): string[] {
   );
   const circuitDetail = c.state === 'closed' ? (c.consecutiveFailures > 0 ? ` (${c.consecutiveFailures} failures in a row)` : '') : ` since ${new Date(c.openedAt).toISOString()}, next probe ${new Date(c.reopensAt).toISOString()} (API unavailable)`;
   lines.push(`circuit  ${c.state}${circuitDetail}`);
-  for (const topic of status.topics) lines.push('', ...topicLines(topic, status.batches));
+  const used = status.redisMemory.usedBytes;
+  const max = status.redisMemory.maxBytes;
+  lines.push(`redis    ${mebibytes(used)} used${max > 0 ? ` of ${mebibytes(max)} maxmemory (${percent(used, max)})` : ', no maxmemory set'}`);
+  for (const topic of status.topics) lines.push('', ...topicLines(topic, status.batches, zone));
   return lines;
 }

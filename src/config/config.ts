@@ -1,3 +1,4 @@
+import type { TimeOfDay } from '../freshness/time-of-day.js';
 import type { Secret } from './secret.js';
 
 export type TopicMode = 'daily-then-streaming' | 'streaming-only';
@@ -7,6 +8,8 @@ export interface TopicConfig {
   readonly mode: TopicMode;
   /** pre_sync, then history_sync, then incremental_sync_daily: later stages wait for earlier ones. */
   readonly stageOrder: boolean;
+  /** When a date's daily Done is due (on the next day, in the data time zone); null = no expectation. */
+  readonly dailyDoneBy: TimeOfDay | null;
 }
 
 export type ApiAuth =

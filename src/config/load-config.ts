@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describeJsonSyntaxError, formatJsonSyntaxProblem } from '../validation/json-syntax-error.js';
 import type { ApiAuth, Config, HttpServerLimits, TopicConfig } from './config.js';
+import type { TimeOfDay } from '../freshness/time-of-day.js';
 import { ConfigError } from './config-error.js';
+import { dailyDoneBy } from './parsers.js';
 import { REDACTED, Secret } from './secret.js';
 import { CONFIG_FILE_KEY, SETTINGS, type RawSettings, type Setting, type SettingName } from './settings.js';
 
@@ -136,10 +138,12 @@ function assemble(v: RawSettings, raw: ReadonlyMap<string, RawValue>): Config {
   if (new Set(topics).size !== topics.length) {
     throw new ConfigError(SETTINGS.topics.key, JSON.stringify(topics.join(',')), 'lists a topic twice', sourceOf(raw, 'topics'));
   }
+  const doneBy = dailyDoneByOf(v, raw, topics, streamingOnly);
   const topicConfigs: TopicConfig[] = topics.map((name) => ({
     name,
     mode: streamingOnly.includes(name) ? 'streaming-only' : 'daily-then-streaming',
     stageOrder: !unordered.includes(name),
+    dailyDoneBy: doneBy(name),
   }));
 
   const backoffBaseMs = required(v.backoffBaseMs, 'backoffBaseMs', '');
@@ -236,6 +240,24 @@ function assemble(v: RawSettings, raw: ReadonlyMap<string, RawValue>): Config {
     },
     http: httpLimitsOf(v, raw),
     logLevel: required(v.logLevel, 'logLevel', ''),
+  };
+}
+
+/** Each topic's daily Done deadline; a streaming-only topic owes no daily data, so has none. */
+function dailyDoneByOf(v: RawSettings, raw: ReadonlyMap<string, RawValue>, topics: readonly string[], streamingOnly: readonly string[]): (topic: string) => TimeOfDay | null {
+  const setting = required(v.dailyDoneBy, 'dailyDoneBy', '');
+  const fail = (reason: string): never => {
+    throw new ConfigError(SETTINGS.dailyDoneBy.key, JSON.stringify(raw.get(SETTINGS.dailyDoneBy.key)?.text ?? SETTINGS.dailyDoneBy.default), reason, sourceOf(raw, 'dailyDoneBy'));
+  };
+  for (const { topic, doneBy } of setting.topics) {
+    if (!topics.includes(topic)) fail(`topic "${topic}" is not in BYTEAIR_TOPICS (${topics.join(',')})`);
+    if (doneBy !== null && streamingOnly.includes(topic)) fail(`topic "${topic}" is streaming-only (BYTEAIR_STREAMING_ONLY_TOPICS): it never uploads daily data, so no daily Done is due`);
+  }
+  const all = setting.all === undefined ? dailyDoneBy(SETTINGS.dailyDoneBy.default ?? '').all ?? null : setting.all;
+  return (topic) => {
+    if (streamingOnly.includes(topic)) return null;
+    const own = setting.topics.find((t) => t.topic === topic);
+    return own === undefined ? all : own.doneBy;
   };
 }
 

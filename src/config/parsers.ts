@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { IANAZone } from 'luxon';
+import { parseTimeOfDay, type TimeOfDay } from '../freshness/time-of-day.js';
 
 /** A setting parser returns the parsed value or throws a plain Error whose message is the reason. */
 export type Parser<T> = (raw: string) => T;
@@ -111,4 +112,31 @@ export const ipOrCidr: Parser<string> = (raw) => {
   const prefix = match?.[2];
   if (prefix !== undefined && Number(prefix) > (family === 4 ? 32 : 128)) throw bad;
   return value;
+};
+
+/** BYTEAIR_DAILY_DONE_BY: a time for every daily topic and per-topic exceptions. */
+export interface DailyDoneBySetting {
+  /** The time for topics not named; null = off, undefined = the setting's default time. */
+  readonly all: TimeOfDay | null | undefined;
+  readonly topics: ReadonlyArray<{ readonly topic: string; readonly doneBy: TimeOfDay | null }>;
+}
+
+/** `06:00`, `off`, `06:00,item=08:30,behavior=off`: at most one bare entry, each topic once. */
+export const dailyDoneBy: Parser<DailyDoneBySetting> = (raw) => {
+  const timeOrOff = (text: string): TimeOfDay | null => (text.trim().toLowerCase() === 'off' ? null : parseTimeOfDay(text));
+  let all: TimeOfDay | null | undefined;
+  const topics: Array<{ topic: string; doneBy: TimeOfDay | null }> = [];
+  for (const part of raw.split(',').map((p) => p.trim()).filter((p) => p.length > 0)) {
+    const eq = part.indexOf('=');
+    if (eq === -1) {
+      if (all !== undefined) throw new Error(`has two times for every topic ("${part}"); name the topic of an exception as topic=HH:MM`);
+      all = timeOrOff(part);
+      continue;
+    }
+    const topic = topicName(part.slice(0, eq));
+    if (topics.some((t) => t.topic === topic)) throw new Error(`names topic "${topic}" twice`);
+    topics.push({ topic, doneBy: timeOrOff(part.slice(eq + 1)) });
+  }
+  if (all === undefined && topics.length === 0) throw new Error('must be HH:MM, off, or a list such as 06:00,item=08:30,behavior=off');
+  return { all, topics };
 };

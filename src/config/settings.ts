@@ -1,5 +1,6 @@
 import {
   boolean,
+  dailyDoneBy,
   digits,
   hashTag,
   hostPort,
@@ -52,6 +53,12 @@ export const SETTINGS = Object.freeze({
   requestTimeoutMs: setting('BYTEAIR_REQUEST_TIMEOUT_MS', integer(100, 600_000), '5000', 'Timeout of one API call.'),
   dateZone: setting('BYTEAIR_DATE_ZONE', timeZone, 'Asia/Shanghai', 'Time zone that defines a data date (use UTC for overseas regions).'),
   topics: setting('BYTEAIR_TOPICS', list(topicName, { allowEmpty: false }), 'item,user,behavior', 'Topics this deployment syncs.'),
+  dailyDoneBy: setting(
+    'BYTEAIR_DAILY_DONE_BY',
+    dailyDoneBy,
+    '06:00',
+    "When a day's incremental_sync_daily Done is due: HH:MM on the next day in BYTEAIR_DATE_ZONE, for every daily topic; topic=HH:MM or topic=off for one (`06:00,item=08:30,behavior=off`); off for none. From a topic's first daily Done on, a date not acknowledged by then is late: `status`, the status page and byteair_daily_done_lag_seconds show it.",
+  ),
   streamingOnlyTopics: setting('BYTEAIR_STREAMING_ONLY_TOPICS', list(topicName, { allowEmpty: true }), '', 'Topics declared streaming-only (never daily data); others are daily-then-streaming.'),
   unorderedTopics: setting('BYTEAIR_UNORDERED_TOPICS', list(topicName, { allowEmpty: true }), '', 'Topics whose offline stages may overlap (pre_sync, history, daily ordering switched off).'),
   concurrency: setting('BYTEAIR_CONCURRENCY', integer(1, 1_000), '8', 'Jobs in flight per worker process.'),

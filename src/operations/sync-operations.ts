@@ -11,6 +11,7 @@ import { parseJobData } from '../queue/job-data.js';
 import type { SyncQueues } from '../queue/sync-enqueuer.js';
 import type { RedisClient } from '../redis/connection.js';
 import type { Keyspace } from '../redis/keyspace.js';
+import { readRedisMemory } from '../redis/redis-memory.js';
 import { readIntakeStatus } from '../streaming/intake-status.js';
 import { matchesReplayFilter, type FailedJobView, type ReplayFilter } from './replay-filter.js';
 import { queueCounts, topicStatus, type SyncStatus } from './sync-status.js';
@@ -46,16 +47,23 @@ export class SyncOperations {
 
   async status(): Promise<SyncStatus> {
     const d = this.#d;
+    const now = d.clock.now();
     const ids = await d.batches.list(100_000);
     const batches = (await Promise.all(ids.map(async (id) => await d.batches.status(id)))).filter((b) => b !== null);
     const topics = await Promise.all(
       d.config.topics.map(async (t) => {
         const [guard, streaming, held] = await Promise.all([d.guard.state(t.name), readIntakeStatus(d.redis, d.keys, t.name), d.guard.heldCounts(t.name)]);
-        return topicStatus(guard, batches, streaming, held);
+        return topicStatus(guard, batches, streaming, held, { now, zone: d.config.dateZone, doneBy: t.dailyDoneBy });
       }),
     );
-    const [limiter, circuit, upload, done] = await Promise.all([d.limiter.usage(), d.circuit.snapshot(), queueCounts(d.queues.upload), queueCounts(d.queues.done)]);
-    return { at: d.clock.now(), topics, batches, limiter, circuit, queues: { upload, done } };
+    const [limiter, circuit, upload, done, redisMemory] = await Promise.all([
+      d.limiter.usage(),
+      d.circuit.snapshot(),
+      queueCounts(d.queues.upload),
+      queueCounts(d.queues.done),
+      readRedisMemory(d.redis, d.keys),
+    ]);
+    return { at: now, topics, batches, limiter, circuit, queues: { upload, done }, redisMemory };
   }
 
   /** Stops every worker from taking new jobs (in-flight ones finish). */

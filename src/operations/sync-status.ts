@@ -4,6 +4,9 @@ import type { BatchStatus } from '../batches/batch-store.js';
 import type { TopicGuardState } from '../guard/stage-rules.js';
 import { streamingAllowed } from '../guard/stage-rules.js';
 import type { CircuitSnapshot, LimiterUsage } from '../limiter/rate-limiter.js';
+import { dailyFreshness, type DailyFreshness } from '../freshness/daily-freshness.js';
+import type { TimeOfDay } from '../freshness/time-of-day.js';
+import type { RedisMemory } from '../redis/redis-memory.js';
 import type { IntakeStatus } from '../streaming/intake-status.js';
 
 export interface StageProgress {
@@ -18,6 +21,8 @@ export interface StageProgress {
   readonly rejectedRecords: number;
   /** Chunks failed for good (replay them), over all batches of the stage. */
   readonly failedChunks: number;
+  /** The newest date whose Done is acknowledged (`YYYY-MM-DD`), or null. */
+  readonly lastDoneDate: string | null;
 }
 
 export interface TopicStatus {
@@ -32,6 +37,15 @@ export interface TopicStatus {
   readonly streaming: IntakeStatus;
   /** Upload jobs parked by the stage guard, per stage. */
   readonly heldJobs: Readonly<Record<Stage, number>>;
+  /** Whether every daily date due by now has its Done acknowledged (BYTEAIR_DAILY_DONE_BY). */
+  readonly dailyFreshness: DailyFreshness;
+}
+
+/** What judging freshness needs besides the batches: the clock reading, the zone, the topic's deadline. */
+export interface FreshnessRule {
+  readonly now: number;
+  readonly zone: string;
+  readonly doneBy: TimeOfDay | null;
 }
 
 export interface QueueCounts {
@@ -52,6 +66,7 @@ export interface SyncStatus {
   readonly limiter: LimiterUsage;
   readonly circuit: CircuitSnapshot;
   readonly queues: { readonly upload: QueueCounts; readonly done: QueueCounts };
+  readonly redisMemory: RedisMemory;
 }
 
 export function stageProgress(batches: readonly BatchStatus[], topic: string, stage: OfflineStage): StageProgress {
@@ -68,10 +83,21 @@ export function stageProgress(batches: readonly BatchStatus[], topic: string, st
     acceptedRecords: sum((b) => b.acceptedRecords),
     rejectedRecords: sum((b) => b.rejectedRecords),
     failedChunks: sum((b) => b.failedChunks.length),
+    lastDoneDate: newestDate(doneDates(mine)),
   };
 }
 
-export function topicStatus(guard: TopicGuardState, batches: readonly BatchStatus[], streaming: IntakeStatus, heldJobs: Record<Stage, number>): TopicStatus {
+function doneDates(batches: readonly BatchStatus[]): Set<string> {
+  return new Set(batches.filter((b) => b.state === 'done-acked').map((b) => b.date));
+}
+
+function newestDate(dates: ReadonlySet<string>): string | null {
+  // YYYY-MM-DD sorts as text.
+  return [...dates].sort().at(-1) ?? null;
+}
+
+export function topicStatus(guard: TopicGuardState, batches: readonly BatchStatus[], streaming: IntakeStatus, heldJobs: Record<Stage, number>, rule: FreshnessRule): TopicStatus {
+  const daily = doneDates(batches.filter((b) => b.topic === guard.topic && b.stage === 'incremental_sync_daily'));
   return {
     topic: guard.topic,
     mode: guard.mode,
@@ -82,6 +108,7 @@ export function topicStatus(guard: TopicGuardState, batches: readonly BatchStatu
     stages: Object.fromEntries(OFFLINE_STAGES.map((stage) => [stage, stageProgress(batches, guard.topic, stage)])) as Record<OfflineStage, StageProgress>,
     streaming,
     heldJobs,
+    dailyFreshness: dailyFreshness({ ...rule, firstDailyDoneDate: guard.firstDailyDone?.date ?? null, doneDates: daily }),
   };
 }
 

@@ -113,9 +113,10 @@ describe('status', () => {
     expect(lines).toContainEqual(expect.stringMatching(/^limiter {2}last second: 0\/100 requests \(0%\), 0\/50000 records \(0%\)$/));
     expect(lines).toContainEqual('circuit  closed');
     expect(lines).toContainEqual('behavior  (daily-then-streaming, stage order on)');
-    expect(lines).toContainEqual(expect.stringMatching(/^ {2}history_sync +1 +1 +0 +0 +0 +3 +0 +0 +0 +0$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}history_sync +1 +1 +0 +0 +0 +3 +0 +0 +0 +0 +-$/));
     expect(lines).toContainEqual(expect.stringMatching(/^ {4}history_sync +2022-03-04 +open +3 records +0\/1 chunks uploaded +0%$/));
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}streaming: HELD until the first incremental_sync_daily Done; 2 pushed, 2 waiting in the intake/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}daily freshness: not started \(no incremental_sync_daily Done yet\); daily Done due by 06:00 next day \(.+\)$/));
   });
 });
 

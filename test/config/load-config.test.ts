@@ -30,7 +30,7 @@ describe('defaults', () => {
       api: { hosts: ['api.byteair.volces.com'], scheme: 'https', credentials: {}, timeoutMs: 5_000 },
       limits: { maxRequestsPerSecond: 100, maxRecordsPerSecond: 50_000, maxRecordsPerRequest: 10_000, maxRequestBytes: 16 * 1024 * 1024, marginMs: 30, marginCapMs: 250 },
       dateZone: 'Asia/Shanghai',
-      topics: ['item', 'user', 'behavior'].map((name) => ({ name, mode: 'daily-then-streaming', stageOrder: true })),
+      topics: ['item', 'user', 'behavior'].map((name) => ({ name, mode: 'daily-then-streaming', stageOrder: true, dailyDoneBy: { hour: 6, minute: 0 } })),
       worker: { concurrency: 8, attempts: 20, backoffBaseMs: 1_000, backoffMaxMs: 60_000, lockDurationMs: 30_000, maxStalledCount: 5, shutdownTimeoutMs: 15_000, keepCompletedSeconds: 604_800 },
       streaming: { batchSize: 1_000, maxWaitMs: 1_000, intakeCap: 5_000_000 },
       circuit: { threshold: 5, cooldownMs: 1_000, maxCooldownMs: 5_000 },
@@ -253,10 +253,34 @@ describe('rules across settings', () => {
   test('topic modes and stage ordering follow the topic lists', () => {
     const config = loadConfig({ BYTEAIR_TOPICS: 'item,user,behavior', BYTEAIR_STREAMING_ONLY_TOPICS: 'behavior', BYTEAIR_UNORDERED_TOPICS: 'user' });
     expect(config.topics).toEqual([
-      { name: 'item', mode: 'daily-then-streaming', stageOrder: true },
-      { name: 'user', mode: 'daily-then-streaming', stageOrder: false },
-      { name: 'behavior', mode: 'streaming-only', stageOrder: true },
+      { name: 'item', mode: 'daily-then-streaming', stageOrder: true, dailyDoneBy: { hour: 6, minute: 0 } },
+      { name: 'user', mode: 'daily-then-streaming', stageOrder: false, dailyDoneBy: { hour: 6, minute: 0 } },
+      // A streaming-only topic owes no daily data, so no daily Done is ever due.
+      { name: 'behavior', mode: 'streaming-only', stageOrder: true, dailyDoneBy: null },
     ]);
+  });
+
+  test.each<[string, string, Record<string, { hour: number; minute: number } | null>]>([
+    ['one time for every daily topic', '08:30', { item: { hour: 8, minute: 30 }, user: { hour: 8, minute: 30 }, behavior: { hour: 8, minute: 30 } }],
+    ['exceptions only: the others keep 06:00', 'user=09:15', { item: { hour: 6, minute: 0 }, user: { hour: 9, minute: 15 }, behavior: { hour: 6, minute: 0 } }],
+    ['a time and exceptions, off for one', '07:00,item=05:00,behavior=off', { item: { hour: 5, minute: 0 }, user: { hour: 7, minute: 0 }, behavior: null }],
+    ['off for all, one tracked', 'OFF,item=06:00', { item: { hour: 6, minute: 0 }, user: null, behavior: null }],
+  ])('BYTEAIR_DAILY_DONE_BY: %s', (_label, value, expected) => {
+    const config = loadConfig({ BYTEAIR_DAILY_DONE_BY: value });
+    expect(Object.fromEntries(config.topics.map((t) => [t.name, t.dailyDoneBy]))).toEqual(expected);
+  });
+
+  test.each<[string, Env, string]>([
+    ['a bad time', { BYTEAIR_DAILY_DONE_BY: '25:00' }, '"25:00" is not a time of day HH:MM'],
+    ['two times for all', { BYTEAIR_DAILY_DONE_BY: '06:00,07:00' }, 'has two times for every topic ("07:00")'],
+    ['a topic twice', { BYTEAIR_DAILY_DONE_BY: 'item=06:00,item=07:00' }, 'names topic "item" twice'],
+    ['an unknown topic', { BYTEAIR_DAILY_DONE_BY: 'items=06:00' }, 'topic "items" is not in BYTEAIR_TOPICS (item,user,behavior)'],
+    ['a deadline for a streaming-only topic', { BYTEAIR_STREAMING_ONLY_TOPICS: 'behavior', BYTEAIR_DAILY_DONE_BY: 'behavior=06:00' }, 'topic "behavior" is streaming-only'],
+    ['nothing', { BYTEAIR_DAILY_DONE_BY: ' , ' }, 'must be HH:MM, off, or a list'],
+  ])('BYTEAIR_DAILY_DONE_BY refuses %s, naming the setting and the value', (_label, env, reason) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow('BYTEAIR_DAILY_DONE_BY');
+    expect(() => loadConfig(env)).toThrow(reason);
   });
 });
 

@@ -29,13 +29,14 @@ Examples:
 export function registerStatus(program: Command): void {
   const command = program
     .command('status')
-    .description('Show per topic: mode, stages, unfinished batches with progress, streaming backlog; and queues, limiter use, circuit.')
+    .description('Show per topic: mode, stages, unfinished batches with progress, daily freshness, streaming backlog; and queues, limiter use, circuit, Redis memory.')
     .option('--json', 'print the full status as JSON')
     .addHelpText('after', HELP_AFTER)
     .action(
       runAction(async (flags: { json?: boolean }) => {
-        const status = await withOperations(loadConfig(process.env), ({ operations }) => operations.status());
-        process.stdout.write(flags.json === true ? `${JSON.stringify(status)}\n` : `${formatStatus(status).join('\n')}\n`);
+        const config = loadConfig(process.env);
+        const status = await withOperations(config, ({ operations }) => operations.status());
+        process.stdout.write(flags.json === true ? `${JSON.stringify(status)}\n` : `${formatStatus(status, config.dateZone).join('\n')}\n`);
         return 0;
       }),
     );
