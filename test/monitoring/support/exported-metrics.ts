@@ -5,19 +5,27 @@ import { topicStatus } from '../../../src/operations/sync-status.js';
 
 /**
  * Gauges referenced by dashboards/prometheus/alerts.yml and dashboards/grafana/byteair-sync.json
- * that a parallel change is adding to dashboards/metrics-registry.ts (issue #18). Until it is
- * merged they are the only names allowed without being exported; once the registry exports one,
- * the test says so, and it must be removed from here so that it is checked like every other.
+ * that a parallel change is adding to dashboards/metrics-registry.ts (issue #18), with the labels
+ * it gives them. Until it is merged they are the only names allowed without being exported; once
+ * the registry exports one, the test says so, and it must be removed from here so that it is
+ * checked like every other.
  */
-export const PENDING_METRICS: readonly string[] = [
-  'byteair_daily_done_lag_seconds',
-  'byteair_daily_last_done_date_timestamp_seconds',
-  'byteair_redis_used_memory_bytes',
-  'byteair_redis_maxmemory_bytes',
-];
+export const PENDING_METRICS: Readonly<Record<string, readonly string[]>> = {
+  byteair_daily_done_lag_seconds: ['topic', 'stage'],
+  byteair_daily_last_done_date_timestamp_seconds: ['topic', 'stage'],
+  byteair_redis_used_memory_bytes: [],
+  byteair_redis_maxmemory_bytes: [],
+};
 
-/** Written by Prometheus itself for every target, not by byteair-sync. */
-export const PROMETHEUS_METRICS: readonly string[] = ['up'];
+/** Written by Prometheus itself for every target, not by byteair-sync, with its target labels. */
+export const PROMETHEUS_METRICS: Readonly<Record<string, readonly string[]>> = { up: ['job', 'instance'] };
+
+/**
+ * Labels whose every value the registry writes whatever the reading (all circuit, queue and
+ * batch states, both queues), so the fixture's values are all the values there are and a
+ * matcher on another one can never match.
+ */
+export const CLOSED_LABELS: readonly string[] = ['state', 'queue'];
 
 /** One reading with a value behind every metric family, so each one has samples to list. */
 function fixtureReading(): MetricsReading {
@@ -75,9 +83,19 @@ export async function exportedMetricNames(): Promise<ReadonlySet<string>> {
   return names;
 }
 
-/** The sample names that actually carry a value in the fixture's exposition (to check the derivation above). */
-export async function sampledMetricNames(): Promise<ReadonlySet<string>> {
+/** Per sample name in the fixture's exposition, its labels and the values they take. */
+export async function sampledLabels(): Promise<ReadonlyMap<string, ReadonlyMap<string, ReadonlySet<string>>>> {
   const reading = fixtureReading();
   const text = await createMetricsRegistry(() => Promise.resolve(reading)).metrics();
-  return new Set([...text.matchAll(/^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{| )/gm)].map((m) => m[1] ?? ''));
+  const samples = new Map<string, Map<string, Set<string>>>();
+  for (const match of text.matchAll(/^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{([^}]*)\})? /gm)) {
+    const labels = samples.get(match[1] ?? '') ?? new Map<string, Set<string>>();
+    samples.set(match[1] ?? '', labels);
+    for (const pair of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
+      const values = labels.get(pair[1] ?? '') ?? new Set<string>();
+      labels.set(pair[1] ?? '', values);
+      values.add(pair[2] ?? '');
+    }
+  }
+  return samples;
 }
