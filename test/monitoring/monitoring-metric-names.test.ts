@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { CLOSED_LABELS, exportedMetricNames, PENDING_METRICS, PROMETHEUS_METRICS, sampledLabels } from './support/exported-metrics.js';
+import { CLOSED_LABELS, exportedMetricNames, PROMETHEUS_METRICS, sampledLabels } from './support/exported-metrics.js';
 import { unknownLabels, unknownMetrics, type MetricLabels } from './support/metric-check.js';
 import { dashboardQueries, MONITORING_FILES, parseAlertRules, readAlertRules, readDashboard, repoPath } from './support/monitoring-files.js';
 
 /**
  * Every metric the alerts and the Grafana panels query must be one dashboards/metrics-registry.ts
- * exports (or Prometheus's own `up`, or one of PENDING_METRICS): a renamed or misspelt metric
+ * exports (or Prometheus's own `up`): a renamed or misspelt metric
  * would otherwise leave an alert that can never fire and a panel that says "No data".
  */
 let exported: ReadonlySet<string>;
@@ -16,14 +16,14 @@ let catalog: Map<string, MetricLabels>;
 
 beforeAll(async () => {
   exported = await exportedMetricNames();
-  allowed = new Set([...exported, ...Object.keys(PROMETHEUS_METRICS), ...Object.keys(PENDING_METRICS)]);
+  allowed = new Set([...exported, ...Object.keys(PROMETHEUS_METRICS)]);
   sampled = await sampledLabels();
   catalog = new Map<string, MetricLabels>();
   for (const [name, labels] of sampled) {
     const closedValues = new Map([...labels].filter(([label]) => CLOSED_LABELS.includes(label)));
     catalog.set(name, { labels: new Set(labels.keys()), closedValues });
   }
-  for (const [name, labels] of Object.entries({ ...PROMETHEUS_METRICS, ...PENDING_METRICS })) catalog.set(name, { labels: new Set(labels), closedValues: new Map() });
+  for (const [name, labels] of Object.entries(PROMETHEUS_METRICS)) catalog.set(name, { labels: new Set(labels), closedValues: new Map() });
 });
 
 const alertQueries = (): Array<{ where: string; expr: string }> => readAlertRules().map((r) => ({ where: r.alert, expr: r.expr }));
@@ -37,10 +37,6 @@ test('the names come from the registry: its families, and histograms as the seri
   // The fixture gives every family a value, so the names listed are the names sampled (and
   // every family's labels are known to the label checks below).
   expect([...sampled.keys()].sort()).toEqual([...exported].sort());
-});
-
-test('PENDING_METRICS lists only names the registry does not export yet (remove each one once it does)', () => {
-  expect(Object.keys(PENDING_METRICS).filter((name) => exported.has(name))).toEqual([]);
 });
 
 test('every metric an alert expression uses is exported', () => {

@@ -1,21 +1,8 @@
 import { parseFleetCounters } from '../../../dashboards/fleet-counters.js';
 import { createMetricsRegistry, type MetricsReading } from '../../../dashboards/metrics-registry.js';
+import type { BatchStatus } from '../../../src/batches/batch-store.js';
 import { STAGES } from '../../../src/byteair/stage.js';
 import { topicStatus } from '../../../src/operations/sync-status.js';
-
-/**
- * Gauges referenced by dashboards/prometheus/alerts.yml and dashboards/grafana/byteair-sync.json
- * that a parallel change is adding to dashboards/metrics-registry.ts (issue #18), with the labels
- * it gives them. Until it is merged they are the only names allowed without being exported; once
- * the registry exports one, the test says so, and it must be removed from here so that it is
- * checked like every other.
- */
-export const PENDING_METRICS: Readonly<Record<string, readonly string[]>> = {
-  byteair_daily_done_lag_seconds: ['topic', 'stage'],
-  byteair_daily_last_done_date_timestamp_seconds: ['topic', 'stage'],
-  byteair_redis_used_memory_bytes: [],
-  byteair_redis_maxmemory_bytes: [],
-};
 
 /** Written by Prometheus itself for every target, not by byteair-sync, with its target labels. */
 export const PROMETHEUS_METRICS: Readonly<Record<string, readonly string[]>> = { up: ['job', 'instance'] };
@@ -46,11 +33,32 @@ function fixtureReading(): MetricsReading {
     ]),
   );
   const heldJobs = Object.fromEntries(STAGES.map((stage) => [stage, 0])) as Record<(typeof STAGES)[number], number>;
+  // One daily date acknowledged, the next one late: the freshness gauges have samples.
+  const doneDaily: BatchStatus = {
+    batchId: 'item/incremental_sync_daily/2022-01-01',
+    topic: 'item',
+    stage: 'incremental_sync_daily',
+    date: '2022-01-01',
+    state: 'done-acked',
+    createdAt: 1,
+    sealedAt: 1,
+    doneDueAt: 1,
+    doneAckedAt: 1,
+    chunks: 1,
+    records: 10,
+    bytes: 100,
+    settledChunks: 1,
+    acceptedRecords: 10,
+    rejectedRecords: 0,
+    duplicateChunks: 0,
+    failedChunks: [],
+  };
   const topic = topicStatus(
-    { topic: 'item', mode: 'daily-then-streaming', stageOrder: true, firstDailyDone: null, streamingStartedAt: null, openBatches: { pre_sync: 0, history_sync: 0, incremental_sync_daily: 0 } },
-    [],
+    { topic: 'item', mode: 'daily-then-streaming', stageOrder: true, firstDailyDone: { date: '2022-01-01', at: 1 }, streamingStartedAt: 1, openBatches: { pre_sync: 0, history_sync: 0, incremental_sync_daily: 0 } },
+    [doneDaily],
     { pushed: 2, waiting: 2, oldestWaitingMs: 1500, chunksInFlight: 0, accepted: 0 },
     heldJobs,
+    { now: Date.parse('2022-01-03T07:00:00Z'), zone: 'UTC', doneBy: { hour: 6, minute: 0 } },
   );
   const queue = { waiting: 1, active: 0, delayed: 0, completed: 3, failed: 0, paused: false };
   return {
@@ -58,11 +66,13 @@ function fixtureReading(): MetricsReading {
     status: {
       at: 0,
       topics: [topic],
-      batches: [],
+      batches: [doneDaily],
       limiter: { requestsInWindow: 1, recordsInWindow: 10, maxRequestsPerSecond: 100, maxRecordsPerSecond: 50_000, effectiveRequestsPerSecond: 100, effectiveRecordsPerSecond: 50_000, ceilingFactor: 1, pausedUntil: 0, at: 0, marginMs: 30, pathSpreadMs: 0 },
       circuit: { state: 'closed', consecutiveFailures: 0, reopensAt: 0, cooldownMs: 0, openedAt: 0 },
       queues: { upload: queue, done: queue },
+      redisMemory: { usedBytes: 2_000_000, maxBytes: 1_000_000_000 },
     },
+    dateZone: 'UTC',
   };
 }
 
