@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { COMMANDS, type CommandEntry } from './commands/index.js';
 import { exitBadInputOnUsageErrors } from './usage-errors.js';
+import { readPackageInfo } from '../package-info.js';
 
 export interface ProgramOptions {
   /** Fixes the help's wrapping (the reference must not depend on the terminal). */
@@ -18,6 +19,7 @@ export interface ProgramOptions {
  */
 export async function buildProgram(options: ProgramOptions = {}): Promise<Command> {
   const program = new Command('byteair-sync')
+    .version(readPackageInfo().version, '-V, --version', 'print the version')
     .description('Durable, rate-limited uploads to the Volcengine recommendation (ByteAir) data API.\nConfigured by environment variables (see README, "Configuration").')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
