@@ -9,8 +9,8 @@ export const WIRE_LENGTH_DELIMITED = 2;
 export const WIRE_FIXED32 = 5;
 
 export class ProtobufDecodeError extends Error {
-  constructor(message: string) {
-    super(`protobuf: ${message}`);
+  constructor(message: string, options?: ErrorOptions) {
+    super(`protobuf: ${message}`, options);
     this.name = 'ProtobufDecodeError';
   }
 }
