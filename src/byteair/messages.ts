@@ -57,14 +57,14 @@ export interface DoneResponse {
 
 const EMPTY_STATUS: Status = Object.freeze({ code: 0, message: '', success: false });
 
-/** Unknown fields are skipped, as the hand-written reader does: nothing here re-encodes an answer. */
+/** Unknown fields (a newer server's) are dropped: nothing here re-encodes an answer, keeping them would only cost memory. */
 const READ_OPTIONS = { readUnknownFields: false } as const;
 
 function decode<Desc extends DescMessage>(schema: Desc, buffer: Uint8Array): MessageShape<Desc> {
   try {
     return fromBinary(schema, buffer, READ_OPTIONS);
   } catch (error) {
-    // One error type for a malformed body, whichever decoder read it (classify-response.ts).
+    // One error type for a malformed body, whatever the runtime threw: classify-response.ts makes it 'undecodable-body'.
     throw new ProtobufDecodeError(`${schema.typeName}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
 }
