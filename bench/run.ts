@@ -13,6 +13,7 @@ const BENCHES: Readonly<Record<string, { description: string; load: () => Promis
   import: { description: '10M-record history .jsonl through `byteair-sync import`, no workers: producer peak RSS, Redis bytes per queued record, import rate', load: async () => (await import('./import.js')).runImportBench },
   ledger: { description: "the emulator's id ledger: its longest single update (a stall of the thread that stamps arrivals) over 4M ids", load: async () => (await import('./ledger.js')).runLedgerBench },
   'ingest-hostile': { description: 'several 32 MiB non-record JSON bodies at once at `byteair-sync ingest`: server peak RSS, /healthz latency, valid pushes served', load: async () => (await import('./ingest-hostile.js')).runIngestHostileBench },
+  protobuf: { description: 'hand-written vs generated (protoc-gen-es) ByteAir messages on a 10 000-record Done/response path: µs per call, ratio', load: async () => (await import('./protobuf.js')).runProtobufBench },
   durability: { description: 'acknowledged pushes/adds lost when Redis dies (SIGKILL, simulated power loss), appendfsync everysec vs always', load: async () => (await import('./durability.js')).runDurabilityBench },
 };
 

@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { RateLimitedError, StageRejectedError, UnexpectedAnswerError } from '../../src/byteair/api-errors.js';
 import { classifyDoneResponse, classifyWriteResponse, type RawResponse } from '../../src/byteair/classify-response.js';
 import { decodeDoneResponse, decodeWriteResponse, encodeDoneResponse, encodeWriteResponse } from '../../src/byteair/messages.js';
+import { ProtobufDecodeError } from '../../src/byteair/protobuf-error.js';
 import { parseRetryAfter } from '../../src/byteair/retry-after.js';
 import { readSharedJson } from '../support/shared.js';
 
@@ -148,6 +149,25 @@ describe('classification beyond the vectors', () => {
   test('garbage is an unexpected answer, not a crash', () => {
     expect(catchError(() => classifyWriteResponse(raw(200, {}, Buffer.from([0xff, 0xff, 0xff])), NOW))).toMatchObject({ answer: 'undecodable-body' });
     expect(catchError(() => classifyWriteResponse(raw(200, { 'content-encoding': 'gzip' }, Buffer.from('nope')), NOW))).toMatchObject({ answer: 'undecodable-body' });
+  });
+
+  test('bodies no protobuf reader takes are undecodable, for write and done alike, with the decoder error as cause', () => {
+    const bodies = [
+      Buffer.from('<html><body>Please log in to the network (emulated)</body></html>'),
+      Buffer.from('Bad Gateway'),
+      Buffer.from('0a05', 'hex'), // a Status that claims 5 bytes of none
+    ];
+    const undecodable = (classify: typeof classifyWriteResponse | typeof classifyDoneResponse, body: Buffer): void => {
+      const error = catchError(() => classify(raw(200, { 'content-type': 'application/x-protobuf' }, body), NOW));
+      expect(error).toMatchObject({ answer: 'undecodable-body' });
+      expect((error as Error).cause).toBeInstanceOf(ProtobufDecodeError);
+    };
+    for (const body of bodies) {
+      undecodable(classifyWriteResponse, body);
+      undecodable(classifyDoneResponse, body);
+    }
+    // A DataError message that is not UTF-8 (a DoneResponse has no field 2 and skips it).
+    undecodable(classifyWriteResponse, Buffer.from('12040a02c328', 'hex'));
   });
 
   test('the answer table: which HTTP statuses hold the circuit and which are the same on every try', () => {
