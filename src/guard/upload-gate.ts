@@ -18,10 +18,3 @@ export interface UploadGate {
   /** A Done was acknowledged: may release held data (daily Done ⇒ streaming; stage order). */
   onDoneAcknowledged(topic: string, stage: string, date: string): Promise<void>;
 }
-
-/** No ordering rules: every upload may go. For tests of the pipeline alone. */
-export const openGate: UploadGate = {
-  admit: () => Promise.resolve({ kind: 'go' }),
-  park: () => Promise.resolve('released'),
-  onDoneAcknowledged: () => Promise.resolve(),
-};

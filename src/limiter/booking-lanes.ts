@@ -7,7 +7,7 @@ export type BookAnswer =
       readonly kind: 'refused';
       readonly retryInMs: number;
       readonly now: number;
-      /** The most records a request could book to start within the horizon asked with (booking-rule.ts largestRoom). */
+      /** The most records a request could book to start within the horizon asked with (test/limiter/booking-rule.ts largestRoom). */
       readonly roomInHorizon: number;
     };
 

@@ -39,8 +39,8 @@ end`;
 // and the caller's is reported when it is that widest or the last report has lapsed.
 // → { 1, start, now, member } booked, or { 0, retryInMs, now, start, room } refused (nothing
 //   written but the trim); room = the most records one request could book to start within the
-//   horizon: the largest room at the walk's steps within it (booking-rule.ts largestRoom gives
-//   the same number). The walk is booking-rule.ts
+//   horizon: the largest room at the walk's steps within it (test/limiter/booking-rule.ts largestRoom gives
+//   the same number). The walk is test/limiter/booking-rule.ts
 //   earliestStart: a request may fill a gap before bookings already made when no window
 //   holding it, its own or a later booking's, goes over.
 export const BOOK = new LuaScript(
@@ -145,7 +145,7 @@ return { 'ok', now }
 // script does not push it later; never past Redis now), and the bookings after it that this
 // move pushed over a ceiling are dropped (their holders, not yet confirmed, book again), so
 // the log holds every request that left at no earlier time than it left, and every window
-// stays exact. The walk is booking-rule.ts bumpedAfterMove, line for line.
+// stays exact. The walk is test/limiter/booking-rule.ts bumpedAfterMove, line for line.
 // → { msLate, displaced, now } (0, 0 when on time or the booking is gone)
 export const SENT = new LuaScript(
   `${NOW}

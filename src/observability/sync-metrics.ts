@@ -9,11 +9,3 @@ export interface SyncMetrics {
   /** One answer the protocol does not define (UnexpectedAnswerError.label: http_404, empty_body...). */
   unexpectedAnswer(labels: { kind: 'write' | 'done'; topic: string; stage: string; answer: string }): void;
 }
-
-export const noopMetrics: SyncMetrics = {
-  apiCall: () => undefined,
-  rejectedRecords: () => undefined,
-  limiterWait: () => undefined,
-  guardHold: () => undefined,
-  unexpectedAnswer: () => undefined,
-};

@@ -9,7 +9,6 @@ import type { LimiterPriority } from '../limiter/rate-limiter.js';
  */
 export const UPLOAD_QUEUE = 'upload';
 export const DONE_QUEUE = 'done';
-export const SYNC_QUEUES = [UPLOAD_QUEUE, DONE_QUEUE] as const;
 export const WRITE_JOB = 'write';
 export const DONE_JOB = 'done';
 /** Registered by every worker; the job options name it. */

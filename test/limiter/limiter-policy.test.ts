@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterPenalty, effectiveCeiling, factorAt, FULL_SPEED, type AimdOptions } from '../../src/limiter/aimd.js';
-import { bumpedAfterMove, earliestStart, largestRoom, roomAt, type BookedEntry, type BookingLimits, type LoggedEntry } from '../../src/limiter/booking-rule.js';
+import { bumpedAfterMove, earliestStart, largestRoom, roomAt, type BookedEntry, type BookingLimits, type LoggedEntry } from './booking-rule.js';
 import { LimiterOptionError } from '../../src/limiter/limiter-errors.js';
 import { DEFAULT_HORIZONS_MS, resolveLimiterOptions, validatePriority, validateRecordCount, windowMs } from '../../src/limiter/limiter-options.js';
 import { LIMITER_PRIORITIES } from '../../src/limiter/rate-limiter.js';

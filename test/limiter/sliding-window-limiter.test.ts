@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import type { Redis } from 'ioredis';
 import { effectiveCeiling, factorAt, type AimdState } from '../../src/limiter/aimd.js';
-import { bumpedAfterMove, earliestStart, largestRoom } from '../../src/limiter/booking-rule.js';
+import { bumpedAfterMove, earliestStart, largestRoom } from './booking-rule.js';
 import { LimiterAbortedError } from '../../src/limiter/limiter-errors.js';
 import { BOOK, SENT } from '../../src/limiter/limiter-scripts.js';
 import { LIMITER_DEFAULTS, windowMs, type RateLimiterSettings } from '../../src/limiter/limiter-options.js';

@@ -1,5 +1,6 @@
 /**
- * The booking rule of the limiter, as a pure function; the Lua of BOOK in limiter-scripts.ts
+ * The booking rule of the limiter, as a pure function: the model the tests check the Lua
+ * against (production runs only the Lua). BOOK in src/limiter/limiter-scripts.ts
  * is the same walk, line for line (largestRoom below is the plain definition of the room that
  * walk reports when it refuses). Windows are half-open, (x - windowMs, x], as in the
  * emulator's counter.
