@@ -5,10 +5,7 @@ import type { TimeOfDay } from '../freshness/time-of-day.js';
 import { ConfigError } from './config-error.js';
 import { dailyDoneBy } from './parsers.js';
 import { REDACTED, Secret } from './secret.js';
-import { CONFIG_FILE_KEY, SETTINGS, type RawSettings, type Setting, type SettingName } from './settings.js';
-
-/** The measured margin's cap when BYTEAIR_LIMITER_MARGIN_CAP_MS is not set (or the floor, if larger). */
-const DEFAULT_MARGIN_CAP_MS = 250;
+import { CONFIG_FILE_KEY, DEFAULT_MARGIN_CAP_MS, SETTINGS, type RawSettings, type Setting, type SettingName } from './settings.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

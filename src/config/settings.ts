@@ -96,5 +96,18 @@ export type SettingName = keyof typeof SETTINGS;
 export type SettingValue<N extends SettingName> = (typeof SETTINGS)[N] extends Setting<infer T> ? T : never;
 export type RawSettings = { readonly [N in SettingName]: SettingValue<N> | undefined };
 
+/** The measured margin's cap when BYTEAIR_LIMITER_MARGIN_CAP_MS is not set (or the floor, if larger). */
+export const DEFAULT_MARGIN_CAP_MS = 250;
+
+/**
+ * The parsed default of a setting: the one source of that number for code that takes options
+ * without the environment (the limiter, the circuit breaker) as well as for the loader.
+ */
+export function defaultOf<N extends SettingName>(name: N): SettingValue<N> {
+  const spec = SETTINGS[name] as Setting<SettingValue<N>>;
+  if (spec.default === undefined) throw new Error(`setting ${spec.key} has no default`);
+  return spec.parse(spec.default);
+}
+
 /** The file named by this variable may hold any of the settings above, as a flat JSON object. */
 export const CONFIG_FILE_KEY = 'BYTEAIR_CONFIG_FILE';

@@ -1,5 +1,6 @@
 import type { CircuitAdmission, CircuitSnapshot } from './rate-limiter.js';
 import { LimiterOptionError } from './limiter-errors.js';
+import { defaultOf } from '../config/settings.js';
 
 /**
  * The circuit breaker's rules as a pure function (DESIGN.md invariant 7):
@@ -17,17 +18,23 @@ import { LimiterOptionError } from './limiter-errors.js';
  * Time is Redis TIME (circuit-breaker.ts reads it with the state), so every process agrees.
  */
 export interface CircuitOptions {
-  /** Consecutive upstream-unavailable outcomes that open the circuit. @default 5 */
+  /** Consecutive upstream-unavailable outcomes that open the circuit. Default: BYTEAIR_CIRCUIT_THRESHOLD's (config/settings.ts). */
   readonly threshold: number;
-  /** First wait before a probe, ms; doubles per failed probe. @default 1000 */
+  /** First wait before a probe, ms; doubles per failed probe. Default: BYTEAIR_CIRCUIT_COOLDOWN_MS's. */
   readonly cooldownMs: number;
-  /** Cap of the wait between probes, ms (one probe request per this long while the API is down). @default 5 000 */
+  /** Cap of the wait between probes, ms (one probe request per this long while the API is down). Default: BYTEAIR_CIRCUIT_MAX_COOLDOWN_MS's. */
   readonly maxCooldownMs: number;
   /** A probe's lease runs for cooldown + this many ms; after that another caller may probe. @default 30 000 */
   readonly probeLeaseMs: number;
 }
 
-export const CIRCUIT_DEFAULTS: CircuitOptions = Object.freeze({ threshold: 5, cooldownMs: 1000, maxCooldownMs: 5_000, probeLeaseMs: 30_000 });
+/** threshold and the cooldowns are settings (config/settings.ts); the probe lease is the breaker's own. */
+export const CIRCUIT_DEFAULTS: CircuitOptions = Object.freeze({
+  threshold: defaultOf('circuitThreshold'),
+  cooldownMs: defaultOf('circuitCooldownMs'),
+  maxCooldownMs: defaultOf('circuitMaxCooldownMs'),
+  probeLeaseMs: 30_000,
+});
 
 export interface CircuitState {
   readonly phase: CircuitSnapshot['state'];

@@ -1,3 +1,4 @@
+import { DEFAULT_MARGIN_CAP_MS, defaultOf } from '../config/settings.js';
 import { LIMITER_PRIORITIES, type LimiterPriority } from './rate-limiter.js';
 import type { AimdOptions } from './aimd.js';
 import { LimiterOptionError } from './limiter-errors.js';
@@ -18,17 +19,17 @@ export const DEFAULT_HORIZONS_MS: Readonly<Record<LimiterPriority, number>> = Ob
 });
 
 export interface RateLimiterOptions {
-  /** Requests per window, across every process. @default 100 */
+  /** Requests per window, across every process. Default: BYTEAIR_MAX_REQUESTS_PER_SECOND's (config/settings.ts). */
   readonly maxRequestsPerSecond: number;
-  /** Records per window, across every process. @default 50 000 */
+  /** Records per window, across every process. Default: BYTEAIR_MAX_RECORDS_PER_SECOND's. */
   readonly maxRecordsPerSecond: number;
   /**
    * Floor of the margin added to the 1-second window, which absorbs the spread between the
    * times the log holds and the API's stamps. The margin in use follows the measured spread
-   * of the path (path-spread.ts) up to marginCapMs. @default 30
+   * of the path (path-spread.ts) up to marginCapMs. Default: BYTEAIR_LIMITER_MARGIN_MS's.
    */
   readonly marginMs: number;
-  /** @default 250 */
+  /** Default: DEFAULT_MARGIN_CAP_MS (config/settings.ts), or marginMs if larger. */
   readonly marginCapMs: number;
   readonly horizonsMs: Readonly<Record<LimiterPriority, number>>;
   readonly aimd: AimdOptions;
@@ -51,11 +52,12 @@ export interface RateLimiterSettings {
   readonly lateToleranceMs?: number;
 }
 
+/** The ceilings and the margin come from config/settings.ts; the AIMD constants are the limiter's own. */
 export const LIMITER_DEFAULTS = Object.freeze({
-  maxRequestsPerSecond: 100,
-  maxRecordsPerSecond: 50_000,
-  marginMs: 30,
-  marginCapMs: 250,
+  maxRequestsPerSecond: defaultOf('maxRequestsPerSecond'),
+  maxRecordsPerSecond: defaultOf('maxRecordsPerSecond'),
+  marginMs: defaultOf('limiterMarginMs'),
+  marginCapMs: DEFAULT_MARGIN_CAP_MS,
   decrease: 0.5,
   floor: 0.05,
   recoveryPerSecond: 0.05,
