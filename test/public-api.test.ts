@@ -12,7 +12,7 @@ import {
 } from '../src/index.js';
 import { emulatorEnv, TEST_AK, TEST_APPLICATION_ID, TEST_SK, TEST_TENANT_ID, testConfig } from './support/pipeline.js';
 import { startTestRedis, type TestRedis } from './support/redis.js';
-import { eventually } from './support/system.js';
+import { eventually } from './support/eventually.js';
 
 /**
  * The package entry point as an application uses it: only names from src/index.ts, a real

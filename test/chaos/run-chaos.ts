@@ -1,5 +1,6 @@
 import type { OperationsHandle } from '../../src/operations/open-operations.js';
-import { eventually, startTestSystem, type TestSystem } from '../support/system.js';
+import { startTestSystem, type TestSystem } from '../support/system.js';
+import { eventually } from '../support/eventually.js';
 import { account, type AccountingFigures } from './chaos-accounting.js';
 import { phantomInFlight } from './intake-diagnostics.js';
 import type { ChaosPlan } from './chaos-plan.js';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { operatorEnv } from '../support/operator-cli.js';
 import { startTestRedis, type TestRedis } from '../support/redis.js';
 import { CLI_PATH, runCli } from '../support/run-cli.js';
-import { eventually } from '../support/system.js';
+import { eventually } from '../support/eventually.js';
 
 /** `byteair-sync dashboard` as an operator runs it: the built binary, its bad input, a start and a stop. */
 let redis: TestRedis;

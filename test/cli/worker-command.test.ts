@@ -4,7 +4,7 @@ import { startPrivateRedis } from '../../src/redis/private-redis.js';
 import { TEST_AK, TEST_APPLICATION_ID, TEST_SK, TEST_TENANT_ID } from '../support/pipeline.js';
 import { startRestartableRedis, type RestartableRedis } from '../support/restartable-redis.js';
 import { CLI_PATH, runCli } from '../support/run-cli.js';
-import { eventually } from '../support/system.js';
+import { eventually } from '../support/eventually.js';
 
 /** `byteair-sync worker` as an operator runs it: the built binary, its bad input, a Redis outage, SIGTERM. */
 let redis: RestartableRedis;

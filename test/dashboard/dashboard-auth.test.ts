@@ -2,7 +2,7 @@ import { startDashboard, type RunningDashboard } from '../../dashboards/dashboar
 import { ConfigError } from '../../src/config/config-error.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { testConfig } from '../support/pipeline.js';
-import { eventually } from '../support/system.js';
+import { eventually } from '../support/eventually.js';
 import { startTestRedis, type TestRedis } from '../support/redis.js';
 import { basicAuth, call, FORM_TYPE, formBody, jsonOf, logIn, sessionCookieOf } from './support/dashboard-http.js';
 import { DASHBOARD_PASSWORD, DASHBOARD_USER, LOGIN_ENV, startTestDashboard } from './support/test-dashboard.js';

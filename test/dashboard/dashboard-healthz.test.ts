@@ -1,7 +1,7 @@
 import { startDashboard } from '../../dashboards/dashboard-server.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { startPrivateRedis, type PrivateRedis } from '../../src/redis/private-redis.js';
-import { eventually } from '../support/system.js';
+import { eventually } from '../support/eventually.js';
 import { call, jsonOf, logIn } from './support/dashboard-http.js';
 import { DASHBOARD_PASSWORD, DASHBOARD_USER, LOGIN_ENV } from './support/test-dashboard.js';
 

@@ -1,7 +1,7 @@
 import type { RunningDashboard } from '../../dashboards/dashboard-server.js';
 import type { SyncStatus } from '../../src/operations/sync-status.js';
 import { startTestRedis, type TestRedis } from '../support/redis.js';
-import { eventually } from '../support/system.js';
+import { eventually } from '../support/eventually.js';
 import { call, jsonOf, logIn } from './support/dashboard-http.js';
 import { DASHBOARD_PASSWORD, DASHBOARD_USER, LOGIN_ENV, startTestDashboard } from './support/test-dashboard.js';
 import { startWorkedSystem, type WorkedSystem } from './support/worked-system.js';

@@ -3,7 +3,8 @@ import { encodeDoneBody } from '../../src/byteair/payload.js';
 import { spawnEmulator, type EmulatorControl } from '../../src/emulator/emulator-control.js';
 import { startEmulator, type EmulatorStats, type RecordRejectionRule, type RunningEmulator } from '../../src/emulator/index.js';
 import { InvalidInputError } from '../../src/errors/invalid-input-error.js';
-import { assertBuilt, CLI, eventually } from '../support/system.js';
+import { assertBuilt, CLI } from '../support/system.js';
+import { eventually } from '../support/eventually.js';
 import { items, signedRequest, TENANT, VECTOR_TIME_MS, withEmulator, type CallSpec } from './support/fixture.js';
 import { send, type Reply } from './support/http.js';
 

@@ -12,7 +12,7 @@ import type { SyncStatus } from '../../src/operations/sync-status.js';
 import { startSyncWorker, type RunningSyncWorker } from '../../workers/sync-worker.js';
 import { TEST_AK, TEST_APPLICATION_ID, TEST_SK, TEST_TENANT_ID, emulatorEnv, testConfig } from '../support/pipeline.js';
 import { startTestRedis, type TestRedis } from '../support/redis.js';
-import { eventually } from '../support/system.js';
+import { eventually } from '../support/eventually.js';
 
 /**
  * Freshness from real work: the worker uploads item's daily data for 2022-01-01 and 2022-01-03

@@ -5,7 +5,8 @@ import type { CircuitOptions } from '../../src/limiter/circuit-rules.js';
 import type { CircuitAdmission } from '../../src/limiter/rate-limiter.js';
 import { Keyspace } from '../../src/redis/keyspace.js';
 import { startTestRedis, type TestRedis } from '../support/redis.js';
-import { eventually, redisNow } from './limiter-harness.js';
+import { LIMITER_POLL_MS, redisNow } from './limiter-harness.js';
+import { eventually } from '../support/eventually.js';
 
 let redis: TestRedis;
 let client: Redis;
@@ -24,7 +25,7 @@ function breakers(count: number, options: Partial<CircuitOptions>, keys = new Ke
 }
 
 async function untilRedisTime(at: number): Promise<void> {
-  await eventually(async () => (await redisNow(client)) >= at, `Redis time ${at}`);
+  await eventually(async () => (await redisNow(client)) >= at, `Redis time ${at}`, 20_000, LIMITER_POLL_MS);
 }
 
 const closed: CircuitAdmission = { kind: 'closed' };

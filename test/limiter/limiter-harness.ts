@@ -59,11 +59,5 @@ export function runLoad(limiter: RedisRateLimiter, options: { loops: number; pri
   };
 }
 
-/** Polls `condition` on the event loop until it holds; for waiting on recorded events, not on time. */
-export async function eventually(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+/** Limiter tests poll recorded grants and Redis time this often: close enough to the event that a window edge is not overshot. */
+export const LIMITER_POLL_MS = 5;

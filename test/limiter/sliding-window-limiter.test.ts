@@ -9,7 +9,8 @@ import { LIMITER_DEFAULTS, windowMs, type RateLimiterSettings } from '../../src/
 import { RedisRateLimiter } from '../../src/limiter/sliding-window-limiter.js';
 import { Keyspace } from '../../src/redis/keyspace.js';
 import { startTestRedis, type TestRedis } from '../support/redis.js';
-import { eventually, redisNow, runLoad, type RecordedGrant } from './limiter-harness.js';
+import { LIMITER_POLL_MS, redisNow, runLoad, type RecordedGrant } from './limiter-harness.js';
+import { eventually } from '../support/eventually.js';
 import { inLogOrder, peakLoad } from './window-audit.js';
 
 let redis: TestRedis;
@@ -50,7 +51,7 @@ test('a streaming chunk gets a slot before the offline chunks already queued', a
   // Ten processes with three chunks each, so the streaming chunk races ten lanes for each slot.
   const loads = Array.from({ length: 10 }, () => runLoad(limiter(), { loops: 3, priority: 'history', size: () => 1 }));
   const grants = (): RecordedGrant[] => loads.flatMap((l) => l.grants);
-  await eventually(() => grants().length >= 15, 'the window to fill');
+  await eventually(() => grants().length >= 15, 'the window to fill', 20_000, LIMITER_POLL_MS);
   // Counted in Redis's order of bookings, not by a clock: the bookings made between this read
   // of the booking counter and the streaming chunk's own booking are the ones it waited behind.
   const seqAtAsk = Number(await client.hget(keys.limiterState, 'seq'));
@@ -73,7 +74,7 @@ test('among pollers the higher class wins freed slots: daily over history', asyn
   // Daily alone can use every slot (15 waiting > 10 per window); history has 5 waiting too.
   const daily = runLoad(limiter(), { loops: 15, priority: 'daily', size: () => 1 });
   const history = runLoad(limiter(), { loops: 5, priority: 'history', size: () => 1 });
-  await eventually(() => daily.grants.length + history.grants.length >= 45, '45 grants');
+  await eventually(() => daily.grants.length + history.grants.length >= 45, '45 grants', 20_000, LIMITER_POLL_MS);
   daily.stop();
   history.stop();
   await Promise.all([daily.done, history.done]);
@@ -94,7 +95,7 @@ test('an isolated 429 halves the shared ceiling for one window, a burst of 429s 
   // More waiters than the ceiling, so demand alone never leaves a window short.
   // Load runs a full window past the last window measured, so no measured window sees it wind down.
   const load = runLoad(a, { loops: 30, priority: 'history', size: () => 1, until: (g) => g.start >= cutAt + 4 * w });
-  await eventually(() => load.grants.length >= 30, 'the window to fill');
+  await eventually(() => load.grants.length >= 30, 'the window to fill', 20_000, LIMITER_POLL_MS);
   await a.penalize(undefined);
   const state = await aimdState(keys);
   cutAt = state.lastCutAt ?? Number.NaN;
@@ -126,7 +127,7 @@ test('an isolated 429 halves the shared ceiling for one window, a burst of 429s 
   const repeated = await aimdState(keys);
   expect(repeated).toMatchObject({ factor: 0.5, rate: 0.25 });
   expect(repeated.storedAt).toBe(repeated.lastCutAt);
-  await eventually(async () => (await redisNow(client)) >= repeated.storedAt + 400, '400 ms after the second cut');
+  await eventually(async () => (await redisNow(client)) >= repeated.storedAt + 400, '400 ms after the second cut', 20_000, LIMITER_POLL_MS);
   const slow = await a.usage();
   expect(slow.ceilingFactor).toBeCloseTo(factorAt(repeated, slow.at, a.options.aimd), 12);
   expect(slow.ceilingFactor).toBeGreaterThan(0.5);
@@ -140,7 +141,7 @@ test('Retry-After pauses every booking, and bookings made before the 429 are mov
   const lastOfFirst = Math.max(...first.map((g) => g.startAt));
   // The window is full for about W more: these three book a window later and sleep.
   const queued = Promise.all(Array.from({ length: 3 }, () => a.acquire(1, 'streaming')));
-  await eventually(async () => (await client.zcount(keys.limiterLog, `(${lastOfFirst}`, '+inf')) === 3, 'three bookings ahead');
+  await eventually(async () => (await client.zcount(keys.limiterLog, `(${lastOfFirst}`, '+inf')) === 3, 'three bookings ahead', 20_000, LIMITER_POLL_MS);
   await limiter().penalize(1_500);
   const state = await aimdState(keys);
   expect(state.pausedUntil).toBe((state.lastCutAt ?? 0) + 1_500);
@@ -160,7 +161,7 @@ test('an abort while sleeping releases the booking, and the next caller gets tha
   const [first] = await Promise.all([a.acquire(1, 'streaming'), a.acquire(1, 'streaming')]);
   const controller = new AbortController();
   const aborted = a.acquire(1, 'streaming', controller.signal);
-  await eventually(async () => (await client.zcard(keys.limiterLog)) === 3, 'the third booking');
+  await eventually(async () => (await client.zcard(keys.limiterLog)) === 3, 'the third booking', 20_000, LIMITER_POLL_MS);
   controller.abort(new Error('shutdown'));
   await expect(aborted).rejects.toBeInstanceOf(LimiterAbortedError);
   expect(await client.zcard(keys.limiterLog)).toBe(2);
@@ -231,8 +232,14 @@ test('a request reported sent late moves its booking to the real time, and the n
   const [, secondScore] = (await bookedScore) ?? [];
   expect(Number(secondScore)).toBe(first.startAt + lateMs + w);
   expect(second.startAt).toBeGreaterThanOrEqual(first.startAt + lateMs + w);
-  // Sent right after its grant: at most the wake-up tolerance late.
-  expect((await second.sent()).lateMs).toBeLessThanOrEqual(a.options.lateToleranceMs);
+  // The limiter's promise is about the grant: confirmed at most the wake-up tolerance after its
+  // start (a holder woken later books again). How late the report reaches Redis after that is
+  // this test process's scheduling on a busy machine (21 ms once, under a full test run), so it
+  // is not asserted; only that the report re-times the booking to wherever the send really was.
+  expect(second.confirmedAt - second.startAt).toBeLessThanOrEqual(a.options.lateToleranceMs);
+  const report = await second.sent();
+  const [, reported] = await client.zrange(keys.limiterLog, '1', '1', 'WITHSCORES');
+  expect(Number(reported)).toBe(second.startAt + report.lateMs);
 });
 
 test('a late send displaces a booking already made a window after it; that holder books again, a full window after the real send', async () => {
@@ -243,7 +250,7 @@ test('a late send displaces a booking already made a window after it; that holde
   const first = await a.acquire(1, 'streaming');
   // The next booking is made while the first request has not left yet: one window after its booked start.
   const second = b.acquire(1, 'streaming');
-  await eventually(async () => (await client.zcard(keys.limiterLog)) === 2, 'the second booking');
+  await eventually(async () => (await client.zcard(keys.limiterLog)) === 2, 'the second booking', 20_000, LIMITER_POLL_MS);
   const [, , , bookedSecond] = await client.zrange(keys.limiterLog, '0', '-1', 'WITHSCORES');
   expect(Number(bookedSecond)).toBe(first.startAt + w);
   await new Promise((r) => setTimeout(r, 80));

@@ -8,7 +8,7 @@ import { Keyspace } from '../../src/redis/keyspace.js';
 import { startSyncWorker, type RunningSyncWorker } from '../../workers/sync-worker.js';
 import { emulatorEnv, TEST_AK, TEST_APPLICATION_ID, TEST_SK, TEST_TENANT_ID, testConfig } from '../support/pipeline.js';
 import { startTestRedis, type TestRedis } from '../support/redis.js';
-import { eventually } from '../support/system.js';
+import { eventually } from '../support/eventually.js';
 
 /*
  * Issue 15: every answer of the API ends in a decision. Each row is one answer the emulator

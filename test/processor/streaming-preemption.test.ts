@@ -3,7 +3,7 @@ import { openOperations, type OperationsHandle } from '../../src/operations/open
 import { startSyncWorker, type RunningSyncWorker } from '../../workers/sync-worker.js';
 import { emulatorEnv, TEST_AK, TEST_APPLICATION_ID, TEST_SK, TEST_TENANT_ID, testConfig } from '../support/pipeline.js';
 import { startTestRedis, type TestRedis } from '../support/redis.js';
-import { eventually } from '../support/system.js';
+import { eventually } from '../support/eventually.js';
 
 /**
  * At the ceiling every worker slot is held by an offline chunk waiting for the limiter, and a

@@ -5,7 +5,8 @@ import { InvalidInputError } from '../../src/errors/invalid-input-error.js';
 import { startIngestServer, type RunningIngestServer } from '../../src/http/ingest-server.js';
 import { importFile } from '../../src/import/import-file.js';
 import { INGEST_TOKEN, send } from '../http/support/ingest-client.js';
-import { eventually, startTestSystem, type TestSystem } from '../support/system.js';
+import { startTestSystem, type TestSystem } from '../support/system.js';
+import { eventually } from '../support/eventually.js';
 import { csvTable, csvText, dataDate, goodRecord, jsonArrayText, ndjsonLayout, ndjsonText, todayUtc, type RecordText } from './support/hostile-input.js';
 
 /**

@@ -1,6 +1,7 @@
 import type { OfflineStage } from '../../src/byteair/stage.js';
 import { DEFAULT_ID_FIELDS } from '../../src/emulator/index.js';
-import { eventually, type TestSystem } from './system.js';
+import { type TestSystem } from './system.js';
+import { eventually } from './eventually.js';
 
 export interface ScenarioBatch {
   readonly topic: string;

@@ -1,6 +1,7 @@
 import { DEFAULT_ID_FIELDS } from '../../src/emulator/index.js';
 import { expectExactAccounting, failedJobCount, produceAndSeal, waitForAllDone, type ScenarioBatch } from '../support/offline-scenario.js';
-import { eventually, startTestSystem, type TestSystem } from '../support/system.js';
+import { startTestSystem, type TestSystem } from '../support/system.js';
+import { eventually } from '../support/eventually.js';
 
 /**
  * Issue 7: the whole pipeline (queues, blobs, limiter, guard, intake, circuit) unchanged on a

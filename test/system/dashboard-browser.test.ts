@@ -9,7 +9,7 @@ import { TEST_AK, TEST_APPLICATION_ID, TEST_SK, TEST_TENANT_ID } from '../suppor
 import { startTestRedis, type TestRedis } from '../support/redis.js';
 import { CLI_PATH } from '../support/run-cli.js';
 import { PROJECT_ROOT } from '../support/shared.js';
-import { eventually } from '../support/system.js';
+import { eventually } from '../support/eventually.js';
 
 /**
  * The dashboard as an operator sees it: the built `byteair-sync dashboard` command over a

@@ -3,7 +3,8 @@ import { idFieldOf, offlineRecord, offlineRecordId } from '../chaos/chaos-record
 import { sleep } from '../chaos/offline-load.js';
 import { openProductionProducer } from '../chaos/production-producer.js';
 import { StreamLoad } from '../chaos/stream-load.js';
-import { eventually, startTestSystem, type TestSystem } from '../support/system.js';
+import { startTestSystem, type TestSystem } from '../support/system.js';
+import { eventually } from '../support/eventually.js';
 
 /**
  * Issue 7 item 2: with `appendfsync always`, a producer call that resolved survives a SIGKILL

@@ -7,7 +7,8 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js
 import { TEST_AK, TEST_APPLICATION_ID, TEST_SK, TEST_TENANT_ID } from '../support/pipeline.js';
 import { startTestRedis, type TestRedis } from '../support/redis.js';
 import { PROJECT_ROOT } from '../support/shared.js';
-import { assertBuilt, eventually } from '../support/system.js';
+import { assertBuilt } from '../support/system.js';
+import { eventually } from '../support/eventually.js';
 
 /**
  * The package as a user gets it: `npm pack` of this checkout, `npm install <tarball>` in an

@@ -2,7 +2,8 @@ import type { RedisClient } from '../../src/redis/connection.js';
 import { createRedis, closeRedis } from '../../src/redis/connection.js';
 import { produceAndSeal, waitForAllDone, type ScenarioBatch } from '../support/offline-scenario.js';
 import { TEST_SK, TEST_TOKEN } from '../support/pipeline.js';
-import { eventually, startTestSystem, type TestSystem } from '../support/system.js';
+import { startTestSystem, type TestSystem } from '../support/system.js';
+import { eventually } from '../support/eventually.js';
 
 /**
  * Invariant 8: after a full run (offline batches, streaming, 1001 rejections, retries on

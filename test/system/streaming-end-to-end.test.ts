@@ -1,5 +1,6 @@
 import { DEFAULT_ID_FIELDS } from '../../src/emulator/index.js';
-import { eventually, startTestSystem, type TestSystem } from '../support/system.js';
+import { startTestSystem, type TestSystem } from '../support/system.js';
+import { eventually } from '../support/eventually.js';
 
 /**
  * Issue 5 acceptance: 100 000 streaming records pushed before a topic's first daily Done

@@ -5,7 +5,8 @@ import type { SyncStatus } from '../../../src/operations/sync-status.js';
 import { startSyncWorker, type RunningSyncWorker } from '../../../workers/sync-worker.js';
 import { TEST_AK, TEST_APPLICATION_ID, TEST_SK, TEST_TENANT_ID, testConfig } from '../../support/pipeline.js';
 import type { TestRedis } from '../../support/redis.js';
-import { eventually, FAST_RECOVERY_ENV } from '../../support/system.js';
+import { FAST_RECOVERY_ENV } from '../../support/system.js';
+import { eventually } from '../../support/eventually.js';
 
 /** Put into every record the scenario sends; no dashboard answer may ever contain it. */
 export const PAYLOAD_MARKER = 'payload-marker-0f5e2a-never-shown';
