@@ -8,12 +8,13 @@ import { BenchFlags } from './harness/flags.js';
 import { maximum, percentile, round } from './harness/figures.js';
 import { checkLedger } from './harness/ledger-check.js';
 import { describeMachine } from './harness/machine.js';
+import { networkPathArgs, parseNetworkPaths } from './harness/network-path.js';
 import { produceOffline, type BatchSpec } from './harness/offline-workload.js';
 import { attribute, expectedStreams, type ProducerReport } from './harness/stream-pushes.js';
 import { sleep, waitFor } from './harness/wait.js';
 
 /**
- * `npm run bench -- latency [--seconds 60] [--producers 4] [--rate 5000] [--workers 4] [--no-limits] [--tap-dir DIR] [--monitor-emulator FILE[+cpu]] [--env K=V]...`
+ * `npm run bench -- latency [--seconds 60] [--producers 4] [--rate 5000] [--workers 4] [--path 0/0] [--no-limits] [--tap-dir DIR] [--monitor-emulator FILE[+cpu]] [--env K=V]...`
  * (issue 5)
  *
  * Streaming latency under a saturated limiter. A history backfill of `item` (~300-byte
@@ -26,7 +27,8 @@ import { sleep, waitFor } from './harness/wait.js';
  * With --tap-dir, every request is timed at both ends (diagnostics/http-tap.ts) into that
  * directory, and the result says whether a heavy API second left the workers so (send times)
  * or was made on the way (arrival stamps); --monitor-emulator writes the emulator's event-loop
- * delay and GC pauses (diagnostics/loop-monitor.ts) to FILE.
+ * delay and GC pauses (diagnostics/loop-monitor.ts) to FILE. --path D/J puts the emulator's
+ * network model between workers and API (D ms plus uniform(0, J) ms each way, as the wan bench).
  */
 const STREAM_TOPICS = ['user', 'behavior'];
 const BACKFILL_TOPIC = 'item';
@@ -50,13 +52,15 @@ export async function runLatencyBench(rawArgs: readonly string[]): Promise<void>
   const rate = flags.count('rate', 5_000);
   const workers = flags.count('workers', 4);
   const tapDir = flags.text('tap-dir', '');
+  const [path] = parseNetworkPaths(flags.text('path', '0/0'), '--path');
+  if (path === undefined) throw new Error('--path: one delay/jitter pair, e.g. 40/60');
   const tap = tapDir === '' ? '' : join(tapDir, 'latency');
   // Workers and emulator both write their ends of the tap.
   const tapEnv = diagnosticEnv({ monitor: '', tap });
   const system = await startBenchSystem({
     env: { BYTEAIR_STREAMING_ONLY_TOPICS: STREAM_TOPICS.join(','), ...flags.env(), ...tapEnv },
     emulatorEnv: diagnosticEnv({ monitor: flags.text('monitor-emulator', ''), tap }),
-    emulatorArgs: ['--streaming-only-topics', STREAM_TOPICS.join(','), ...(flags.has('no-limits') ? ['--no-limits'] : [])],
+    emulatorArgs: ['--streaming-only-topics', STREAM_TOPICS.join(','), ...networkPathArgs(path), ...(flags.has('no-limits') ? ['--no-limits'] : [])],
   });
   let output: object = {};
   let recordsOf: ReadonlyMap<string, number> = new Map();
@@ -110,6 +114,7 @@ export async function runLatencyBench(rawArgs: readonly string[]): Promise<void>
       bench: 'latency',
       machine: describeMachine(),
       emulatorLimits: flags.has('no-limits') ? 'off (control: excesses counted, never refused)' : 'on',
+      networkPath: `${path.delayMs}/${path.jitterMs} ms each way`,
       workers,
       producers,
       seconds,

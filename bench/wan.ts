@@ -1,6 +1,7 @@
 import { describeMachine } from './harness/machine.js';
 import { BenchFlags } from './harness/flags.js';
 import { spread } from './harness/figures.js';
+import { networkPathArgs, parseNetworkPaths } from './harness/network-path.js';
 import { batchGrid } from './harness/offline-workload.js';
 import { runThroughputScenario, type ThroughputFigures } from './throughput-scenario.js';
 
@@ -24,36 +25,18 @@ const DATES = ['2022-05-01', '2022-05-02', '2022-05-03'];
 const TARGET_40_60 = { rateLimited: 0, maxRecordsInWindow: 50_000, ratio: 0.9, fileToDoneOverLimit: 1.15 };
 const TARGET_0_0 = { ratio: 0.96 };
 
-interface Path {
-  readonly delayMs: number;
-  readonly jitterMs: number;
-}
-
-function parsePaths(text: string): Path[] {
-  return text.split(',').map((item) => {
-    const m = /^(\d+)\/(\d+)$/.exec(item.trim());
-    if (m === null) throw new Error(`--paths: "${item}" must be delay/jitter in ms, e.g. 40/60`);
-    return { delayMs: Number(m[1]), jitterMs: Number(m[2]) };
-  });
-}
-
-function pathArgs(p: Path): string[] {
-  const ms = (n: number): string => String(n);
-  return ['--in-delay-ms', ms(p.delayMs), '--in-jitter-ms', ms(p.jitterMs), '--out-delay-ms', ms(p.delayMs), '--out-jitter-ms', ms(p.jitterMs)];
-}
-
 export async function runWanBench(rawArgs: readonly string[]): Promise<void> {
   const flags = new BenchFlags(rawArgs);
   const runs = flags.count('runs', 1);
   const workers = flags.count('workers', 2);
-  const paths = parsePaths(flags.text('paths', '0/0,40/60,100/150'));
+  const paths = parseNetworkPaths(flags.text('paths', '0/0,40/60,100/150'), '--paths');
   const specs = batchGrid(TOPICS, 'history_sync', DATES, SLICES);
   const env = flags.env();
   const perPath: Array<{ path: string; physicalBest: number; runs: ThroughputFigures[] }> = [];
   for (const path of paths) {
     const results: ThroughputFigures[] = [];
     for (let run = 0; run < runs; run += 1) {
-      const figures = await runThroughputScenario({ workers, kind: { kind: 'sync', roles: 'upload,done,batcher' }, specs, env, emulatorLimits: true, timeBoot: false, diagnostics: { monitor: '', tap: '' }, emulatorArgs: pathArgs(path) });
+      const figures = await runThroughputScenario({ workers, kind: { kind: 'sync', roles: 'upload,done,batcher' }, specs, env, emulatorLimits: true, timeBoot: false, diagnostics: { monitor: '', tap: '' }, emulatorArgs: networkPathArgs(path) });
       results.push(figures);
       const limit = figures.records / 50_000;
       process.stderr.write(
