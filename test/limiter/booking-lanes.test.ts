@@ -66,7 +66,7 @@ test('a steady stream of small waiters cannot starve the head: after gapFillMs t
  * A booker that books everything, except that the first call (the blocker's) is answered only
  * when released: meanwhile the others join the lane, so the order they ask in is the lane's.
  */
-function gated(agingMs?: number): { lanes: BookingLanes; asked: number[]; release: () => void } {
+function gated(agingMs?: number, monotonic: () => number = () => performance.now()): { lanes: BookingLanes; asked: number[]; release: () => void } {
   const asked: number[] = [];
   let open: (() => void) | undefined;
   const opened = new Promise<void>((resolve) => (open = resolve));
@@ -75,7 +75,7 @@ function gated(agingMs?: number): { lanes: BookingLanes; asked: number[]; releas
     if (asked.length === 1) await opened;
     return { kind: 'booked', member: `${asked.length}:${records}`, startAt: 0, now: 0 };
   };
-  const lanes = new BookingLanes({ book, release: () => Promise.resolve(), monotonic: () => performance.now(), ...(agingMs === undefined ? {} : { agingMs }) });
+  const lanes = new BookingLanes({ book, release: () => Promise.resolve(), monotonic, ...(agingMs === undefined ? {} : { agingMs }) });
   return { lanes, asked, release: () => open?.() };
 }
 
@@ -91,14 +91,26 @@ test('the largest waiter asks first, equal ones in arrival order (best fit for t
 });
 
 test('a waiter older than agingMs asks before younger, larger ones, so a backlog of large chunks cannot hold a small one back for good', async () => {
-  const { lanes, asked, release } = gated(50);
+  // Age is read from the lanes' monotonic clock: step it past agingMs instead of waiting.
+  let now = 1_000;
+  const { lanes, asked, release } = gated(50, () => now);
   const blocker = lanes.reserve(100, 'history', undefined, abortError, false);
   const old = lanes.reserve(1, 'history', undefined, abortError, false);
-  await new Promise((resolve) => setTimeout(resolve, 80));
+  now += 80;
   const young = [lanes.reserve(10, 'history', undefined, abortError, false), lanes.reserve(5, 'history', undefined, abortError, false)];
   release();
   await Promise.all([blocker, old, ...young]);
   expect(asked).toEqual([100, 1, 10, 5]);
+});
+
+test('control: the same waiters with no time passed ask largest first (the age above is what moved the small one up)', async () => {
+  const now = 1_000;
+  const { lanes, asked, release } = gated(50, () => now);
+  const blocker = lanes.reserve(100, 'history', undefined, abortError, false);
+  const all = [1, 10, 5].map((records) => lanes.reserve(records, 'history', undefined, abortError, false));
+  release();
+  await Promise.all([blocker, ...all]);
+  expect(asked).toEqual([100, 10, 5, 1]);
 });
 
 test('a waiter that lost its booking asks first, whatever its size', async () => {
