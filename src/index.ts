@@ -14,6 +14,8 @@ export type { StoredRejection } from './batches/rejected-store.js';
 export type { RejectedRow } from './operations/sync-operations.js';
 export type { FailedJobView, ReplayFilter } from './operations/replay-filter.js';
 export type { QueueCounts, StageProgress, SyncStatus, TopicStatus } from './operations/sync-status.js';
+export type { DailyFreshness, FreshnessState } from './freshness/daily-freshness.js';
+export type { RedisMemory } from './redis/redis-memory.js';
 export { OFFLINE_STAGES, STAGES, STREAMING_STAGE, type OfflineStage, type Stage } from './byteair/stage.js';
 
 // Running workers inside your own process (the `byteair-sync worker` command does the same).
