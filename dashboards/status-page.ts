@@ -1,4 +1,5 @@
 import type { BatchStatus } from '../src/batches/batch-store.js';
+import { formatBytes } from '../src/cli/import-progress.js';
 import { OFFLINE_STAGES } from '../src/byteair/stage.js';
 import type { DailyFreshness } from '../src/freshness/daily-freshness.js';
 import type { LimiterUsage } from '../src/limiter/rate-limiter.js';
@@ -97,11 +98,10 @@ function limiterCard(u: LimiterUsage): SafeHtml {
 
 function redisCard(status: SyncStatus): SafeHtml {
   const { usedBytes, maxBytes } = status.redisMemory;
-  const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
   const share = maxBytes > 0 ? usedBytes / maxBytes : 0;
   const cls = share >= 0.9 ? 'bad' : share >= 0.75 ? 'warn' : '';
-  const limit = maxBytes > 0 ? html`of ${mib(maxBytes)} maxmemory (${percent(usedBytes, maxBytes)})` : html`no maxmemory set`;
-  return html`<div class="card">Redis memory<b class="${cls}">${mib(usedBytes)}</b>${limit}</div>`;
+  const limit = maxBytes > 0 ? html`of ${formatBytes(maxBytes)} maxmemory (${percent(usedBytes, maxBytes)})` : html`no maxmemory set`;
+  return html`<div class="card">Redis memory<b class="${cls}">${formatBytes(usedBytes)}</b>${limit}</div>`;
 }
 
 /** The sync status page: topics, batches, limiter over time, circuit and queues. */

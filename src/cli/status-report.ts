@@ -2,7 +2,7 @@ import { OFFLINE_STAGES } from '../byteair/stage.js';
 import type { BatchStatus } from '../batches/batch-store.js';
 import type { DailyFreshness } from '../freshness/daily-freshness.js';
 import type { QueueCounts, SyncStatus, TopicStatus } from '../operations/sync-status.js';
-import { formatDuration } from './import-progress.js';
+import { formatBytes, formatDuration } from './import-progress.js';
 
 /** Unfinished batches listed per topic; the rest are counted. */
 const BATCHES_SHOWN = 10;
@@ -16,10 +16,6 @@ export function alignColumns(rows: ReadonlyArray<readonly string[]>, indent = ''
 
 function queueLine(name: string, q: QueueCounts): string {
   return `${name}: ${q.waiting} waiting, ${q.active} active, ${q.delayed} delayed, ${q.failed} failed${q.paused ? ' (PAUSED)' : ''}`;
-}
-
-function mebibytes(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 function percent(part: number, whole: number): string {
@@ -91,7 +87,7 @@ export function formatStatus(status: SyncStatus, zone: string): string[] {
   lines.push(`circuit  ${c.state}${circuitDetail}`);
   const used = status.redisMemory.usedBytes;
   const max = status.redisMemory.maxBytes;
-  lines.push(`redis    ${mebibytes(used)} used${max > 0 ? ` of ${mebibytes(max)} maxmemory (${percent(used, max)})` : ', no maxmemory set'}`);
+  lines.push(`redis    ${formatBytes(used)} used${max > 0 ? ` of ${formatBytes(max)} maxmemory (${percent(used, max)})` : ', no maxmemory set'}`);
   for (const topic of status.topics) lines.push('', ...topicLines(topic, status.batches, zone));
   return lines;
 }

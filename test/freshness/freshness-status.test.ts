@@ -76,7 +76,7 @@ test('`status` prints the late topic with its missing date', () => {
   const text = formatStatus(status, 'UTC').join('\n');
   expect(text).toContain('daily freshness: LATE, 1 date without Done (2022-01-02); the oldest was due 25:00:00 ago');
   expect(text).toContain('daily freshness: not tracked');
-  expect(text).toMatch(/redis {4}[\d.]+ MiB used/);
+  expect(text).toMatch(/redis {4}[\d.]+ [kMGT]?B used/);
 });
 
 test('the status page marks the topic late', () => {
