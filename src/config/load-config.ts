@@ -3,9 +3,8 @@ import { describeJsonSyntaxError, formatJsonSyntaxProblem } from '../validation/
 import type { ApiAuth, Config, HttpServerLimits, TopicConfig } from './config.js';
 import type { TimeOfDay } from '../freshness/time-of-day.js';
 import { ConfigError } from './config-error.js';
-import { dailyDoneBy } from './parsers.js';
 import { REDACTED, Secret } from './secret.js';
-import { CONFIG_FILE_KEY, DEFAULT_MARGIN_CAP_MS, SETTINGS, type RawSettings, type Setting, type SettingName } from './settings.js';
+import { CONFIG_FILE_KEY, DEFAULT_MARGIN_CAP_MS, defaultOf, SETTINGS, type RawSettings, type Setting, type SettingName } from './settings.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -250,7 +249,8 @@ function dailyDoneByOf(v: RawSettings, raw: ReadonlyMap<string, RawValue>, topic
     if (!topics.includes(topic)) fail(`topic "${topic}" is not in BYTEAIR_TOPICS (${topics.join(',')})`);
     if (doneBy !== null && streamingOnly.includes(topic)) fail(`topic "${topic}" is streaming-only (BYTEAIR_STREAMING_ONLY_TOPICS): it never uploads daily data, so no daily Done is due`);
   }
-  const all = setting.all === undefined ? dailyDoneBy(SETTINGS.dailyDoneBy.default ?? '').all ?? null : setting.all;
+  // Only exceptions given: the others keep the setting's default time.
+  const all = setting.all === undefined ? (defaultOf('dailyDoneBy').all ?? null) : setting.all;
   return (topic) => {
     if (streamingOnly.includes(topic)) return null;
     const own = setting.topics.find((t) => t.topic === topic);
