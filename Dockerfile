@@ -1,20 +1,43 @@
-# byteair-sync image: one image, every role (worker, dashboard, ingest, emulator) is a command.
+# Two images from one build:
+#   docker build --target product  -t byteair-sync:local .       worker, dashboard, ingest, CLI
+#   docker build --target emulator -t byteair-emulator:local .   the emulator (and the demo)
+# Each image holds what `npm install` of the packed packages gives a user, so the product
+# image carries no emulator file. `product` is the last stage: a plain `docker build .` gives it.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json tsconfig.base.json ./
+COPY packages/byteair-sync/package.json packages/byteair-sync/
+COPY packages/byteair-emulator/package.json packages/byteair-emulator/
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
-COPY src src
-COPY workers workers
-COPY dashboards dashboards
-RUN npx tsc -p tsconfig.json && npm prune --omit=dev
+COPY packages/byteair-sync packages/byteair-sync
+COPY packages/byteair-emulator packages/byteair-emulator
+RUN npx tsc -b packages/byteair-emulator \
+ && npm pack --workspace byteair-sync --workspace byteair-emulator --pack-destination /packs
 
-FROM node:20-bookworm-slim
+FROM node:20-bookworm-slim AS product-install
+WORKDIR /app
+COPY --from=build /packs /packs
+RUN echo '{"private":true}' > package.json \
+ && npm install --omit=dev --no-audit --no-fund /packs/byteair-sync-*.tgz
+
+FROM node:20-bookworm-slim AS emulator-install
+WORKDIR /app
+COPY --from=build /packs /packs
+RUN echo '{"private":true}' > package.json \
+ && npm install --omit=dev --no-audit --no-fund /packs/byteair-sync-*.tgz /packs/byteair-emulator-*.tgz
+
+FROM node:20-bookworm-slim AS emulator
 ENV NODE_ENV=production
 WORKDIR /app
-COPY --from=build /app/package.json ./
-COPY --from=build /app/node_modules node_modules
-COPY --from=build /app/dist dist
+COPY --from=emulator-install /app /app
 USER node
-ENTRYPOINT ["node", "dist/src/cli/bin.js"]
+ENTRYPOINT ["node", "node_modules/byteair-sync/dist/src/cli/bin.js"]
+CMD ["emulator", "--host", "0.0.0.0", "--port", "8480"]
+
+FROM node:20-bookworm-slim AS product
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=product-install /app /app
+USER node
+ENTRYPOINT ["node", "node_modules/byteair-sync/dist/src/cli/bin.js"]
 CMD ["--help"]

@@ -2,12 +2,13 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/out/'] },
+  { ignores: ['**/dist/', 'node_modules/', 'coverage/', 'bench/out/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'scripts/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      // Each package's sources are in its own project; tests and benches in the root one.
+      parserOptions: { project: ['./tsconfig.json', './packages/*/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
@@ -25,7 +26,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    files: ['test/**/*.ts', 'packages/*/test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/unbound-method': 'off',
@@ -33,7 +34,7 @@ export default tseslint.config(
   },
   {
     // protoc-gen-es output (npm run proto) carries its own eslint-disable; it is regenerated, not edited.
-    files: ['src/byteair/generated/**/*.ts'],
+    files: ['packages/byteair-sync/src/byteair/generated/**/*.ts'],
     linterOptions: { reportUnusedDisableDirectives: 'off' },
   },
   {

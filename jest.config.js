@@ -4,12 +4,19 @@
 /** @type {import('jest').Config} */
 export const base = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
+  // The product's and the emulator's own tests, and the repository-level suites (system, chaos).
+  roots: ['<rootDir>/packages/byteair-sync/test', '<rootDir>/packages/byteair-emulator/test', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
     // NodeNext imports name the emitted `.js` file; map them back to the `.ts` source.
     '^(\\.{1,2}/.*)\\.js$': '$1',
+    // The workspace packages, imported by name across packages, run from their sources too: one
+    // copy of each module per test (an error thrown by the emulator is the class a test imports).
+    '^byteair-sync$': '<rootDir>/packages/byteair-sync/src/index.ts',
+    '^byteair-sync/internal/(.*)\\.js$': '<rootDir>/packages/byteair-sync/$1',
+    '^byteair-emulator$': '<rootDir>/packages/byteair-emulator/src/index.ts',
+    '^byteair-emulator/cli$': '<rootDir>/packages/byteair-emulator/src/cli/commands.ts',
   },
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { loadConfig } from '../src/config/load-config.js';
-import { openOperations, type OperationsHandle } from '../src/operations/open-operations.js';
-import { startPrivateRedis, type PrivateRedis } from '../src/redis/private-redis.js';
+import { loadConfig } from 'byteair-sync/internal/src/config/load-config.js';
+import { openOperations, type OperationsHandle } from 'byteair-sync/internal/src/operations/open-operations.js';
+import { startPrivateRedis, type PrivateRedis } from 'byteair-emulator';
 
 /**
  * `npm run bench -- durability [--trials 5] [--seconds 4] [--per-push 10] [--every-ms 2] [--modes everysec,always] [--crashes process,host] [--saturate-seconds 4]`

@@ -7,8 +7,8 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { decodeWriteResponse } from '../src/byteair/messages.js';
-import { buildRequest } from '../src/byteair/request-builder.js';
+import { decodeWriteResponse } from 'byteair-sync/internal/src/byteair/messages.js';
+import { buildRequest } from 'byteair-sync/internal/src/byteair/request-builder.js';
 
 /**
  * `npm run bench -- emulator [--runs 3] [--seconds 5] [--chunks 500,10000] [--concurrency 8] [--emulator-cpus 1]`
@@ -143,7 +143,7 @@ const BODY_THREADS_LOG = 'request bodies judged';
 
 /** Starts the CLI; `bodyThreads` resolves from its start-up log line (then the log is dropped). */
 async function startEmulatorProcess(cpus: string | undefined): Promise<{ child: ChildProcess; url: string; bodyThreads: Promise<number | undefined> }> {
-  const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+  const cli = fileURLToPath(new URL('../../packages/byteair-sync/dist/src/cli/main.js', import.meta.url));
   const flags = [
     'emulator',
     '--port=0',

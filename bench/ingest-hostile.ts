@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { startPrivateRedis } from '../src/redis/private-redis.js';
+import { startPrivateRedis } from 'byteair-emulator';
 import { CLI } from './harness/bench-system.js';
 import { maximum, percentile, round } from './harness/figures.js';
 import { BenchFlags } from './harness/flags.js';

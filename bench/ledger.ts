@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { IdCounts } from '../src/emulator/id-counts.js';
-import { SETTINGS } from '../src/config/settings.js';
+import { IdCounts } from 'byteair-emulator';
+import { SETTINGS } from 'byteair-sync/internal/src/config/settings.js';
 import { BenchFlags } from './harness/flags.js';
 import { median, round } from './harness/figures.js';
 import { describeMachine } from './harness/machine.js';

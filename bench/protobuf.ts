@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { performance } from 'node:perf_hooks';
-import * as generated from '../src/byteair/messages.js';
+import * as generated from 'byteair-sync/internal/src/byteair/messages.js';
 import * as handWritten from './baseline/hand-written-messages.js';
-import type { DataError, ProtoDate, WriteResponse } from '../src/byteair/messages.js';
+import type { DataError, ProtoDate, WriteResponse } from 'byteair-sync/internal/src/byteair/messages.js';
 import { BenchFlags } from './harness/flags.js';
 import { median, round, spread } from './harness/figures.js';
 import { describeMachine } from './harness/machine.js';

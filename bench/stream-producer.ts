@@ -1,9 +1,9 @@
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
-import { loadConfig } from '../src/config/load-config.js';
-import { closeRedis, createRedis } from '../src/redis/connection.js';
-import { Keyspace } from '../src/redis/keyspace.js';
-import { StreamIntake } from '../src/streaming/stream-intake.js';
+import { loadConfig } from 'byteair-sync/internal/src/config/load-config.js';
+import { closeRedis, createRedis } from 'byteair-sync/internal/src/redis/connection.js';
+import { Keyspace } from 'byteair-sync/internal/src/redis/keyspace.js';
+import { StreamIntake } from 'byteair-sync/internal/src/streaming/stream-intake.js';
 import { BenchFlags } from './harness/flags.js';
 import { prng, seriesRecords } from './harness/records.js';
 import { streamSeries, type ProducerReport } from './harness/stream-pushes.js';

@@ -1,5 +1,5 @@
-import { ProtobufDecodeError } from '../../src/byteair/protobuf-error.js';
-import type { DoneResponse, ProtoDate, Status, WriteResponse } from '../../src/byteair/messages.js';
+import { ProtobufDecodeError } from 'byteair-sync/internal/src/byteair/protobuf-error.js';
+import type { DoneResponse, ProtoDate, Status, WriteResponse } from 'byteair-sync/internal/src/byteair/messages.js';
 
 /**
  * The hand-written ByteAir messages that src/byteair/messages.ts replaced (commit dd6c7e2 and

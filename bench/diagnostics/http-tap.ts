@@ -2,7 +2,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { SEND_TIMING_CHANNEL, type SendTiming } from '../../src/observability/send-timing.js';
+import { SEND_TIMING_CHANNEL, type SendTiming } from 'byteair-sync/internal/src/observability/send-timing.js';
 
 /**
  * Preloaded (`NODE_OPTIONS=--import=<this file>`) into workers and the emulator to time every

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { EmulatorControl } from '../../src/emulator/emulator-control.js';
+import type { EmulatorControl } from 'byteair-emulator';
 
 /**
  * The emulator's own count of accepted records, polled at a fixed period: the API's view of

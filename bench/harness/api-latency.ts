@@ -1,6 +1,6 @@
-import type { RedisClient } from '../../src/redis/connection.js';
-import type { Keyspace } from '../../src/redis/keyspace.js';
-import { LATENCY_BUCKETS_MS, readSyncMetrics } from '../../src/observability/redis-sync-metrics.js';
+import type { RedisClient } from 'byteair-sync/internal/src/redis/connection.js';
+import type { Keyspace } from 'byteair-sync/internal/src/redis/keyspace.js';
+import { LATENCY_BUCKETS_MS, readSyncMetrics } from 'byteair-sync/internal/src/observability/redis-sync-metrics.js';
 
 /**
  * Limiter grant → API answer, per write call, from the fleet-wide histogram the workers keep

@@ -1,19 +1,20 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import type { Config } from '../../src/config/config.js';
-import { loadConfig } from '../../src/config/load-config.js';
-import { spawnEmulator, type EmulatorControl } from '../../src/emulator/emulator-control.js';
-import { stampsPrioritized } from '../../src/emulator/front-door-priority.js';
-import { openOperations, type OperationsHandle } from '../../src/operations/open-operations.js';
-import { startPrivateRedis, type PrivateRedis } from '../../src/redis/private-redis.js';
+import type { Config } from 'byteair-sync/internal/src/config/config.js';
+import { loadConfig } from 'byteair-sync/internal/src/config/load-config.js';
+import { spawnEmulator, type EmulatorControl } from 'byteair-emulator';
+import { stampsPrioritized } from 'byteair-emulator';
+import { openOperations, type OperationsHandle } from 'byteair-sync/internal/src/operations/open-operations.js';
+import { startPrivateRedis, type PrivateRedis } from 'byteair-emulator';
 import { spawnBenchChild, type BenchChild } from './child-process.js';
 import { CpuShare } from './cpu-usage.js';
 
 /** Fixed fake credentials: the emulator accepts them, nothing else ever sees them. */
 const CREDENTIALS = { tenantId: '1000001', applicationId: '2000001', ak: 'AKLT-bench', sk: 'bench-secret' };
 
-export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+// Run from dist/bench/harness/; the product's own build, as users run it.
+export const CLI = fileURLToPath(new URL('../../../packages/byteair-sync/dist/src/cli/main.js', import.meta.url));
 const BASELINE_WORKER = fileURLToPath(new URL('../baseline-worker.js', import.meta.url));
 const STREAM_PRODUCER = fileURLToPath(new URL('../stream-producer.js', import.meta.url));
 

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Keyspace } from '../../src/redis/keyspace.js';
+import type { Keyspace } from 'byteair-sync/internal/src/redis/keyspace.js';
 
 /**
  * Samples the global limiter's booking log (a sorted set: member "<seq>:<records>", score =

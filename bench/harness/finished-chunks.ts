@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
-import { parseJobData } from '../../src/queue/job-data.js';
-import { WRITE_JOB } from '../../src/queue/sync-queue.js';
+import { parseJobData } from 'byteair-sync/internal/src/queue/job-data.js';
+import { WRITE_JOB } from 'byteair-sync/internal/src/queue/sync-queue.js';
 
 /** One accepted upload chunk, with BullMQ's timestamps (worker clocks, epoch ms). */
 export interface FinishedChunk {

@@ -1,4 +1,4 @@
-import type { EmulatorControl } from '../../src/emulator/emulator-control.js';
+import type { EmulatorControl } from 'byteair-emulator';
 import { recordId } from './records.js';
 
 /** The records a topic should hold: `count` records of each series (see records.ts recordId). */

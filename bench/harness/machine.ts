@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export interface MachineDescription {
-  /** The commit measured, and the files of src/ and workers/ that differed from it (a shared tree). */
+  /** The commit measured, and the product's and the emulator's files that differed from it (a shared tree). */
   readonly tree: { readonly head: string; readonly uncommitted: readonly string[] };
   readonly cpu: string;
   readonly cpus: number;
@@ -29,7 +29,7 @@ export function describeMachine(): MachineDescription {
   const redis = spawnSync(process.env.REDIS_SERVER_BIN ?? 'redis-server', ['--version'], { encoding: 'utf8' });
   const git = (args: readonly string[]): string => spawnSync('git', args, { cwd: PROJECT_ROOT, encoding: 'utf8' }).stdout.trim();
   return {
-    tree: { head: git(['rev-parse', '--short', 'HEAD']), uncommitted: git(['status', '--porcelain', '--', 'src', 'workers']).split('\n').filter((line) => line !== '') },
+    tree: { head: git(['rev-parse', '--short', 'HEAD']), uncommitted: git(['status', '--porcelain', '--', 'packages']).split('\n').filter((line) => line !== '') },
     cpu,
     cpus: availableParallelism(),
     memoryGiB: Math.round(totalmem() / 2 ** 30),

@@ -1,4 +1,4 @@
-import type { LimiterUsage, RateLimiter } from '../../src/limiter/rate-limiter.js';
+import type { LimiterUsage, RateLimiter } from 'byteair-sync/internal/src/limiter/rate-limiter.js';
 
 /**
  * The baseline's stand-in for our global limiter: grants at once and ignores 429 penalties,

@@ -1,5 +1,5 @@
-import type { OfflineStage } from '../../src/byteair/stage.js';
-import type { SyncProducer } from '../../src/producer/sync-producer.js';
+import type { OfflineStage } from 'byteair-sync/internal/src/byteair/stage.js';
+import type { SyncProducer } from 'byteair-sync/internal/src/producer/sync-producer.js';
 import type { ExpectedSeries } from './ledger-check.js';
 import { prng, seriesRecords } from './records.js';
 

@@ -1,4 +1,4 @@
-import { DEFAULT_ID_FIELDS } from '../../src/emulator/index.js';
+import { DEFAULT_ID_FIELDS } from 'byteair-emulator';
 
 /**
  * Deterministic records of about 300 bytes of JSON, with the emulator ledger's id field of

@@ -1,8 +1,8 @@
-import { ByteairClient, clientOptionsFrom } from '../../src/byteair/client.js';
-import { encodeWriteBody } from '../../src/byteair/payload.js';
-import type { Config } from '../../src/config/config.js';
-import type { EmulatorControl } from '../../src/emulator/emulator-control.js';
-import { systemClock } from '../../src/clock.js';
+import { ByteairClient, clientOptionsFrom } from 'byteair-sync/internal/src/byteair/client.js';
+import { encodeWriteBody } from 'byteair-sync/internal/src/byteair/payload.js';
+import type { Config } from 'byteair-sync/internal/src/config/config.js';
+import type { EmulatorControl } from 'byteair-emulator';
+import { systemClock } from 'byteair-sync/internal/src/clock.js';
 import { prng, seriesRecords } from './records.js';
 
 /** Rounds of warm-up writes; each round sends `PER_ROUND` full chunks at once. */

@@ -1,5 +1,5 @@
-import type { EmulatorStats } from '../../src/emulator/index.js';
-import type { OperationsHandle } from '../../src/operations/open-operations.js';
+import type { EmulatorStats } from 'byteair-emulator';
+import type { OperationsHandle } from 'byteair-sync/internal/src/operations/open-operations.js';
 import type { TestSystem } from '../support/system.js';
 import { idFieldOf, REJECT_RULE } from './chaos-records.js';
 import { describeFailedJobs, phantomInFlight } from './intake-diagnostics.js';

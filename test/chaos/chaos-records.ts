@@ -1,5 +1,5 @@
-import { DEFAULT_ID_FIELDS } from '../../src/emulator/index.js';
-import type { RecordRejectionRule } from '../../src/emulator/index.js';
+import { DEFAULT_ID_FIELDS } from 'byteair-emulator';
+import type { RecordRejectionRule } from 'byteair-emulator';
 
 /**
  * The records the chaos and durability runs produce: each carries a unique id in its topic's

@@ -1,4 +1,4 @@
-import type { FaultsPatch } from '../../src/emulator/index.js';
+import type { FaultsPatch } from 'byteair-emulator';
 import type { RedisRestartKind } from '../support/restartable-redis.js';
 import type { TestSystem } from '../support/system.js';
 import { sleep } from './offline-load.js';

@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import type { OperationsHandle } from '../../src/operations/open-operations.js';
+import type { OperationsHandle } from 'byteair-sync/internal/src/operations/open-operations.js';
 
 /**
  * In-flight entries of a topic's intake whose upload job has completed. There must be none: each

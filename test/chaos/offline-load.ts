@@ -1,6 +1,6 @@
-import type { OfflineStage } from '../../src/byteair/stage.js';
-import type { SyncProducer } from '../../src/producer/sync-producer.js';
-import type { OfflineBatch } from '../../src/producer/offline-batch.js';
+import type { OfflineStage } from 'byteair-sync/internal/src/byteair/stage.js';
+import type { SyncProducer } from 'byteair-sync/internal/src/producer/sync-producer.js';
+import type { OfflineBatch } from 'byteair-sync/internal/src/producer/offline-batch.js';
 import { breaksRule, offlineRecord, offlineRecordId } from './chaos-records.js';
 
 export interface BatchSpec {

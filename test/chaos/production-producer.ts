@@ -1,4 +1,4 @@
-import { openOperations, type OperationsHandle } from '../../src/operations/open-operations.js';
+import { openOperations, type OperationsHandle } from 'byteair-sync/internal/src/operations/open-operations.js';
 import type { TestSystem } from '../support/system.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { OperationsHandle } from '../../src/operations/open-operations.js';
+import type { OperationsHandle } from 'byteair-sync/internal/src/operations/open-operations.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { eventually } from '../support/eventually.js';
 import { account, type AccountingFigures } from './chaos-accounting.js';

@@ -1,4 +1,4 @@
-import type { StreamIntake } from '../../src/streaming/stream-intake.js';
+import type { StreamIntake } from 'byteair-sync/internal/src/streaming/stream-intake.js';
 import { streamRecord, streamRecordId } from './chaos-records.js';
 import { sleep } from './offline-load.js';
 

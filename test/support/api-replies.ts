@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { encodeDoneResponse, encodeWriteResponse, type DataError } from '../../src/byteair/messages.js';
+import { encodeDoneResponse, encodeWriteResponse, type DataError } from 'byteair-sync/internal/src/byteair/messages.js';
 import type { ScriptedReply } from './scripted-server.js';
 
 /** Answers as the real API gives them: HTTP 200, protobuf body, `success` true only with code 0. */

@@ -1,5 +1,5 @@
-import type { OfflineStage } from '../../src/byteair/stage.js';
-import { DEFAULT_ID_FIELDS } from '../../src/emulator/index.js';
+import type { OfflineStage } from 'byteair-sync/internal/src/byteair/stage.js';
+import { DEFAULT_ID_FIELDS } from 'byteair-emulator';
 import { type TestSystem } from './system.js';
 import { eventually } from './eventually.js';
 

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { gunzipSync } from 'node:zlib';
-import { parseJobData } from '../../src/queue/job-data.js';
-import type { OperationsHandle } from '../../src/operations/open-operations.js';
-import { RedisBlobStore } from '../../src/batches/blob-store.js';
+import { parseJobData } from 'byteair-sync/internal/src/queue/job-data.js';
+import type { OperationsHandle } from 'byteair-sync/internal/src/operations/open-operations.js';
+import { RedisBlobStore } from 'byteair-sync/internal/src/batches/blob-store.js';
 import { TEST_AK, TEST_APPLICATION_ID, TEST_SK, TEST_TENANT_ID } from './pipeline.js';
 import type { TestRedis } from './redis.js';
 import { CLI_PATH, type CliRun } from './run-cli.js';

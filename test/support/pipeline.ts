@@ -1,17 +1,17 @@
 import { Queue } from 'bullmq';
-import { systemClock, type Clock } from '../../src/clock.js';
-import type { Config } from '../../src/config/config.js';
-import { loadConfig } from '../../src/config/load-config.js';
-import { BatchStore } from '../../src/batches/batch-store.js';
-import { RedisBlobStore } from '../../src/batches/blob-store.js';
-import { RejectedStore } from '../../src/batches/rejected-store.js';
-import { RedisStageGuard } from '../../src/guard/stage-guard.js';
-import { silentLogger } from '../../src/observability/logger.js';
-import { SyncEnqueuer, type SyncQueues } from '../../src/queue/sync-enqueuer.js';
-import { DONE_QUEUE, UPLOAD_QUEUE } from '../../src/queue/sync-queue.js';
-import type { RedisClient } from '../../src/redis/connection.js';
-import { Keyspace } from '../../src/redis/keyspace.js';
-import { StreamIntake } from '../../src/streaming/stream-intake.js';
+import { systemClock, type Clock } from 'byteair-sync/internal/src/clock.js';
+import type { Config } from 'byteair-sync/internal/src/config/config.js';
+import { loadConfig } from 'byteair-sync/internal/src/config/load-config.js';
+import { BatchStore } from 'byteair-sync/internal/src/batches/batch-store.js';
+import { RedisBlobStore } from 'byteair-sync/internal/src/batches/blob-store.js';
+import { RejectedStore } from 'byteair-sync/internal/src/batches/rejected-store.js';
+import { RedisStageGuard } from 'byteair-sync/internal/src/guard/stage-guard.js';
+import { silentLogger } from 'byteair-sync/internal/src/observability/logger.js';
+import { SyncEnqueuer, type SyncQueues } from 'byteair-sync/internal/src/queue/sync-enqueuer.js';
+import { DONE_QUEUE, UPLOAD_QUEUE } from 'byteair-sync/internal/src/queue/sync-queue.js';
+import type { RedisClient } from 'byteair-sync/internal/src/redis/connection.js';
+import { Keyspace } from 'byteair-sync/internal/src/redis/keyspace.js';
+import { StreamIntake } from 'byteair-sync/internal/src/streaming/stream-intake.js';
 import type { TestRedis } from './redis.js';
 
 /** Obviously fake credentials for tests; never real ones. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { startPrivateRedis, type PrivateRedis } from '../../src/redis/private-redis.js';
+import { startPrivateRedis, type PrivateRedis } from 'byteair-emulator';
 
 /**
  * The Redis a test file works against: REDIS_URL when set, else a private redis-server

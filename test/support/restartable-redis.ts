@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { startPrivateRedis, type PrivateRedis } from '../../src/redis/private-redis.js';
+import { startPrivateRedis, type PrivateRedis } from 'byteair-emulator';
 import { uniquePrefix, type TestRedis } from './redis.js';
 
 /** `graceful`: SHUTDOWN (the AOF is flushed and fsynced); `sigkill`: a crash. */

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PROJECT_ROOT } from './shared.js';
+import { PRODUCT_ROOT, PROJECT_ROOT } from './shared.js';
 
-/** The built command, as `npm install -g` would run it; `npx tsc -p .` makes it (npm test does). */
-export const CLI_PATH = resolve(PROJECT_ROOT, 'dist', 'src', 'cli', 'main.js');
+/** The built command, as `npm install -g` would run it; `npm run build` makes it (npm test does). */
+export const CLI_PATH = resolve(PRODUCT_ROOT, 'dist', 'src', 'cli', 'main.js');
 
 export interface CliRun {
   readonly code: number;
@@ -13,12 +13,12 @@ export interface CliRun {
 }
 
 /**
- * Runs `node dist/src/cli/main.js ...args` with exactly `env` (plus PATH): nothing leaks in
+ * Runs the product's compiled `dist/src/cli/main.js ...args` with exactly `env` (plus PATH): nothing leaks in
  * from the developer's shell. Asynchronous on purpose: the scripted API server lives in this
  * process and must keep answering while the command runs.
  */
 export function runCli(args: readonly string[], env: Readonly<Record<string, string>>, cwd = PROJECT_ROOT): Promise<CliRun> {
-  if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: build first with \`npx tsc -p .\``);
+  if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: build first with \`npm run build\``);
   return new Promise((resolvePromise, reject) => {
     execFile(process.execPath, [CLI_PATH, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, cwd, timeout: 30_000 }, (error, stdout, stderr) => {
       if (error !== null && typeof error.code !== 'number') {

@@ -5,6 +5,9 @@ import { fileURLToPath } from 'node:url';
 /** The project root (this file is test/support/shared.ts). */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/** The product's workspace package (its package.json, dashboards/, dist/). */
+export const PRODUCT_ROOT = resolve(PROJECT_ROOT, 'packages', 'byteair-sync');
+
 /** `../shared/` beside the checkout (read-only), or $SHARED_DIR. */
 export const SHARED_DIR = process.env.SHARED_DIR ?? resolve(PROJECT_ROOT, '..', 'shared');
 

@@ -2,17 +2,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Config } from '../../src/config/config.js';
-import { loadConfig } from '../../src/config/load-config.js';
-import { spawnEmulator, type EmulatorControl } from '../../src/emulator/emulator-control.js';
-import { openOperations, type OperationsHandle } from '../../src/operations/open-operations.js';
+import type { Config } from 'byteair-sync/internal/src/config/config.js';
+import { loadConfig } from 'byteair-sync/internal/src/config/load-config.js';
+import { spawnEmulator, type EmulatorControl } from 'byteair-emulator';
+import { openOperations, type OperationsHandle } from 'byteair-sync/internal/src/operations/open-operations.js';
 import { TEST_AK, TEST_APPLICATION_ID, TEST_SK, TEST_TENANT_ID, TEST_TOKEN } from './pipeline.js';
-import { startPrivateCluster, type PrivateCluster } from '../../src/redis/private-cluster.js';
+import { startPrivateCluster, type PrivateCluster } from 'byteair-emulator';
 import { startTestRedis, uniquePrefix, type TestRedis } from './redis.js';
 import { startRestartableRedis, type AppendFsync, type RedisRestartKind, type RestartableRedis } from './restartable-redis.js';
-import { PROJECT_ROOT } from './shared.js';
+import { PRODUCT_ROOT } from './shared.js';
 
-export const CLI = resolve(PROJECT_ROOT, 'dist/src/cli/main.js');
+export const CLI = resolve(PRODUCT_ROOT, 'dist/src/cli/main.js');
 
 /** Child-process tests run the compiled CLI, as users do; `npm test` builds it first. */
 export function assertBuilt(): void {

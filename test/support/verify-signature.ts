@@ -1,4 +1,4 @@
-import { expectedVolcSignature, parseAuthorization, sha256Hex } from '../../src/byteair/volc-signature.js';
+import { expectedVolcSignature, parseAuthorization, sha256Hex } from 'byteair-sync/internal/src/byteair/volc-signature.js';
 import type { RecordedRequest } from './scripted-server.js';
 
 export interface VolcCheck {

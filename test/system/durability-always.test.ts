@@ -1,4 +1,4 @@
-import type { OperationsHandle } from '../../src/operations/open-operations.js';
+import type { OperationsHandle } from 'byteair-sync/internal/src/operations/open-operations.js';
 import { idFieldOf, offlineRecord, offlineRecordId } from '../chaos/chaos-records.js';
 import { sleep } from '../chaos/offline-load.js';
 import { openProductionProducer } from '../chaos/production-producer.js';

@@ -1,12 +1,12 @@
-import { Keyspace } from '../../src/redis/keyspace.js';
-import { RedisRateLimiter } from '../../src/limiter/sliding-window-limiter.js';
-import { LIMITER_DEFAULTS, windowMs } from '../../src/limiter/limiter-options.js';
+import { Keyspace } from 'byteair-sync/internal/src/redis/keyspace.js';
+import { RedisRateLimiter } from 'byteair-sync/internal/src/limiter/sliding-window-limiter.js';
+import { LIMITER_DEFAULTS, windowMs } from 'byteair-sync/internal/src/limiter/limiter-options.js';
 import { startTestRedis, type TestRedis } from '../support/redis.js';
-import { runLimiterChildren } from '../limiter/child-processes.js';
-import type { ChildParams } from '../limiter/fixtures/limiter-child.js';
-import { sizeSampler } from '../limiter/fixtures/size-mix.js';
-import { redisNow, runLoad } from '../limiter/limiter-harness.js';
-import { peakLoad, utilization, type RecordedBooking } from '../limiter/window-audit.js';
+import { runLimiterChildren } from '../../packages/byteair-sync/test/limiter/child-processes.js';
+import type { ChildParams } from '../../packages/byteair-sync/test/limiter/fixtures/limiter-child.js';
+import { sizeSampler } from '../../packages/byteair-sync/test/limiter/fixtures/size-mix.js';
+import { redisNow, runLoad } from '../../packages/byteair-sync/test/limiter/limiter-harness.js';
+import { peakLoad, utilization, type RecordedBooking } from '../../packages/byteair-sync/test/limiter/window-audit.js';
 
 let redis: TestRedis;
 

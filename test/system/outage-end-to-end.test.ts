@@ -1,4 +1,4 @@
-import { DEFAULT_ID_FIELDS } from '../../src/emulator/index.js';
+import { DEFAULT_ID_FIELDS } from 'byteair-emulator';
 import { expectExactAccounting, failedJobCount, produceAndSeal, waitForAllDone, type ScenarioBatch } from '../support/offline-scenario.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { eventually } from '../support/eventually.js';

@@ -3,10 +3,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { startEmulator, type RunningEmulator } from 'byteair-emulator';
 import { TEST_AK, TEST_APPLICATION_ID, TEST_SK, TEST_TENANT_ID } from '../support/pipeline.js';
 import { startTestRedis, type TestRedis } from '../support/redis.js';
-import { PROJECT_ROOT } from '../support/shared.js';
+import { PRODUCT_ROOT, PROJECT_ROOT } from '../support/shared.js';
 import { assertBuilt } from '../support/system.js';
 import { eventually } from '../support/eventually.js';
 
@@ -40,7 +40,7 @@ beforeAll(async () => {
   assertBuilt();
   folder = mkdtempSync(join(tmpdir(), 'byteair-pack-'));
   app = join(folder, 'app');
-  const packed = await run(NPM, ['pack', '--json', '--pack-destination', folder], { cwd: PROJECT_ROOT, timeout: 120_000 });
+  const packed = await run(NPM, ['pack', '--json', '--pack-destination', folder], { cwd: PRODUCT_ROOT, timeout: 120_000 });
   tarball = join(folder, (JSON.parse(packed.stdout) as Array<{ filename: string }>)[0]?.filename ?? 'missing.tgz');
   redis = await startTestRedis('pack');
   emulator = await startEmulator({ tenants: [{ tenantId: TEST_TENANT_ID, applicationId: TEST_APPLICATION_ID, ak: TEST_AK, sk: TEST_SK }], topics: ['item', 'user', 'behavior'], dateZone: 'UTC', bodyThreads: 0 });
@@ -71,7 +71,7 @@ afterAll(async () => {
   if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
 });
 
-test('the tarball holds the built package and its docs, not the sources, tests or benches', () => {
+test('the tarball holds the built package, not the sources, tests or benches', () => {
   const root = join(app, 'node_modules/byteair-sync');
   const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string>; engines: { node: string } };
   expect(manifest.bin['byteair-sync']).toBe('dist/src/cli/bin.js');
@@ -82,11 +82,31 @@ test('the tarball holds the built package and its docs, not the sources, tests o
   expect(files.filter((f) => /^(src|test|bench|workers|dist\/test|dist\/bench)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')) || f.endsWith('.map'))).toEqual([]);
 });
 
+test('the tarball holds no emulator file: the emulator is its own package', () => {
+  const root = join(app, 'node_modules/byteair-sync');
+  const files = (readdirSync(root, { recursive: true }) as string[]).map((f) => f.split(sep).join('/'));
+  // The CLI's loader of the emulator's commands (src/cli/commands/emulator-commands) is the product's own.
+  const emulatorFiles = files.filter((f) => /(^|\/)(emulator|demo)(\/|$)|private-(redis|cluster)|demo-dataset|id-ledger|network-model/.test(f));
+  expect(emulatorFiles).toEqual([]);
+  expect(files.filter((f) => f.endsWith('.js')).length).toBeGreaterThan(100);
+});
+
+test('without the emulator package, `byteair-sync emulator` says what to install and exits 1', async () => {
+  const failed = await run(join(app, 'node_modules/.bin/byteair-sync'), ['emulator', '--port', '0'], { cwd: app, env, timeout: 60_000 }).then(
+    () => ({ code: 0, stderr: '' }),
+    (error: unknown) => error as { code: number; stderr: string },
+  );
+  expect(failed.code).toBe(1);
+  expect(failed.stderr).toMatch(/^byteair-sync: EMULATOR_NOT_INSTALLED: "byteair-sync emulator" comes with the byteair-emulator package/);
+  const help = await sh(NPM, ['exec', '--no', '--', 'byteair-sync', '--help']);
+  expect(help.stdout).toContain('needs the byteair-emulator package');
+});
+
 test('npx byteair-sync --help and --version work from the install', async () => {
   const help = await sh(NPM, ['exec', '--no', '--', 'byteair-sync', '--help']);
   for (const command of ['worker', 'import', 'status', 'dashboard', 'ingest']) expect(help.stdout).toContain(command);
   const version = await sh(NPM, ['exec', '--no', '--', 'byteair-sync', '--version']);
-  expect(version.stdout.trim()).toBe((JSON.parse(readFileSync(resolve(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version);
+  expect(version.stdout.trim()).toBe((JSON.parse(readFileSync(resolve(PRODUCT_ROOT, 'package.json'), 'utf8')) as { version: string }).version);
 });
 
 test('byteair-sync import queues a file and byteair-sync worker uploads it and sends its Done', async () => {

@@ -1,5 +1,5 @@
-import type { RedisClient } from '../../src/redis/connection.js';
-import { createRedis, closeRedis } from '../../src/redis/connection.js';
+import type { RedisClient } from 'byteair-sync/internal/src/redis/connection.js';
+import { createRedis, closeRedis } from 'byteair-sync/internal/src/redis/connection.js';
 import { produceAndSeal, waitForAllDone, type ScenarioBatch } from '../support/offline-scenario.js';
 import { TEST_SK, TEST_TOKEN } from '../support/pipeline.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
