@@ -11,7 +11,7 @@ import { startPrivateRedis, type PrivateRedis } from 'byteair-emulator';
 
 /**
  * `npm run bench -- durability [--trials 5] [--seconds 4] [--per-push 10] [--every-ms 2] [--modes everysec,always] [--crashes process,host] [--saturate-seconds 4]`
- * (issue 7 item 2, docs/durability.md)
+ * (the loss windows docs/durability.md states per mode)
  *
  * What an `appendfsync` mode loses when Redis dies. A producer on the production connection
  * settings acknowledges small streaming pushes at a steady rate (and batch adds beside them);

@@ -13,7 +13,7 @@ import { makeRecord, prng, recordId } from './harness/records.js';
 import { sleep } from './harness/wait.js';
 
 /**
- * `npm run bench -- import [--records 10000000] [--runs 3] [--env K=V]...` (issue 7, point 6)
+ * `npm run bench -- import [--records 10000000] [--runs 3] [--env K=V]...`
  *
  * A history file of `--records` ~300-byte JSON records (bench/harness/records.ts: varied
  * text, so gzip does what it does on real catalogue data) is written as .jsonl into a temp

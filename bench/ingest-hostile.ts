@@ -12,12 +12,12 @@ import { describeMachine } from './harness/machine.js';
 import { sleep } from './harness/wait.js';
 
 /**
- * `npm run bench -- ingest-hostile [--bodies 4] [--mib 32]` (issue 19, point 2)
+ * `npm run bench -- ingest-hostile [--bodies 4] [--mib 32]`
  *
  * `byteair-sync ingest` as its own process on a private Redis, sent `--bodies` authenticated
  * bodies of `--mib` MiB at once, half nested arrays `[[[[…]]]]` and half a flat array of
- * empty arrays `[[],[],…]`: valid JSON that is not records, the shape that once cost
- * 1.8 GB and 9 s of a blocked event loop per body. Meanwhile /healthz is asked every 20 ms
+ * empty arrays `[[],[],…]`: valid JSON that is not records, which
+ * costs 1.8 GB and 9 s of a blocked event loop per body when a body is parsed whole. Meanwhile /healthz is asked every 20 ms
  * by a probe process of its own (bench/healthz-probe.ts), and a valid one-record streaming
  * push is sent every 200 ms, each on its own connection; a push answered 503 with Retry-After (the in-flight body budget is full) is sent again after it.
  *

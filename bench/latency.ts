@@ -15,7 +15,7 @@ import { sleep, waitFor } from './harness/wait.js';
 
 /**
  * `npm run bench -- latency [--seconds 60] [--producers 4] [--rate 5000] [--workers 4] [--path 0/0] [--no-limits] [--tap-dir DIR] [--monitor-emulator FILE[+cpu]] [--env K=V]...`
- * (issue 5)
+ * (a streaming record is accepted within BYTEAIR_STREAM_MAX_WAIT_MS + 1 s, p99, even under a backfill)
  *
  * Streaming latency under a saturated limiter. A history backfill of `item` (~300-byte
  * records, full chunks, enough for the whole run) is queued first and the workers started;

@@ -10,8 +10,8 @@ import { describeMachine } from './harness/machine.js';
 /**
  * `npm run bench -- protobuf [--errors 10000] [--rounds 9] [--sample-ms 150]`
  *
- * The hand-written ByteAir messages (bench/baseline/hand-written-messages.ts, the product's
- * until the bench retired them) against the same functions over protoc-gen-es code
+ * The hand-written ByteAir messages (bench/baseline/hand-written-messages.ts, kept as the
+ * baseline) against the same functions over protoc-gen-es code
  * (src/byteair/messages.ts), side by side in one process. Protobuf
  * is only on the Done request and on the answers (write bodies are JSON), so the cases are the
  * Done/response path of one 10 000-record chunk: encode a DoneRequest, decode the 1001 answer

@@ -11,7 +11,7 @@ import { runThroughputScenario, type ThroughputFigures } from './throughput-scen
 
 /**
  * `npm run bench -- throughput [--runs 3] [--workers 4] [--dates 3] [--baseline-max 2[,5...] | --no-baseline] [--env K=V]... [--no-limits] [--uniform-chunks] [--no-tap] [--keep-tap] [--monitor-emulator FILE[+cpu]] [--time-boot]`
- * (issue 4, DESIGN.md invariants 3 and 4)
+ * (never faster than the ceilings in any sliding second, and ≥ 0.95 of the records ceiling with a backlog)
  *
  * 1 008 000 history_sync records (3 topics x 3 dates, ~300-byte records; per batch ten full
  * 10 000-record chunks and three odd-sized ones) through 4 worker processes against the

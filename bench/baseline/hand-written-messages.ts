@@ -2,10 +2,10 @@ import { ProtobufDecodeError } from 'byteair-sync/internal/src/byteair/protobuf-
 import type { DoneResponse, ProtoDate, Status, WriteResponse } from 'byteair-sync/internal/src/byteair/messages.js';
 
 /**
- * The hand-written ByteAir messages that src/byteair/messages.ts replaced (commit dd6c7e2 and
- * before: src/byteair/protobuf-wire.ts and messages.ts), kept as the baseline of
- * `npm run bench -- protobuf` and as the second encoder of test/byteair/messages-proto.test.ts.
- * Not used by the product. bench/RESULTS.md has the numbers that retired it.
+ * Hand-written ByteAir messages, an independent implementation of the same wire format as
+ * src/byteair/messages.ts (generated code): the baseline of `npm run bench -- protobuf` and the
+ * second encoder of test/byteair/messages-proto.test.ts, so each side checks the other.
+ * Not used by the product; bench/RESULTS.md gives the comparison.
  */
 
 const WIRE_VARINT = 0;

@@ -61,7 +61,7 @@ export async function waitForAllDone(system: TestSystem, batches: readonly Scena
 }
 
 /**
- * Exact accounting against the emulator (issue 4 acceptance): every record accepted exactly
+ * Exact accounting against the emulator: every record accepted exactly
  * once, one Done per (topic, stage, date) after all of that date's writes, no limit excess.
  */
 /** `alsoStreamed`: records per topic that arrived by streaming, on top of the batches. */

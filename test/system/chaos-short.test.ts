@@ -3,7 +3,7 @@ import { formatReport } from '../chaos/chaos-summary.js';
 import { runChaos } from '../chaos/run-chaos.js';
 
 /**
- * Issue 7 item 1, the CI variant of `npm run chaos` (test/chaos/, docs/durability.md): two
+ * The CI variant of `npm run chaos` (test/chaos/, docs/durability.md): two
  * rounds of every fault under streaming and offline load, then the exact accounting. The full
  * run is the same engine with five longer rounds and about seven times the data.
  */

@@ -4,7 +4,7 @@ import { startTestSystem, type TestSystem } from '../support/system.js';
 import { eventually } from '../support/eventually.js';
 
 /**
- * Issue 7: the whole pipeline (queues, blobs, limiter, guard, intake, circuit) unchanged on a
+ * The whole pipeline (queues, blobs, limiter, guard, intake, circuit) unchanged on a
  * 3-master Redis Cluster: offline batches with their Dones, streaming released by the first
  * daily Done, and the limiter within the ceiling, with two worker processes.
  */

@@ -7,7 +7,7 @@ import { startTestSystem, type TestSystem } from '../support/system.js';
 import { eventually } from '../support/eventually.js';
 
 /**
- * Issue 7 item 2: with `appendfsync always`, a producer call that resolved survives a SIGKILL
+ * With `appendfsync always`, a producer call that resolved survives a SIGKILL
  * of Redis: after a restart from the same data dir everything acknowledged is there, and it is
  * later uploaded exactly once. The producer here uses the production connection settings
  * (openOperations without a client of the test's own), so a call fails fast while Redis is down.

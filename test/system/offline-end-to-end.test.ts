@@ -2,7 +2,7 @@ import { expectExactAccounting, failedJobCount, produceAndSeal, waitForAllDone, 
 import { startTestSystem, type TestSystem } from '../support/system.js';
 
 /**
- * Issue 4 acceptance: 3 worker processes, 200 000 records in mixed chunk sizes over
+ * Exact accounting and the ceilings end to end: 3 worker processes, 200 000 records in mixed chunk sizes over
  * 3 topics x 2 dates, against the emulator with its limits on.
  */
 const BATCHES: readonly ScenarioBatch[] = ['item', 'user', 'behavior'].flatMap((topic, t) =>

@@ -4,7 +4,7 @@ import { startTestSystem, type TestSystem } from '../support/system.js';
 import { eventually } from '../support/eventually.js';
 
 /**
- * Issue 6 acceptance (replay after outage): streaming and daily load through a 60-second
+ * Replay after an outage: streaming and daily load through a 60-second
  * API outage. Outages cost time, not data: 0 records lost, 0 sent under a second
  * Request-Id, 0 failed jobs; the circuit opens for every worker and closes on recovery.
  */

@@ -3,7 +3,7 @@ import { startTestSystem, type TestSystem } from '../support/system.js';
 import { eventually } from '../support/eventually.js';
 
 /**
- * Issue 5 acceptance: 100 000 streaming records pushed before a topic's first daily Done
+ * Stage order for streaming: 100 000 streaming records pushed before a topic's first daily Done
  * are all uploaded after it, none before, in chunks averaging at least 5 000 records.
  */
 const TIMEOUT_MS = 240_000;

@@ -40,7 +40,7 @@ function helpText(): string {
   return text;
 }
 
-test('--help documents every flag the issue names, and the admin endpoint', () => {
+test('--help documents every flag the emulator takes, and the admin endpoint', () => {
   const help = helpText();
   for (const flag of [
     '--host',

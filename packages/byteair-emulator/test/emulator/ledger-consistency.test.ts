@@ -2,7 +2,7 @@ import { items, withEmulator, write } from './support/fixture.js';
 import { writeAnswer } from './support/http.js';
 
 /*
- * Issue 15: exact-accounting tests wait until the emulator's counters show N records accepted
+ * Exact-accounting tests wait until the emulator's counters show N records accepted
  * and then read the ledger. The counters must never run ahead of the ledger: a write's ids are
  * recorded a slice at a time with the event loop free in between, and a counter bumped before
  * the last slice let a reader see "15 000 accepted" and a ledger 2 000 short.

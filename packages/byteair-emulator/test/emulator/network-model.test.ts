@@ -4,7 +4,7 @@ import { NetworkModel } from '../../src/emulator/network-model.js';
 import { items, withEmulator, write } from './support/fixture.js';
 import { admin, writeAnswer } from './support/http.js';
 
-/* Issue 16: the emulator's WAN model. The way in delays the arrival stamp; each connection keeps its order. */
+/* The emulator's WAN model. The way in delays the arrival stamp; each connection keeps its order. */
 
 const DELAYS = { inDelayMs: 40, inJitterMs: 60, outDelayMs: 10, outJitterMs: 20 };
 

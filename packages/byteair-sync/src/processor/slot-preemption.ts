@@ -32,8 +32,8 @@ export function slotsToFree(census: SlotCensus): number {
  * The offline write jobs of this process that hold a worker slot while they wait for the global
  * limiter. BullMQ gives a freed slot to the highest-priority job, streaming first; but at the
  * ceiling every slot is held by an offline chunk waiting its turn at the limiter, so a streaming
- * chunk waited until one of them finished (in the latency bench 357 ms at the median, 870 ms at
- * p99: almost half of issue 5's 2 s budget). Preempting the youngest waiters (the ones that
+ * chunk would wait until one of them finished (in the latency bench 357 ms at the median, 870 ms
+ * at p99: almost half of the 2 s a streaming record may take from push to accepted). Preempting the youngest waiters (the ones that
  * have waited least) lets the worker fetch the streaming chunk at once; the preempted job goes
  * back to the queue without spending an attempt, and any booking it held is given back.
  */

@@ -55,7 +55,7 @@ describe('alerts.yml', () => {
     expect(new Set(rules.map((r) => r.alert)).size).toBe(rules.length);
   });
 
-  test('covers what issue #18 asks: daily Done late, circuit open, 429s, failed jobs, streaming backlog age, Redis memory', () => {
+  test('alerts cover daily Done late, circuit open, 429s, failed jobs, streaming backlog age, Redis memory', () => {
     const used = new Set(rules.flatMap((r) => metricNamesIn(r.expr)));
     for (const name of ['byteair_daily_done_lag_seconds', 'byteair_circuit_state', 'byteair_rate_limited_total', 'byteair_queue_jobs', 'byteair_streaming_backlog_age_seconds', 'byteair_redis_used_memory_bytes']) expect(used).toContain(name);
   });
@@ -92,7 +92,7 @@ describe('byteair-sync.json', () => {
     expect(queryPanels.filter((p) => p.datasource === undefined).map((p) => p.title)).toEqual([]);
   });
 
-  test('shows what issue #18 asks: throughput and requests against the ceilings, 429s, limiter margin and spread, queues, circuit, backlog age, daily Done lag, Redis memory', () => {
+  test('the dashboard shows throughput and requests against the ceilings, 429s, limiter margin and spread, queues, circuit, backlog age, daily Done lag, Redis memory', () => {
     const used = new Set(dashboardQueries(board).flatMap((q) => metricNamesIn(q.expr)));
     for (const name of [
       'byteair_records_total',

@@ -11,7 +11,7 @@ import { startTestRedis, type TestRedis } from '../../../../test/support/redis.j
 import { eventually } from '../../../../test/support/eventually.js';
 
 /*
- * Issue 15: every answer of the API ends in a decision. Each row is one answer the emulator
+ * Every answer of the API ends in a decision (docs/protocol-notes.md). Each row is one answer the emulator
  * gives on demand (odd-answers.ts), sent to a real worker over HTTP: an answer that is the same
  * on every try fails the chunk after its attempts, with the answer in the reason and a metric,
  * and never holds the circuit; transport failures, 5xx and 408 hold the circuit, so a chunk

@@ -7,7 +7,7 @@ import { eventually } from '../../../../test/support/eventually.js';
 
 /**
  * At the ceiling every worker slot is held by an offline chunk waiting for the limiter, and a
- * streaming chunk used to wait for one of them to finish. Here one slot, a ceiling of one
+ * streaming chunk would wait for one of them to finish unless one gives its slot back. Here one slot, a ceiling of one
  * 100-record history chunk per window, and a streaming chunk pushed right after the first
  * history chunk went out: the second history chunk holds the slot, waiting about 2 s for
  * room. It must give the slot back, so the streaming chunk goes next, before it (without

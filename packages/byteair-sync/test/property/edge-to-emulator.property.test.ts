@@ -10,7 +10,7 @@ import { eventually } from '../../../../test/support/eventually.js';
 import { csvTable, csvText, dataDate, goodRecord, jsonArrayText, ndjsonLayout, ndjsonText, todayUtc, type RecordText } from './support/hostile-input.js';
 
 /**
- * Issue 7, claim (d): no job is created that later fails for a reason the edge could have
+ * Bad input stops at the edge: no job is created that later fails for a reason the edge could have
  * seen. Hostile but acceptable input (prototype keys, NULs, lone surrogates, huge and tiny
  * numbers, deep nesting under the cap, long strings, BOMs, CRLF, gzip, CSV quoting, calendar
  * edge dates) goes in through HTTP ingest and file import; a real worker uploads it to the

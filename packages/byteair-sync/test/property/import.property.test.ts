@@ -26,7 +26,7 @@ import {
 } from './support/hostile-input.js';
 
 /**
- * Issue 7, hostile input over file import (`byteair-sync import`, src/import/). Whatever the
+ * Hostile input over file import (`byteair-sync import`, src/import/). Whatever the
  * file holds (encodings, BOMs, NULs, broken lines, open quotes, deep nesting, prototype keys,
  * huge numbers, long strings), read in pieces cut anywhere: (a) the import neither crashes
  * nor fails untyped, (b) a refusal is an InvalidInputError naming the file position and the

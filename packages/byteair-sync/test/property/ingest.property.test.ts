@@ -23,7 +23,7 @@ import {
 } from './support/hostile-input.js';
 
 /**
- * Issue 7, hostile input over HTTP ingest (docs/ingest.md). Whatever arrives (paths, headers,
+ * Hostile input over HTTP ingest (docs/ingest.md). Whatever arrives (paths, headers,
  * encodings, bodies), the server (a) keeps answering and never fails with a 5xx, (b) refuses
  * with a 4xx whose error names the field (or header, or body line) and the value, and
  * (c) takes nothing from a refused request: batches, chunks, jobs and intakes are exactly as

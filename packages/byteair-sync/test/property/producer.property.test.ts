@@ -8,7 +8,7 @@ import { testConfig } from '../../../../test/support/pipeline.js';
 import { startTestRedis, type TestRedis } from '../../../../test/support/redis.js';
 
 /**
- * Issue 7, hostile input: whatever the producer API is handed, no process crashes, bad input
+ * Hostile input: whatever the producer API is handed, no process crashes, bad input
  * is refused at the edge with a typed error naming the field, and every job that does get
  * created carries exactly the records given, as valid JSON objects, so it cannot fail later
  * for a reason the edge could have seen.
