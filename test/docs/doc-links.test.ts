@@ -94,7 +94,7 @@ test('the check finds a link outside the repository, a missing file and a `../` 
 test('the check accepts what stays inside: a page, a directory, an anchor, a web link, `../` back into the repository (control)', () => {
   const text = [
     '[cli](docs/cli.md#status), [bench](bench/), [top](#two-commands), <https://example.com/x>, [api](https://example.com/y).',
-    'From docs/: [readme](../README.md) and `../src/config/settings.ts`.',
+    'From docs/: [readme](../README.md) and `../packages/byteair-sync/src/config/settings.ts`.',
   ].join('\n');
   expect(pathProblems(PROJECT_ROOT, 'README.md', text.split('\n')[0] ?? '')).toEqual([]);
   expect(pathProblems(PROJECT_ROOT, 'docs/x.md', text.split('\n')[1] ?? '')).toEqual([]);
