@@ -47,7 +47,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     releasers.push(async () => await redis.stop());
     const tenant = { tenantId: '2100021', applicationId: '12345678', ak: 'AKLTdemoAccessKey0000000000000000', sk: `demo-sk-${randomBytes(12).toString('hex')}` };
     const emulator: EmulatorControl = await spawnEmulator({
-      cli: fileURLToPath(new URL('../cli/main.js', import.meta.url)),
+      // The emulator runs as its own process through the product's CLI, which loads this package's command.
+      cli: fileURLToPath(import.meta.resolve('byteair-sync/internal/src/cli/main.js')),
       args: ['--tenant-id', tenant.tenantId, '--application-id', tenant.applicationId, '--ak', tenant.ak, '--sk', tenant.sk, '--required', 'behavior=user_id', '--log-level', 'warn'],
     });
     releasers.push(async () => await emulator.close());
