@@ -5,7 +5,7 @@ import { sleep } from './wait.js';
 const TICKS = 100;
 
 /** User + system CPU seconds a process has used so far (Linux /proc); NaN if gone. */
-export function cpuSeconds(pid: number): number {
+function cpuSeconds(pid: number): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
     return (Number(fields[11]) + Number(fields[12])) / TICKS;
@@ -15,7 +15,7 @@ export function cpuSeconds(pid: number): number {
 }
 
 /** CPU seconds the whole machine has been busy (not idle, not waiting for I/O) since boot. */
-export function machineBusySeconds(): number {
+function machineBusySeconds(): number {
   try {
     const [, ...ticks] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).map(Number);
     const total = ticks.slice(0, 8).reduce((a, b) => a + b, 0);

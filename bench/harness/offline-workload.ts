@@ -20,7 +20,7 @@ export interface ProducedWorkload {
   readonly seconds: number;
 }
 
-export function seriesOf(spec: Pick<BatchSpec, 'topic' | 'stage' | 'date'>): string {
+function seriesOf(spec: Pick<BatchSpec, 'topic' | 'stage' | 'date'>): string {
   return `${spec.topic}-${spec.stage}-${spec.date}`;
 }
 

@@ -31,7 +31,7 @@ function words(random: () => number, count: number): string {
   return Array.from({ length: count }, () => word(random)).join(' ');
 }
 
-export function idFieldOf(topic: string): string {
+function idFieldOf(topic: string): string {
   return DEFAULT_ID_FIELDS[topic] ?? 'id';
 }
 

@@ -152,7 +152,7 @@ export function rejectRecordFlag(raw: string, previous: readonly RecordRejection
   }
 }
 
-export type CredentialSource = 'flag' | 'config' | 'fake';
+type CredentialSource = 'flag' | 'config' | 'fake';
 
 export interface ResolvedCommand {
   readonly options: EmulatorOptions;

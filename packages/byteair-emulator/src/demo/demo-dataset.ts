@@ -3,7 +3,7 @@
  * One behavior in `badEvery` lacks user_id, which the demo emulator requires: those come
  * back in 1001 answers and show up as rejected records with the server's reason.
  */
-export const DEMO_ID_FIELDS = { item: 'id', user: 'user_id', behavior: 'bhv_id' } as const;
+const DEMO_ID_FIELDS = { item: 'id', user: 'user_id', behavior: 'bhv_id' } as const;
 export type DemoTopic = keyof typeof DEMO_ID_FIELDS;
 export const DEMO_TOPICS: readonly DemoTopic[] = ['item', 'user', 'behavior'];
 

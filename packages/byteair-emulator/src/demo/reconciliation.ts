@@ -9,7 +9,7 @@ export interface SentCount {
   readonly dates: readonly string[];
 }
 
-export interface ReconciliationRow {
+interface ReconciliationRow {
   readonly topic: string;
   readonly stage: Stage;
   readonly sent: number;

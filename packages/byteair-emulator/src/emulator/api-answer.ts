@@ -15,7 +15,7 @@ export interface ApiAnswer {
   readonly retryAfterSeconds?: number;
 }
 
-export const STATUS_PARTIAL = 1001;
+const STATUS_PARTIAL = 1001;
 
 /** Success always carries success=true: the SDK samples test it, not the code (protocol §5). */
 export function okAnswer(call: 'write' | 'done'): ApiAnswer {
@@ -40,7 +40,7 @@ export function refusal(call: 'write' | 'done', code: number, message: string, o
  * Accept picks the serialization; without a usable Accept the request's own Content-Type
  * decides [D:108561]. Everything that is not JSON is protobuf, which is what SDKs read.
  */
-export function answerFormat(accept: string | undefined, contentType: string | undefined): 'json' | 'protobuf' {
+function answerFormat(accept: string | undefined, contentType: string | undefined): 'json' | 'protobuf' {
   const a = (accept ?? '').toLowerCase();
   if (a.includes('protobuf')) return 'protobuf';
   if (a.includes('json')) return 'json';

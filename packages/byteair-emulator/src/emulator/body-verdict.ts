@@ -29,7 +29,7 @@ export interface WriteVerdict {
   readonly acceptedWithoutId: number;
 }
 
-export interface DoneVerdict {
+interface DoneVerdict {
   readonly call: 'done';
   /** `YYYY-MM-DD`, de-duplicated; empty means "the previous day". */
   readonly dates: readonly string[];

@@ -20,7 +20,7 @@ export function readBody(request: IncomingMessage, maxBytes: number): Promise<Bu
   });
 }
 
-export function send(response: ServerResponse, status: number, headers: Record<string, string>, body: Buffer | string): void {
+function send(response: ServerResponse, status: number, headers: Record<string, string>, body: Buffer | string): void {
   if (response.destroyed || response.headersSent) return;
   response.writeHead(status, { ...headers, 'Content-Length': String(Buffer.byteLength(body)) });
   response.end(body);

@@ -17,7 +17,7 @@ export const inflateOffThread: Inflate = (gzipped) => gunzip(gzipped, { chunkSiz
 export const inflateOnThisThread: Inflate = (gzipped) => Promise.resolve().then(() => gunzipSync(gzipped, { chunkSize: GUNZIP_CHUNK_BYTES }));
 
 /** Documented record cap per write [D:108601]; the message is the SDKs' own wording. */
-export const MAX_RECORDS_PER_REQUEST = 10_000;
+const MAX_RECORDS_PER_REQUEST = 10_000;
 
 /** Why a body is refused: `reason` is the stable stats key, `message` the answer text. */
 export interface BodyProblem {
