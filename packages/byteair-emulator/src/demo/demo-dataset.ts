@@ -3,8 +3,7 @@
  * One behavior in `badEvery` lacks user_id, which the demo emulator requires: those come
  * back in 1001 answers and show up as rejected records with the server's reason.
  */
-const DEMO_ID_FIELDS = { item: 'id', user: 'user_id', behavior: 'bhv_id' } as const;
-export type DemoTopic = keyof typeof DEMO_ID_FIELDS;
+export type DemoTopic = 'item' | 'user' | 'behavior';
 export const DEMO_TOPICS: readonly DemoTopic[] = ['item', 'user', 'behavior'];
 
 export function demoRecord(topic: DemoTopic, tag: string, n: number, badEvery: number): Record<string, unknown> {
