@@ -11,25 +11,20 @@ COPY packages/byteair-emulator/package.json packages/byteair-emulator/
 RUN npm ci --no-audit --no-fund
 COPY packages/byteair-sync packages/byteair-sync
 COPY packages/byteair-emulator packages/byteair-emulator
-RUN npx tsc -b packages/byteair-emulator \
+RUN npx tsc -b packages/byteair-emulator && mkdir -p /packs \
  && npm pack --workspace byteair-sync --workspace byteair-emulator --pack-destination /packs
 
-FROM node:20-bookworm-slim AS product-install
-WORKDIR /app
+# What a user's `npm install` of the tarballs gives: /product without the emulator, /emulator with it.
+FROM node:20-bookworm-slim AS install
 COPY --from=build /packs /packs
-RUN echo '{"private":true}' > package.json \
- && npm install --omit=dev --no-audit --no-fund /packs/byteair-sync-*.tgz
-
-FROM node:20-bookworm-slim AS emulator-install
-WORKDIR /app
-COPY --from=build /packs /packs
-RUN echo '{"private":true}' > package.json \
- && npm install --omit=dev --no-audit --no-fund /packs/byteair-sync-*.tgz /packs/byteair-emulator-*.tgz
+RUN for app in product emulator; do mkdir -p /$app && echo '{"private":true}' > /$app/package.json; done \
+ && npm install --prefix /product --omit=dev --no-audit --no-fund /packs/byteair-sync-*.tgz \
+ && npm install --prefix /emulator --omit=dev --no-audit --no-fund /packs/byteair-sync-*.tgz /packs/byteair-emulator-*.tgz
 
 FROM node:20-bookworm-slim AS emulator
 ENV NODE_ENV=production
 WORKDIR /app
-COPY --from=emulator-install /app /app
+COPY --from=install /emulator /app
 USER node
 ENTRYPOINT ["node", "node_modules/byteair-sync/dist/src/cli/bin.js"]
 CMD ["emulator", "--host", "0.0.0.0", "--port", "8480"]
@@ -37,7 +32,7 @@ CMD ["emulator", "--host", "0.0.0.0", "--port", "8480"]
 FROM node:20-bookworm-slim AS product
 ENV NODE_ENV=production
 WORKDIR /app
-COPY --from=product-install /app /app
+COPY --from=install /product /app
 USER node
 ENTRYPOINT ["node", "node_modules/byteair-sync/dist/src/cli/bin.js"]
 CMD ["--help"]

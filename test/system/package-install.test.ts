@@ -102,6 +102,31 @@ test('without the emulator package, `byteair-sync emulator` says what to install
   expect(help.stdout).toContain('needs the byteair-emulator package');
 });
 
+test('installed beside it, the byteair-emulator package brings `byteair-sync emulator` back (the emulator image)', async () => {
+  const packed = await run(NPM, ['pack', '--json', '--pack-destination', folder], { cwd: resolve(PROJECT_ROOT, 'packages', 'byteair-emulator'), timeout: 120_000 });
+  const emulatorTarball = join(folder, (JSON.parse(packed.stdout) as Array<{ filename: string }>)[0]?.filename ?? 'missing.tgz');
+  const rig = join(folder, 'rig');
+  await run('mkdir', ['-p', rig]);
+  writeFileSync(join(rig, 'package.json'), JSON.stringify({ name: 'byteair-test-rig', version: '1.0.0', private: true, type: 'module' }));
+  await run(NPM, ['install', tarball, emulatorTarball, '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel', 'error'], { cwd: rig, env, timeout: 180_000 });
+  const child = spawn(join(rig, 'node_modules/.bin/byteair-sync'), ['emulator', '--port', '0'], { cwd: rig, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    const firstLine = await new Promise<string>((done, fail) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('\n')) done(out.slice(0, out.indexOf('\n')));
+      });
+      child.on('exit', (code) => fail(new Error(`the emulator exited (${String(code)}) before listening`)));
+    });
+    const { url } = JSON.parse(firstLine) as { url: string };
+    const health = await fetch(`${url}/__emulator/health`);
+    expect(health.status).toBe(200);
+  } finally {
+    child.kill('SIGTERM');
+  }
+});
+
 test('npx byteair-sync --help and --version work from the install', async () => {
   const help = await sh(NPM, ['exec', '--no', '--', 'byteair-sync', '--help']);
   for (const command of ['worker', 'import', 'status', 'dashboard', 'ingest']) expect(help.stdout).toContain(command);

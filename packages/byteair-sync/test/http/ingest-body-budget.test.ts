@@ -1,8 +1,6 @@
 import { connect, type Socket } from 'node:net';
-import { startIngestServer, type RunningIngestServer } from '../../src/http/ingest-server.js';
-import { testConfig, testPipeline, type TestPipeline } from '../../../../test/support/pipeline.js';
-import { startTestRedis, type TestRedis } from '../../../../test/support/redis.js';
 import { INGEST_TOKEN, JSON_TYPE, send, type Answer } from './support/ingest-client.js';
+import { useIngestRig } from './support/ingest-rig.js';
 
 // One largest body fills the whole budget, so a body held half-sent leaves no room for another.
 const MiB = 1024 * 1024;
@@ -14,37 +12,24 @@ const ENV = {
 };
 const STREAM = '/v1/streams/user/records';
 
-let redis: TestRedis;
-let server: RunningIngestServer;
-let pipeline: TestPipeline;
-
-beforeAll(async () => {
-  redis = await startTestRedis('ingest-budget');
-  server = await startIngestServer(testConfig(redis, ENV), { host: '127.0.0.1', port: 0 });
-  pipeline = testPipeline(redis, ENV);
-});
-afterAll(async () => {
-  await server.close();
-  await pipeline.close();
-  await redis.stop();
-});
+const rig = useIngestRig('ingest-budget', ENV);
 
 async function intakeLength(): Promise<number> {
-  return await pipeline.redis.xlen(pipeline.keys.intake('user'));
+  return await rig.pipeline.redis.xlen(rig.pipeline.keys.intake('user'));
 }
 
 /** A request that declares a full-size body and sends only its first bytes, then waits. */
 async function holdFullBody(): Promise<{ socket: Socket; closed: Promise<void> }> {
-  const url = new URL(server.url);
+  const url = new URL(rig.server.url);
   const socket = connect(Number(url.port), url.hostname);
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   socket.on('error', () => undefined);
   await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
   socket.write(`POST ${STREAM} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${INGEST_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${MiB}\r\n\r\n[{"id":"held"`);
-  // The declared length is taken once the server has read the headers. A body that is not
+  // The declared length is taken once the rig.server has read the headers. A body that is not
   // records shows when: 400 while there is room, 503 once the share is held, never stored.
   for (let attempt = 0; ; attempt += 1) {
-    const probe = await send(server.url, STREAM, { headers: JSON_TYPE, body: '[1]' });
+    const probe = await send(rig.server.url, STREAM, { headers: JSON_TYPE, body: '[1]' });
     if (probe.status === 503) break;
     expect(probe.status).toBe(400);
     if (attempt > 100) throw new Error('the held request never took its share');
@@ -58,7 +43,7 @@ const small = JSON.stringify([{ id: 'a' }, { id: 'b' }]);
 test('a body that does not fit in BYTEAIR_INGEST_MAX_INFLIGHT_BYTES is answered 503 INGEST_BUSY with Retry-After, and nothing is taken', async () => {
   const held = await holdFullBody();
   const before = await intakeLength();
-  const answer = await send(server.url, STREAM, { headers: JSON_TYPE, body: small });
+  const answer = await send(rig.server.url, STREAM, { headers: JSON_TYPE, body: small });
   expect(answer.status).toBe(503);
   expect(answer.headers['retry-after']).toBe('1');
   expect(answer.error).toMatchObject({ code: 'INGEST_BUSY', limit: MiB, retryAfterSeconds: 1 });
@@ -70,7 +55,7 @@ test('a body that does not fit in BYTEAIR_INGEST_MAX_INFLIGHT_BYTES is answered 
   let retried: Answer = answer;
   for (let attempt = 0; retried.status === 503 && attempt < 100; attempt += 1) {
     await new Promise((resolve) => setTimeout(resolve, 50));
-    retried = await send(server.url, STREAM, { headers: JSON_TYPE, body: small });
+    retried = await send(rig.server.url, STREAM, { headers: JSON_TYPE, body: small });
   }
   expect(retried.status).toBe(202);
   expect(retried.body).toMatchObject({ accepted: 2 });
@@ -82,7 +67,7 @@ test('shares are given back when answered: many bodies in a row, each most of th
   const big = JSON.stringify(Array.from({ length: 7_000 }, (_, i) => ({ id: `big-${i}`, pad: 'x'.repeat(100) })));
   expect(Buffer.byteLength(big)).toBeGreaterThan(MiB / 2);
   for (let i = 0; i < 5; i += 1) {
-    const answer = await send(server.url, STREAM, { headers: JSON_TYPE, body: big });
+    const answer = await send(rig.server.url, STREAM, { headers: JSON_TYPE, body: big });
     expect(answer.status).toBe(202);
   }
   expect(await intakeLength()).toBe(before + 5 * 7_000);

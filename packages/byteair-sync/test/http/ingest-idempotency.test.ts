@@ -1,35 +1,20 @@
 import fc from 'fast-check';
-import { startIngestServer, type RunningIngestServer } from '../../src/http/ingest-server.js';
 import { IdempotencyKeyReusedError } from '../../src/streaming/intake-errors.js';
-import { testConfig, testPipeline, type TestPipeline } from '../../../../test/support/pipeline.js';
-import { startTestRedis, type TestRedis } from '../../../../test/support/redis.js';
 import { JSON_TYPE, NDJSON_TYPE, ndjson, send } from './support/ingest-client.js';
+import { useIngestRig } from './support/ingest-rig.js';
 
 const ENV = { BYTEAIR_INGEST_TOKEN: 'ingest-test-token-7f3a9c', BYTEAIR_DATE_ZONE: 'UTC' };
 
-let redis: TestRedis;
-let server: RunningIngestServer;
-let pipeline: TestPipeline;
-
-beforeAll(async () => {
-  redis = await startTestRedis('ingest-idempotency');
-  server = await startIngestServer(testConfig(redis, ENV), { host: '127.0.0.1', port: 0 });
-  pipeline = testPipeline(redis, ENV);
-});
-afterAll(async () => {
-  await server.close();
-  await pipeline.close();
-  await redis.stop();
-});
+const rig = useIngestRig('ingest-idempotency', ENV);
 
 const events = (n: number, tag: string): Array<Record<string, unknown>> => Array.from({ length: n }, (_, i) => ({ bhv_id: `${tag}-${i}` }));
 
 async function intakeLength(topic: string): Promise<number> {
-  return await pipeline.redis.xlen(pipeline.keys.intake(topic));
+  return await rig.pipeline.redis.xlen(rig.pipeline.keys.intake(topic));
 }
 
 async function pushNdjson(key: string, records: Array<Record<string, unknown>>): ReturnType<typeof send> {
-  return await send(server.url, '/v1/streams/behavior/records', { headers: { ...NDJSON_TYPE, 'idempotency-key': key }, body: ndjson(records) });
+  return await send(rig.server.url, '/v1/streams/behavior/records', { headers: { ...NDJSON_TYPE, 'idempotency-key': key }, body: ndjson(records) });
 }
 
 describe('Idempotency-Key on streaming pushes', () => {
@@ -71,15 +56,15 @@ describe('Idempotency-Key on streaming pushes', () => {
 
   test('the same records as JSON instead of NDJSON are another body: refused under the NDJSON key', async () => {
     expect((await pushNdjson('K5', events(2, 'g'))).status).toBe(202);
-    const asJson = await send(server.url, '/v1/streams/behavior/records', { headers: { ...JSON_TYPE, 'idempotency-key': 'K5' }, body: JSON.stringify(events(2, 'g')) });
+    const asJson = await send(rig.server.url, '/v1/streams/behavior/records', { headers: { ...JSON_TYPE, 'idempotency-key': 'K5' }, body: JSON.stringify(events(2, 'g')) });
     expect(asJson.status).toBe(422);
   });
 
   test('the TS API refuses a key reused with other records, and replays the same ones', async () => {
     const before = await intakeLength('behavior');
-    await pipeline.intake.push('behavior', events(3, 'h'), 'records', { idempotencyKey: 'api-1' });
-    await expect(pipeline.intake.push('behavior', events(3, 'i'), 'records', { idempotencyKey: 'api-1' })).rejects.toThrow(IdempotencyKeyReusedError);
-    await expect(pipeline.intake.push('behavior', events(3, 'h'), 'records', { idempotencyKey: 'api-1' })).resolves.toMatchObject({ accepted: 3 });
+    await rig.pipeline.intake.push('behavior', events(3, 'h'), 'records', { idempotencyKey: 'api-1' });
+    await expect(rig.pipeline.intake.push('behavior', events(3, 'i'), 'records', { idempotencyKey: 'api-1' })).rejects.toThrow(IdempotencyKeyReusedError);
+    await expect(rig.pipeline.intake.push('behavior', events(3, 'h'), 'records', { idempotencyKey: 'api-1' })).resolves.toMatchObject({ accepted: 3 });
     expect((await intakeLength('behavior')) - before).toBe(3);
   });
 
@@ -97,7 +82,7 @@ describe('Idempotency-Key on streaming pushes', () => {
         for (const { key, body, size } of requests) {
           const text = ndjson(events(size, `r${round}-b${body}`));
           const fullKey = key === null ? undefined : `${key}-${round}`;
-          const answer = await send(server.url, `/v1/streams/${topic}/records`, { headers: { ...NDJSON_TYPE, ...(fullKey === undefined ? {} : { 'idempotency-key': fullKey }) }, body: text });
+          const answer = await send(rig.server.url, `/v1/streams/${topic}/records`, { headers: { ...NDJSON_TYPE, ...(fullKey === undefined ? {} : { 'idempotency-key': fullKey }) }, body: text });
           const known = fullKey === undefined ? undefined : firstBody.get(fullKey);
           if (known === undefined) {
             expect(answer.status).toBe(202);

@@ -1,7 +1,5 @@
-import { startIngestServer, type RunningIngestServer } from '../../src/http/ingest-server.js';
-import { testConfig, testPipeline, type TestPipeline } from '../../../../test/support/pipeline.js';
-import { startTestRedis, type TestRedis } from '../../../../test/support/redis.js';
 import { gzipped, INGEST_TOKEN, JSON_TYPE, NDJSON_TYPE, ndjson, send, type Answer } from './support/ingest-client.js';
+import { useIngestRig } from './support/ingest-rig.js';
 
 const MAX_BODY = 200_000;
 const ENV = {
@@ -16,36 +14,23 @@ const ENV = {
   BYTEAIR_STREAMING_ONLY_TOPICS: 'behavior',
 };
 
-let redis: TestRedis;
-let server: RunningIngestServer;
-let pipeline: TestPipeline;
-
-beforeAll(async () => {
-  redis = await startTestRedis('ingest-no');
-  server = await startIngestServer(testConfig(redis, ENV), { host: '127.0.0.1', port: 0 });
-  pipeline = testPipeline(redis, ENV);
-});
-afterAll(async () => {
-  await server.close();
-  await pipeline.close();
-  await redis.stop();
-});
+const rig = useIngestRig('ingest-no', ENV);
 
 const BATCH = '/v1/batches/item/history_sync/2022-01-01/records';
 const STREAM = '/v1/streams/user/records';
 const records = (n: number): Array<Record<string, unknown>> => Array.from({ length: n }, (_, i) => ({ id: `r${i}`, price: i }));
 
 async function batchCount(): Promise<number> {
-  return await pipeline.redis.zcard(pipeline.keys.batchIndex);
+  return await rig.pipeline.redis.zcard(rig.pipeline.keys.batchIndex);
 }
 async function intakeLength(topic: string): Promise<number> {
-  return await pipeline.redis.xlen(pipeline.keys.intake(topic));
+  return await rig.pipeline.redis.xlen(rig.pipeline.keys.intake(topic));
 }
 
 /** Sends a request that must be refused, and checks it took nothing: no batch opened, intake unchanged. */
 async function refused(path: string, options: Parameters<typeof send>[2]): Promise<Answer> {
   const [batches, intake] = [await batchCount(), await intakeLength('user')];
-  const answer = await send(server.url, path, options);
+  const answer = await send(rig.server.url, path, options);
   expect([await batchCount(), await intakeLength('user')]).toEqual([batches, intake]);
   return answer;
 }
@@ -69,12 +54,12 @@ describe('bearer token', () => {
     expect(answer.headers['www-authenticate']).toContain('error="invalid_token"');
     const whole = `${JSON.stringify(answer.headers)}${answer.text}`;
     expect(whole).not.toContain(INGEST_TOKEN);
-    expect((await send(server.url, '/v1/status', { token: 'short' })).status).toBe(401);
+    expect((await send(rig.server.url, '/v1/status', { token: 'short' })).status).toBe(401);
   });
 
   test('right: the same request is taken (control)', async () => {
-    expect((await send(server.url, '/v1/status')).status).toBe(200);
-    expect((await send(server.url, STREAM, { headers: JSON_TYPE, body: JSON.stringify({ user_id: 'auth-ok' }) })).status).toBe(202);
+    expect((await send(rig.server.url, '/v1/status')).status).toBe(200);
+    expect((await send(rig.server.url, STREAM, { headers: JSON_TYPE, body: JSON.stringify({ user_id: 'auth-ok' }) })).status).toBe(202);
   });
 });
 
@@ -84,7 +69,7 @@ describe('400: the answer names the field, and nothing of the request is taken',
     const answer = await refused(BATCH, { headers: JSON_TYPE, body });
     expect(answer.status).toBe(400);
     expect(answer.error).toMatchObject({ code: 'INVALID_INPUT', field: 'records[3].price', value: 'Infinity' });
-    expect(await pipeline.batches.status('item/history_sync/2022-01-01')).toBeNull();
+    expect(await rig.pipeline.batches.status('item/history_sync/2022-01-01')).toBeNull();
   });
 
   test('NDJSON with a line that is not JSON: 400 naming line and column, without quoting it; intake unchanged', async () => {
@@ -137,7 +122,7 @@ describe('400: the answer names the field, and nothing of the request is taken',
       const answer = await refused(path, { headers: JSON_TYPE, body: JSON.stringify(records(1)) });
       expect([path, answer.status, answer.error.field, answer.error.value]).toEqual([path, 400, field, value]);
     }
-    expect((await send(server.url, '/v1/batches/item/history_sync/2999-01-01')).error).toMatchObject({ field: 'date' });
+    expect((await send(rig.server.url, '/v1/batches/item/history_sync/2999-01-01')).error).toMatchObject({ field: 'date' });
   });
 
   test('a body declared gzip that is not gzip, and a body that is not UTF-8: 400 MALFORMED_BODY', async () => {
@@ -174,7 +159,7 @@ describe('413 and 415', () => {
     }
     const brotli = await refused(BATCH, { headers: { ...JSON_TYPE, 'content-encoding': 'br' }, body: 'x' });
     expect([brotli.status, brotli.error.code]).toEqual([415, 'UNSUPPORTED_ENCODING']);
-    expect((await send(server.url, '/v1/batches/item/history_sync/2022-01-01/records', { headers: { 'content-type': 'application/json; charset=UTF-8' }, body: '[{"id":"ok"}]' })).status).toBe(202);
+    expect((await send(rig.server.url, '/v1/batches/item/history_sync/2022-01-01/records', { headers: { 'content-type': 'application/json; charset=UTF-8' }, body: '[{"id":"ok"}]' })).status).toBe(202);
   });
 
   test('a Content-Type naming a member every object inherits (constructor, __proto__, toString) is not a format: 415', async () => {
@@ -193,16 +178,16 @@ describe('a full intake', () => {
     const base = await intakeLength('user');
     const room = 5010 - base;
     // More than one atomic append (5000 each), more than the room left: the first append fits, the second does not.
-    const first = await send(server.url, STREAM, { headers: NDJSON_TYPE, body: ndjson(Array.from({ length: room + 990 }, (_, i) => ({ user_id: `u${i}` }))) });
+    const first = await send(rig.server.url, STREAM, { headers: NDJSON_TYPE, body: ndjson(Array.from({ length: room + 990 }, (_, i) => ({ user_id: `u${i}` }))) });
     expect(first.status).toBe(503);
     expect(first.headers['retry-after']).toBe('10');
     expect(first.error).toMatchObject({ code: 'INTAKE_FULL', topic: 'user', accepted: 5000, retryAfterSeconds: 10 });
     expect(await intakeLength('user')).toBe(base + 5000);
 
-    const overflow = await send(server.url, STREAM, { headers: JSON_TYPE, body: JSON.stringify(records(room - 5000 + 1)) });
+    const overflow = await send(rig.server.url, STREAM, { headers: JSON_TYPE, body: JSON.stringify(records(room - 5000 + 1)) });
     expect(overflow.error).toMatchObject({ code: 'INTAKE_FULL', accepted: 0 });
     expect(await intakeLength('user')).toBe(base + 5000);
-    const fits = await send(server.url, STREAM, { headers: JSON_TYPE, body: JSON.stringify(records(room - 5000)) });
+    const fits = await send(rig.server.url, STREAM, { headers: JSON_TYPE, body: JSON.stringify(records(room - 5000)) });
     expect(fits.status).toBe(202);
     expect(await intakeLength('user')).toBe(5010);
   });
@@ -210,9 +195,9 @@ describe('a full intake', () => {
 
 describe('other answers', () => {
   test('an unknown endpoint under /v1 is a JSON 404 (after auth); outside it too', async () => {
-    expect((await send(server.url, '/v1/batches')).error).toMatchObject({ code: 'NOT_FOUND' });
-    expect((await send(server.url, '/v1/batches', { token: null })).status).toBe(401);
-    const outside = await send(server.url, '/elsewhere', { token: null });
+    expect((await send(rig.server.url, '/v1/batches')).error).toMatchObject({ code: 'NOT_FOUND' });
+    expect((await send(rig.server.url, '/v1/batches', { token: null })).status).toBe(401);
+    const outside = await send(rig.server.url, '/elsewhere', { token: null });
     expect([outside.status, outside.error.code]).toEqual([404, 'NOT_FOUND']);
   });
 });

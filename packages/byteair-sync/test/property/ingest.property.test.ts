@@ -1,9 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { startIngestServer, type RunningIngestServer } from '../../src/http/ingest-server.js';
 import { INGEST_TOKEN, send, type Answer } from '../http/support/ingest-client.js';
-import { testConfig, testPipeline, type TestPipeline } from '../../../../test/support/pipeline.js';
-import { startTestRedis, type TestRedis } from '../../../../test/support/redis.js';
+import { useIngestRig } from '../http/support/ingest-rig.js';
 import {
   byteMutation,
   goodRecord,
@@ -43,20 +41,7 @@ const ENV = {
 };
 const TOPICS = ['item', 'user', 'behavior'];
 
-let redis: TestRedis;
-let server: RunningIngestServer;
-let pipeline: TestPipeline;
-
-beforeAll(async () => {
-  redis = await startTestRedis('prop-ingest');
-  server = await startIngestServer(testConfig(redis, ENV), { host: '127.0.0.1', port: 0 });
-  pipeline = testPipeline(redis, ENV);
-});
-afterAll(async () => {
-  await server.close();
-  await pipeline.close();
-  await redis.stop();
-});
+const rig = useIngestRig('prop-ingest', ENV);
 
 /** Everything a request could leave behind. */
 interface Snapshot {
@@ -68,15 +53,15 @@ interface Snapshot {
 }
 
 async function snapshot(): Promise<Snapshot> {
-  const ids = await pipeline.redis.zrange(pipeline.keys.batchIndex, '0', '-1');
-  const statuses = await Promise.all(ids.map(async (id) => await pipeline.batches.status(id)));
+  const ids = await rig.pipeline.redis.zrange(rig.pipeline.keys.batchIndex, '0', '-1');
+  const statuses = await Promise.all(ids.map(async (id) => await rig.pipeline.batches.status(id)));
   const intake: Record<string, number> = {};
-  for (const topic of TOPICS) intake[topic] = await pipeline.redis.xlen(pipeline.keys.intake(topic));
+  for (const topic of TOPICS) intake[topic] = await rig.pipeline.redis.xlen(rig.pipeline.keys.intake(topic));
   return {
     batches: ids.length,
     records: statuses.reduce((sum, s) => sum + (s?.records ?? 0), 0),
     chunks: statuses.reduce((sum, s) => sum + (s?.chunks ?? 0), 0),
-    jobs: await pipeline.queues.upload.count(),
+    jobs: await rig.pipeline.queues.upload.count(),
     intake,
   };
 }
@@ -244,7 +229,7 @@ function expectNamedRefusal(answer: Answer, headers: Record<string, string>): vo
   expect(answer.text).not.toContain(INGEST_TOKEN);
 }
 
-test('hostile requests: the server keeps answering, refuses by name with a 4xx, and a refusal takes nothing', async () => {
+test('hostile requests: the rig.server keeps answering, refuses by name with a 4xx, and a refusal takes nothing', async () => {
   const seen: Record<string, number> = {};
   let acceptedAll = 0;
   let keys = 0;
@@ -254,14 +239,14 @@ test('hostile requests: the server keeps answering, refuses by name with a 4xx, 
       if (headers['idempotency-key'] !== undefined && /^[0-9a-f-]{36}$/.test(headers['idempotency-key'])) headers['idempotency-key'] = `${headers['idempotency-key']}-${(keys += 1)}`;
       const body = wireBody(req);
       const before = await snapshot();
-      const answer = await send(server.url, pathOf(req), { headers, body: req.chunked ? [body.subarray(0, body.length >> 1), body.subarray(body.length >> 1)] : body });
+      const answer = await send(rig.server.url, pathOf(req), { headers, body: req.chunked ? [body.subarray(0, body.length >> 1), body.subarray(body.length >> 1)] : body });
       const key = answer.status === 202 ? '202' : `${answer.status} ${String(answer.error.code)}`;
       seen[key] = (seen[key] ?? 0) + 1;
       const after = await snapshot();
 
-      // (a) never a 5xx, and the server still answers the next request.
+      // (a) never a 5xx, and the rig.server still answers the next request.
       expect(answer.status).toBeLessThan(500);
-      expect((await send(server.url, '/healthz', { token: null })).status).toBe(200);
+      expect((await send(rig.server.url, '/healthz', { token: null })).status).toBe(200);
 
       if (answer.status !== 202) {
         expectNamedRefusal(answer, headers);
