@@ -1,17 +1,16 @@
-import { Queue } from 'bullmq';
 import { systemClock, type Clock } from '../../src/clock.js';
 import type { Config } from '../../src/config/config.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import { BatchStore } from '../../src/batches/batch-store.js';
-import { RedisBlobStore } from '../../src/batches/blob-store.js';
-import { RejectedStore } from '../../src/batches/rejected-store.js';
-import { RedisStageGuard } from '../../src/guard/stage-guard.js';
-import { silentLogger } from '../../src/observability/logger.js';
-import { SyncEnqueuer, type SyncQueues } from '../../src/queue/sync-enqueuer.js';
-import { DONE_QUEUE, UPLOAD_QUEUE } from '../../src/queue/sync-queue.js';
+import type { BatchStore } from '../../src/batches/batch-store.js';
+import type { RedisBlobStore } from '../../src/batches/blob-store.js';
+import type { RejectedStore } from '../../src/batches/rejected-store.js';
+import type { RedisStageGuard } from '../../src/guard/stage-guard.js';
+import { intakeOn } from '../../src/operations/open-operations.js';
+import type { SyncEnqueuer, SyncQueues } from '../../src/queue/sync-enqueuer.js';
 import type { RedisClient } from '../../src/redis/connection.js';
-import { Keyspace } from '../../src/redis/keyspace.js';
-import { StreamIntake } from '../../src/streaming/stream-intake.js';
+import type { Keyspace } from '../../src/redis/keyspace.js';
+import type { StreamIntake } from '../../src/streaming/stream-intake.js';
+import { openSyncGraph, PRODUCER_CONNECTION } from '../../src/wiring/sync-graph.js';
 import type { TestRedis } from './redis.js';
 
 /** Obviously fake credentials for tests; never real ones. */
@@ -54,29 +53,9 @@ export interface TestPipeline {
   close(): Promise<void>;
 }
 
-/** The Redis-side pieces of the pipeline, wired as the composition roots do, for tests. */
+/** The Redis-side pieces of the pipeline, from the graph the composition roots build, on the test's connection. */
 export function testPipeline(testRedis: TestRedis, env: Record<string, string> = {}, clock: Clock = systemClock): TestPipeline {
-  const config = testConfig(testRedis, env);
-  const redis = testRedis.client();
-  const keys = new Keyspace(config.redis.prefix);
-  const queues: SyncQueues = {
-    upload: new Queue(UPLOAD_QUEUE, { connection: redis, prefix: keys.tag }),
-    done: new Queue(DONE_QUEUE, { connection: redis, prefix: keys.tag }),
-  };
-  const enqueuer = new SyncEnqueuer(queues, { attempts: config.worker.attempts, keepCompletedSeconds: config.worker.keepCompletedSeconds }, TEST_APPLICATION_ID, clock);
-  return {
-    config,
-    redis,
-    keys,
-    queues,
-    enqueuer,
-    batches: new BatchStore(redis, keys),
-    blobs: new RedisBlobStore(redis, keys),
-    rejected: new RejectedStore(redis, keys),
-    guard: new RedisStageGuard({ redis, keys, topics: config.topics, uploadQueue: queues.upload, clock, logger: silentLogger() }),
-    intake: new StreamIntake({ redis, keys, topics: config.topics, cap: config.streaming.intakeCap, maxRequestBytes: config.limits.maxRequestBytes }),
-    async close() {
-      await Promise.all([queues.upload.close(), queues.done.close()]);
-    },
-  };
+  const graph = openSyncGraph(testConfig(testRedis, env), PRODUCER_CONNECTION, { redis: testRedis.client(), clock });
+  const { config, redis, keys, queues, enqueuer, batches, blobs, rejected, guard } = graph;
+  return { config, redis, keys, queues, enqueuer, batches, blobs, rejected, guard, intake: intakeOn(graph), close: async () => await graph.close() };
 }
