@@ -165,8 +165,8 @@ export function syncProcessorDeps(graph: SyncGraph, api: UploadApi, extra: { lim
 }
 
 /**
- * BullMQ options of every upload and Done worker. `bullmqLimiter` is ours that never binds
- * unless a caller (the bench baseline) wants BullMQ's own job-count limiter to pace starts.
+ * BullMQ options of every upload and Done worker. By default BullMQ's own limiter never binds
+ * (BULLMQ_LIMITER); the bench baseline passes one that paces job starts in place of ours.
  */
 export function syncWorkerOptions(graph: SyncGraph, bullmqLimiter: { readonly max: number; readonly duration: number } = BULLMQ_LIMITER): WorkerOptions {
   const { config, random } = graph;
