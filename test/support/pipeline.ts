@@ -1,16 +1,9 @@
 import { systemClock, type Clock } from '../../src/clock.js';
 import type { Config } from '../../src/config/config.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import type { BatchStore } from '../../src/batches/batch-store.js';
-import type { RedisBlobStore } from '../../src/batches/blob-store.js';
-import type { RejectedStore } from '../../src/batches/rejected-store.js';
-import type { RedisStageGuard } from '../../src/guard/stage-guard.js';
 import { intakeOn } from '../../src/operations/open-operations.js';
-import type { SyncEnqueuer, SyncQueues } from '../../src/queue/sync-enqueuer.js';
-import type { RedisClient } from '../../src/redis/connection.js';
-import type { Keyspace } from '../../src/redis/keyspace.js';
 import type { StreamIntake } from '../../src/streaming/stream-intake.js';
-import { openSyncGraph, PRODUCER_CONNECTION } from '../../src/wiring/sync-graph.js';
+import { openSyncGraph, PRODUCER_CONNECTION, type SyncGraph } from '../../src/wiring/sync-graph.js';
 import type { TestRedis } from './redis.js';
 
 /** Obviously fake credentials for tests; never real ones. */
@@ -39,23 +32,13 @@ export function testConfig(redis: TestRedis, env: Record<string, string> = {}): 
   });
 }
 
-export interface TestPipeline {
-  readonly config: Config;
-  readonly redis: RedisClient;
-  readonly keys: Keyspace;
-  readonly queues: SyncQueues;
-  readonly enqueuer: SyncEnqueuer;
-  readonly batches: BatchStore;
-  readonly blobs: RedisBlobStore;
-  readonly rejected: RejectedStore;
-  readonly guard: RedisStageGuard;
+/** The graph the composition roots build, plus the streaming intake on it. */
+export interface TestPipeline extends SyncGraph {
   readonly intake: StreamIntake;
-  close(): Promise<void>;
 }
 
 /** The Redis-side pieces of the pipeline, from the graph the composition roots build, on the test's connection. */
 export function testPipeline(testRedis: TestRedis, env: Record<string, string> = {}, clock: Clock = systemClock): TestPipeline {
   const graph = openSyncGraph(testConfig(testRedis, env), PRODUCER_CONNECTION, { redis: testRedis.client(), clock });
-  const { config, redis, keys, queues, enqueuer, batches, blobs, rejected, guard } = graph;
-  return { config, redis, keys, queues, enqueuer, batches, blobs, rejected, guard, intake: intakeOn(graph), close: async () => await graph.close() };
+  return { ...graph, intake: intakeOn(graph) };
 }
