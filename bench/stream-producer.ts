@@ -1,9 +1,8 @@
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from 'byteair-sync/internal/src/config/load-config.js';
-import { closeRedis, createRedis } from 'byteair-sync/internal/src/redis/connection.js';
-import { Keyspace } from 'byteair-sync/internal/src/redis/keyspace.js';
-import { StreamIntake } from 'byteair-sync/internal/src/streaming/stream-intake.js';
+import { intakeOn } from 'byteair-sync/internal/src/operations/open-operations.js';
+import { openSyncGraph } from 'byteair-sync/internal/src/wiring/sync-graph.js';
 import { BenchFlags } from './harness/flags.js';
 import { prng, seriesRecords } from './harness/records.js';
 import { streamSeries, type ProducerReport } from './harness/stream-pushes.js';
@@ -24,13 +23,13 @@ async function main(): Promise<void> {
   const everyMs = flags.count('every-ms', 50);
   const topics = flags.text('topics', 'behavior').split(',');
   const config = loadConfig(process.env);
-  const redis = createRedis(config.redis, 'producer', `bench-producer-${index}`);
-  const intake = new StreamIntake({ redis, keys: new Keyspace(config.redis.prefix), topics: config.topics, cap: config.streaming.intakeCap, maxRequestBytes: config.limits.maxRequestBytes });
+  const graph = openSyncGraph(config, { role: 'producer', name: `bench-producer-${index}` });
+  const intake = intakeOn(graph);
   const randoms = topics.map((_, t) => prng(1_000 * (index + 1) + t));
   const pushed: Record<string, number> = Object.fromEntries(topics.map((t) => [t, 0]));
   const pushes: Array<[number, number, string]> = [];
   let latePushes = 0;
-  await redis.ping();
+  await graph.redis.ping();
   process.stdout.write(`${JSON.stringify({ event: 'ready', pid: process.pid })}\n`);
   await new Promise<void>((resolve) => {
     const lines = createInterface({ input: process.stdin });
@@ -66,7 +65,7 @@ async function main(): Promise<void> {
   }
   const report: ProducerReport = { index, pushed, pushes, topics, latePushes };
   process.stdout.write(`${JSON.stringify(report)}\n`);
-  await closeRedis(redis);
+  await graph.close();
 }
 
 await main();

@@ -1,17 +1,9 @@
-import { Queue } from 'bullmq';
 import { systemClock, type Clock } from 'byteair-sync/internal/src/clock.js';
 import type { Config } from 'byteair-sync/internal/src/config/config.js';
 import { loadConfig } from 'byteair-sync/internal/src/config/load-config.js';
-import { BatchStore } from 'byteair-sync/internal/src/batches/batch-store.js';
-import { RedisBlobStore } from 'byteair-sync/internal/src/batches/blob-store.js';
-import { RejectedStore } from 'byteair-sync/internal/src/batches/rejected-store.js';
-import { RedisStageGuard } from 'byteair-sync/internal/src/guard/stage-guard.js';
-import { silentLogger } from 'byteair-sync/internal/src/observability/logger.js';
-import { SyncEnqueuer, type SyncQueues } from 'byteair-sync/internal/src/queue/sync-enqueuer.js';
-import { DONE_QUEUE, UPLOAD_QUEUE } from 'byteair-sync/internal/src/queue/sync-queue.js';
-import type { RedisClient } from 'byteair-sync/internal/src/redis/connection.js';
-import { Keyspace } from 'byteair-sync/internal/src/redis/keyspace.js';
-import { StreamIntake } from 'byteair-sync/internal/src/streaming/stream-intake.js';
+import { intakeOn } from 'byteair-sync/internal/src/operations/open-operations.js';
+import type { StreamIntake } from 'byteair-sync/internal/src/streaming/stream-intake.js';
+import { openSyncGraph, PRODUCER_CONNECTION, type SyncGraph } from 'byteair-sync/internal/src/wiring/sync-graph.js';
 import type { TestRedis } from './redis.js';
 
 /** Obviously fake credentials for tests; never real ones. */
@@ -40,43 +32,13 @@ export function testConfig(redis: TestRedis, env: Record<string, string> = {}): 
   });
 }
 
-export interface TestPipeline {
-  readonly config: Config;
-  readonly redis: RedisClient;
-  readonly keys: Keyspace;
-  readonly queues: SyncQueues;
-  readonly enqueuer: SyncEnqueuer;
-  readonly batches: BatchStore;
-  readonly blobs: RedisBlobStore;
-  readonly rejected: RejectedStore;
-  readonly guard: RedisStageGuard;
+/** The graph the composition roots build, plus the streaming intake on it. */
+export interface TestPipeline extends SyncGraph {
   readonly intake: StreamIntake;
-  close(): Promise<void>;
 }
 
-/** The Redis-side pieces of the pipeline, wired as the composition roots do, for tests. */
+/** The Redis-side pieces of the pipeline, from the graph the composition roots build, on the test's connection. */
 export function testPipeline(testRedis: TestRedis, env: Record<string, string> = {}, clock: Clock = systemClock): TestPipeline {
-  const config = testConfig(testRedis, env);
-  const redis = testRedis.client();
-  const keys = new Keyspace(config.redis.prefix);
-  const queues: SyncQueues = {
-    upload: new Queue(UPLOAD_QUEUE, { connection: redis, prefix: keys.tag }),
-    done: new Queue(DONE_QUEUE, { connection: redis, prefix: keys.tag }),
-  };
-  const enqueuer = new SyncEnqueuer(queues, { attempts: config.worker.attempts, keepCompletedSeconds: config.worker.keepCompletedSeconds }, TEST_APPLICATION_ID, clock);
-  return {
-    config,
-    redis,
-    keys,
-    queues,
-    enqueuer,
-    batches: new BatchStore(redis, keys),
-    blobs: new RedisBlobStore(redis, keys),
-    rejected: new RejectedStore(redis, keys),
-    guard: new RedisStageGuard({ redis, keys, topics: config.topics, uploadQueue: queues.upload, clock, logger: silentLogger() }),
-    intake: new StreamIntake({ redis, keys, topics: config.topics, cap: config.streaming.intakeCap, maxRequestBytes: config.limits.maxRequestBytes }),
-    async close() {
-      await Promise.all([queues.upload.close(), queues.done.close()]);
-    },
-  };
+  const graph = openSyncGraph(testConfig(testRedis, env), PRODUCER_CONNECTION, { redis: testRedis.client(), clock });
+  return { ...graph, intake: intakeOn(graph) };
 }

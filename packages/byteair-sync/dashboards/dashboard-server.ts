@@ -1,10 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../src/clock.js';
 import type { Config } from '../src/config/config.js';
-import { createRateLimiter } from '../src/limiter/sliding-window-limiter.js';
 import { readSyncMetrics } from '../src/observability/redis-sync-metrics.js';
 import { silentLogger, type Logger } from '../src/observability/logger.js';
-import { openOperations } from '../src/operations/open-operations.js';
+import { operationsOn } from '../src/operations/open-operations.js';
 import type { RedisClient } from '../src/redis/connection.js';
 import { credentialsOf } from './credentials.js';
 import { createDashboardApp } from './dashboard-app.js';
@@ -18,6 +17,8 @@ import { watchRedis } from '../src/redis/redis-watch.js';
 import { SessionTokens } from './session-tokens.js';
 import { USER_NAME_THROTTLE_POLICY, UserNameThrottle } from './user-name-throttle.js';
 import { closeServer, createLimitedServer, listen, urlOf } from '../src/http/server-lifecycle.js';
+import { Releasers } from '../src/wiring/releasers.js';
+import { openSyncGraph, PRODUCER_CONNECTION } from '../src/wiring/sync-graph.js';
 
 export interface DashboardOptions {
   readonly config: Config;
@@ -57,17 +58,22 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   const clock = options.clock ?? systemClock;
   const intervalMs = options.sampleIntervalMs ?? 1000;
 
-  const handle = openOperations(config, { redis: options.redis, clock, logger });
-  const watch = watchRedis(handle.redis, [handle.queues.upload, handle.queues.done], logger, 'the dashboard answers 503');
-  const limiter = createRateLimiter(handle.redis, handle.keys, config.limits);
-  const history = startLimiterHistory({ read: async () => await limiter.usage(), intervalMs, capacity: Math.ceil(CHART_SPAN_MS / intervalMs), logger });
+  const releasers = new Releasers();
+  const graph = openSyncGraph(config, PRODUCER_CONNECTION, { redis: options.redis, clock, logger });
+  releasers.add(async () => await graph.close());
+  const watch = watchRedis(graph.redis, [graph.queues.upload, graph.queues.done], logger, 'the dashboard answers 503');
+  releasers.add(() => watch.stop());
+  const operations = operationsOn(graph);
+  // The chart samples the limiter the status page reads, not a second copy of it.
+  const history = startLimiterHistory({ read: async () => await graph.limiter.usage(), intervalMs, capacity: Math.ceil(CHART_SPAN_MS / intervalMs), logger });
+  releasers.add(async () => await history.stop());
   const metrics = createMetricsRegistry(async () => {
-    const [fields, status] = await Promise.all([readSyncMetrics(handle.redis, handle.keys), handle.operations.status()]);
+    const [fields, status] = await Promise.all([readSyncMetrics(graph.redis, graph.keys), operations.status()]);
     return { counters: parseFleetCounters(fields), status, dateZone: config.dateZone };
   });
   const app = createDashboardApp({
-    operations: handle.operations,
-    queues: handle.queues,
+    operations,
+    queues: graph.queues,
     readOnly: config.dashboard.readOnly,
     auth: {
       credentials,
@@ -88,29 +94,15 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   });
 
   const server = createLimitedServer(app, config.http, logger);
-  const release = async (): Promise<void> => {
-    await history.stop();
-    watch.stop();
-    await handle.close();
-  };
   try {
     await listen(server, port, host);
   } catch (error) {
-    await release();
+    await releasers.release();
     throw error;
   }
+  releasers.add(async () => await closeServer(server, config.worker.shutdownTimeoutMs));
   const url = urlOf(server.address() as AddressInfo);
   if (credentials === undefined) logger.warn({ url }, 'dashboard listening on loopback WITHOUT a login (set BYTEAIR_DASHBOARD_USER and BYTEAIR_DASHBOARD_PASSWORD to require one)');
   else logger.info({ url, readOnly: config.dashboard.readOnly }, 'dashboard listening');
-  let closing: Promise<void> | undefined;
-  return {
-    url,
-    close() {
-      closing ??= (async () => {
-        await closeServer(server, config.worker.shutdownTimeoutMs);
-        await release();
-      })();
-      return closing;
-    },
-  };
+  return { url, close: async () => await releasers.release() };
 }

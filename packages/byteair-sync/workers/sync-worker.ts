@@ -1,28 +1,20 @@
-import { Queue, Worker } from 'bullmq';
+import { Worker, type WorkerOptions } from 'bullmq';
 import { ByteairClient, clientOptionsFrom, type UploadApi } from '../src/byteair/client.js';
-import { systemClock, type Clock, type Random } from '../src/clock.js';
+import type { Clock, Random } from '../src/clock.js';
 import type { Config } from '../src/config/config.js';
-import { BatchStore } from '../src/batches/batch-store.js';
-import { RedisBlobStore } from '../src/batches/blob-store.js';
-import { RejectedStore } from '../src/batches/rejected-store.js';
-import { RedisStageGuard } from '../src/guard/stage-guard.js';
-import { createCircuitBreaker } from '../src/limiter/circuit-breaker.js';
-import { createRateLimiter } from '../src/limiter/sliding-window-limiter.js';
+import type { RateLimiter } from '../src/limiter/rate-limiter.js';
 import { createLogger, type Logger } from '../src/observability/logger.js';
-import { RedisSyncMetrics } from '../src/observability/redis-sync-metrics.js';
 import { retryDelayMs } from '../src/processor/backoff.js';
 import { reconcileDoneJobs } from '../src/processor/reconciler.js';
 import { watchPreemption } from '../src/processor/preemption-watch.js';
 import { SlotPreemption } from '../src/processor/slot-preemption.js';
-import { createSyncProcessor, type SyncJobResult } from '../src/processor/sync-processor.js';
-import { requireApplicationId } from '../src/producer/open-producer.js';
-import { SyncEnqueuer, type SyncQueues } from '../src/queue/sync-enqueuer.js';
+import { createSyncProcessor, type SyncJobResult, type SyncProcessor, type SyncProcessorDeps } from '../src/processor/sync-processor.js';
 import { DONE_QUEUE, queuePriorityOf, UPLOAD_QUEUE } from '../src/queue/sync-queue.js';
 import { closeRedis, createRedis, type RedisClient } from '../src/redis/connection.js';
-import { isConnectionError, watchRedis } from '../src/redis/redis-watch.js';
-import { Keyspace } from '../src/redis/keyspace.js';
+import { isConnectionError, watchRedis, type RedisWatch } from '../src/redis/redis-watch.js';
 import { StreamBatcher } from '../src/streaming/stream-batcher.js';
-import { RedisStreamSettlement } from '../src/streaming/stream-settlement.js';
+import { Releasers, type Releaser } from '../src/wiring/releasers.js';
+import { openSyncGraph, type SyncGraph } from '../src/wiring/sync-graph.js';
 
 export const WORKER_ROLES = ['upload', 'done', 'batcher'] as const;
 export type WorkerRole = (typeof WORKER_ROLES)[number];
@@ -63,66 +55,35 @@ const STREAM_MAX_IN_FLIGHT = 4;
 const BULLMQ_LIMITER = { max: 1_000_000, duration: 1_000 };
 
 /**
- * Composition root of a worker process: builds every dependency once and wires the upload
- * worker, the Done worker and the streaming batcher, as the roles ask.
+ * Composition root of a worker process: builds the shared graph once and starts the upload
+ * worker, the Done worker and the streaming batcher on it, as the roles ask.
  */
 export async function startSyncWorker(options: SyncWorkerOptions): Promise<RunningSyncWorker> {
   const { config, roles } = options;
   const logger = options.logger ?? createLogger(config.logLevel, 'byteair-worker');
-  const clock = options.clock ?? systemClock;
-  const random = options.random ?? Math.random;
-  const applicationId = requireApplicationId(config);
-  const keys = new Keyspace(config.redis.prefix);
   // Workers never give up on Redis: during a Redis restart they wait, then carry on.
-  const redis: RedisClient = createRedis(config.redis, 'worker', 'byteair-worker');
+  const graph = openSyncGraph(config, { role: 'worker', name: 'byteair-worker' }, { logger, clock: options.clock, random: options.random });
+  const { redis, queues } = graph;
   /** Every connection this process opened, for a forced shutdown while Redis is down. */
   const connections: RedisClient[] = [redis];
-  const queues: SyncQueues = {
-    upload: new Queue(UPLOAD_QUEUE, { connection: redis, prefix: keys.tag }),
-    done: new Queue(DONE_QUEUE, { connection: redis, prefix: keys.tag }),
-  };
   // Without it, every reconnect attempt during a Redis outage prints a stack trace.
   const watch = watchRedis(redis, [queues.upload, queues.done], logger, 'the worker waits (no job is lost or spends an attempt)');
-  const enqueuer = new SyncEnqueuer(queues, { attempts: config.worker.attempts, keepCompletedSeconds: config.worker.keepCompletedSeconds }, applicationId, clock);
-  const batches = new BatchStore(redis, keys);
-  const blobs = new RedisBlobStore(redis, keys);
-  const guard = new RedisStageGuard({ redis, keys, topics: config.topics, uploadQueue: queues.upload, clock, logger });
-  await guard.declareModes();
-
-  const releasers: Array<() => Promise<void>> = [];
-  const release = async (): Promise<void> => {
-    for (const fn of releasers.reverse()) await fn().catch((error: unknown) => logger.error({ err: error }, 'error while shutting down'));
-  };
-  releasers.push(async () => {
-    await Promise.all([queues.upload.close(), queues.done.close()]);
-    await closeRedis(redis);
+  const releasers = new Releasers((error) => logger.error({ err: error }, 'error while shutting down'));
+  releasers.add(async () => {
+    await graph.close();
     watch.stop();
   });
 
   const workers: Worker[] = [];
   try {
+    await graph.guard.declareModes();
     if (roles.includes('upload') || roles.includes('done')) {
-      const api: UploadApi & { close?: () => void } = new ByteairClient(clientOptionsFrom(config, clock, random));
-      releasers.push(() => Promise.resolve(api.close?.()));
+      const api: UploadApi & { close?: () => void } = new ByteairClient(clientOptionsFrom(config, graph.clock, graph.random));
+      releasers.add(() => api.close?.());
       const preemption = new SlotPreemption();
-      const processor = createSyncProcessor({
-        api,
-        limiter: createRateLimiter(redis, keys, config.limits),
-        circuit: createCircuitBreaker(redis, keys, config.circuit),
-        blobs,
-        batches,
-        rejected: new RejectedStore(redis, keys),
-        gate: guard,
-        enqueuer,
-        streams: new RedisStreamSettlement(redis, keys, config.worker.keepCompletedSeconds * 1000),
-        clock,
-        logger,
-        metrics: new RedisSyncMetrics(redis, keys, logger),
-        holdRecheckMs: HOLD_RECHECK_MS,
-        preemption,
-      });
+      const processor = createSyncProcessor(syncProcessorDeps(graph, api, { preemption }));
       let uploadsInFlight = 0;
-      const countedProcessor: typeof processor = async (job, token, signal) => {
+      const countedProcessor: SyncProcessor = async (job, token, signal) => {
         uploadsInFlight += 1;
         try {
           return await processor(job, token, signal);
@@ -130,101 +91,22 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<Runni
           uploadsInFlight -= 1;
         }
       };
-      if (roles.includes('upload')) {
-        const streamingPriority = queuePriorityOf('streaming');
-        const stopWatch = watchPreemption({
-          preemption,
-          streamingWaiting: async () => (await queues.upload.getCountsPerPriority([streamingPriority]))[String(streamingPriority)] ?? 0,
-          claim: async () => (await redis.set(keys.slotPreemption, String(process.pid), 'PX', PREEMPT_CHECK_MS, 'NX')) === 'OK',
-          inFlight: () => uploadsInFlight,
-          concurrency: config.worker.concurrency,
-          everyMs: PREEMPT_CHECK_MS,
-          logger,
-        });
-        releasers.push(() => Promise.resolve(stopWatch()));
-      }
-      const workerOptions = {
-        connection: redis,
-        prefix: keys.tag,
-        concurrency: config.worker.concurrency,
-        lockDuration: config.worker.lockDurationMs,
-        stalledInterval: Math.max(500, Math.floor(config.worker.lockDurationMs / 2)),
-        maxStalledCount: config.worker.maxStalledCount,
-        limiter: BULLMQ_LIMITER,
-        // A paused worker re-checks the queue's pause this often, so lifting it (the circuit
-        // closed) takes effect within this long; BullMQ's default would be up to 30 s.
-        maximumRateLimitDelay: PAUSE_RECHECK_MS,
-        // An idle worker blocks this long (seconds) waiting for a job marker. A prioritized job
-        // put back in wait (a 429 or open-circuit pause, a slot given back) gets no marker
-        // (bullmq 6.7 moveJobFromActiveToWait: pushBackJobWithPriority adds none), so with
-        // nothing else arriving it sat out BullMQ's 5 s default: a circuit probe every 5 s
-        // whatever the cooldown (answer-decisions.test.ts saw 5.05 s between probes, 1.05 s
-        // with this).
-        drainDelay: IDLE_REFETCH_SECONDS,
-        settings: {
-          backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) =>
-            retryDelayMs(attemptsMade, { baseMs: config.worker.backoffBaseMs, maxMs: config.worker.backoffMaxMs }, random, retryAfterOf(error)),
-        },
-      };
-      for (const [role, queueName] of [
-        ['upload', UPLOAD_QUEUE],
-        ['done', DONE_QUEUE],
-      ] as const) {
-        if (!roles.includes(role)) continue;
-        const worker = new Worker<unknown, SyncJobResult>(queueName, role === 'upload' ? countedProcessor : processor, workerOptions);
-        // During a Redis outage the worker's own connections repeat the error the watch already reported.
-        worker.on('error', (error) => (watch.down || isConnectionError(error) ? logger.debug({ err: error, queue: queueName }, 'worker error during Redis outage') : logger.error({ err: error, queue: queueName }, 'worker error')));
-        worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, queue: queueName, attemptsMade: job?.attemptsMade, reason: error.message }, 'job attempt failed'));
-        workers.push(worker);
-      }
-      if (roles.includes('done')) {
-        const reconcile = async (): Promise<void> => {
-          try {
-            await reconcileDoneJobs(batches, enqueuer, logger);
-            for (const topic of config.topics) await guard.releaseHeld(topic.name);
-          } catch (error) {
-            logger.error({ err: error }, 'reconciler pass failed');
-          }
-        };
-        await reconcile();
-        const timer = setInterval(() => void reconcile(), options.reconcileEveryMs ?? 5_000);
-        timer.unref();
-        releasers.push(() => Promise.resolve(clearInterval(timer)));
-      }
+      if (roles.includes('upload')) releasers.add(startPreemptionWatch(graph, preemption, () => uploadsInFlight));
+      if (roles.includes('upload')) workers.push(startQueueWorker(graph, UPLOAD_QUEUE, countedProcessor, watch));
+      if (roles.includes('done')) workers.push(startQueueWorker(graph, DONE_QUEUE, processor, watch));
+      if (roles.includes('done')) releasers.add(await startReconciler(graph, options.reconcileEveryMs ?? 5_000));
     }
     if (roles.includes('batcher')) {
       const subscriber = createRedis(config.redis, 'worker', 'byteair-batcher-events');
       subscriber.on('error', (error: Error) => logger.debug({ err: error }, 'batcher event connection error'));
       connections.push(subscriber);
-      const batcher = new StreamBatcher({
-        redis,
-        subscriber,
-        keys,
-        topics: config.topics,
-        guard,
-        enqueuer,
-        blobs,
-        applicationId,
-        policy: {
-          batchSize: config.streaming.batchSize,
-          maxWaitMs: config.streaming.maxWaitMs,
-          maxRecordsPerRequest: config.limits.maxRecordsPerRequest,
-          maxInFlight: STREAM_MAX_IN_FLIGHT,
-        },
-        maxRequestBytes: config.limits.maxRequestBytes,
-        clock,
-        logger,
-      });
-      await batcher.start();
-      releasers.push(async () => {
-        await batcher.stop();
-        await closeRedis(subscriber);
-      });
+      releasers.add(async () => await closeRedis(subscriber));
+      releasers.add(await startBatcher(graph, subscriber));
     }
     await Promise.all(workers.map(async (w) => await w.waitUntilReady()));
   } catch (error) {
     await Promise.all(workers.map(async (w) => await w.close(true)));
-    await release();
+    await releasers.release();
     throw error;
   }
 
@@ -252,18 +134,141 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<Runni
           }
         }
         clearTimeout(timer);
-        await Promise.race([release(), sleep(FORCED_CLOSE_AFTER_MS)]);
+        await Promise.race([releasers.release(), sleep(FORCED_CLOSE_AFTER_MS)]);
       })();
       return closing;
     },
   };
 }
 
+/**
+ * The processor's dependencies on a graph. The throughput bench's baseline swaps the limiter;
+ * the worker adds the slot preemption streaming chunks use to overtake offline writes.
+ */
+export function syncProcessorDeps(graph: SyncGraph, api: UploadApi, extra: { limiter?: RateLimiter; preemption?: SlotPreemption } = {}): SyncProcessorDeps {
+  return {
+    api,
+    limiter: extra.limiter ?? graph.limiter,
+    circuit: graph.circuit,
+    blobs: graph.blobs,
+    batches: graph.batches,
+    rejected: graph.rejected,
+    gate: graph.guard,
+    enqueuer: graph.enqueuer,
+    streams: graph.streams,
+    clock: graph.clock,
+    logger: graph.logger,
+    metrics: graph.metrics,
+    holdRecheckMs: HOLD_RECHECK_MS,
+    preemption: extra.preemption,
+  };
+}
+
+/**
+ * BullMQ options of every upload and Done worker. By default BullMQ's own limiter never binds
+ * (BULLMQ_LIMITER); the bench baseline passes one that paces job starts in place of ours.
+ */
+export function syncWorkerOptions(graph: SyncGraph, bullmqLimiter: { readonly max: number; readonly duration: number } = BULLMQ_LIMITER): WorkerOptions {
+  const { config, random } = graph;
+  return {
+    connection: graph.redis,
+    prefix: graph.keys.tag,
+    concurrency: config.worker.concurrency,
+    lockDuration: config.worker.lockDurationMs,
+    stalledInterval: Math.max(500, Math.floor(config.worker.lockDurationMs / 2)),
+    maxStalledCount: config.worker.maxStalledCount,
+    limiter: { ...bullmqLimiter },
+    // A paused worker re-checks the queue's pause this often, so lifting it (the circuit
+    // closed) takes effect within this long; BullMQ's default would be up to 30 s.
+    maximumRateLimitDelay: PAUSE_RECHECK_MS,
+    // An idle worker blocks this long (seconds) waiting for a job marker. A prioritized job
+    // put back in wait (a 429 or open-circuit pause, a slot given back) gets no marker
+    // (bullmq 6.7 moveJobFromActiveToWait: pushBackJobWithPriority adds none), so with
+    // nothing else arriving it sat out BullMQ's 5 s default: a circuit probe every 5 s
+    // whatever the cooldown (answer-decisions.test.ts saw 5.05 s between probes, 1.05 s
+    // with this).
+    drainDelay: IDLE_REFETCH_SECONDS,
+    settings: {
+      backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) =>
+        retryDelayMs(attemptsMade, { baseMs: config.worker.backoffBaseMs, maxMs: config.worker.backoffMaxMs }, random, retryAfterOf(error)),
+    },
+  };
+}
+
+/** One BullMQ worker on a queue; the caller closes it (graceful first, with a deadline). */
+function startQueueWorker(graph: SyncGraph, queueName: typeof UPLOAD_QUEUE | typeof DONE_QUEUE, processor: SyncProcessor, watch: RedisWatch): Worker {
+  const { logger } = graph;
+  const worker = new Worker<unknown, SyncJobResult>(queueName, processor, syncWorkerOptions(graph));
+  // During a Redis outage the worker's own connections repeat the error the watch already reported.
+  worker.on('error', (error) => (watch.down || isConnectionError(error) ? logger.debug({ err: error, queue: queueName }, 'worker error during Redis outage') : logger.error({ err: error, queue: queueName }, 'worker error')));
+  worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, queue: queueName, attemptsMade: job?.attemptsMade, reason: error.message }, 'job attempt failed'));
+  return worker;
+}
+
+/** Lets a waiting streaming chunk take the slot of an offline write queued in the limiter when every slot is taken. */
+function startPreemptionWatch(graph: SyncGraph, preemption: SlotPreemption, inFlight: () => number): Releaser {
+  const { queues, redis, keys } = graph;
+  const streamingPriority = queuePriorityOf('streaming');
+  return watchPreemption({
+    preemption,
+    streamingWaiting: async () => (await queues.upload.getCountsPerPriority([streamingPriority]))[String(streamingPriority)] ?? 0,
+    claim: async () => (await redis.set(keys.slotPreemption, String(process.pid), 'PX', PREEMPT_CHECK_MS, 'NX')) === 'OK',
+    inFlight,
+    concurrency: graph.config.worker.concurrency,
+    everyMs: PREEMPT_CHECK_MS,
+    logger: graph.logger,
+  });
+}
+
+/** The done role's safety net: re-adds missing Done jobs and releases parked jobs, once now and then every `everyMs`. */
+async function startReconciler(graph: SyncGraph, everyMs: number): Promise<Releaser> {
+  const { logger } = graph;
+  const reconcile = async (): Promise<void> => {
+    try {
+      await reconcileDoneJobs(graph.batches, graph.enqueuer, logger);
+      for (const topic of graph.config.topics) await graph.guard.releaseHeld(topic.name);
+    } catch (error) {
+      logger.error({ err: error }, 'reconciler pass failed');
+    }
+  };
+  await reconcile();
+  const timer = setInterval(() => void reconcile(), everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** The streaming batcher: cuts each topic's intake into chunks and enqueues them; `subscriber` carries its wake-ups. */
+async function startBatcher(graph: SyncGraph, subscriber: RedisClient): Promise<Releaser> {
+  const { config } = graph;
+  const batcher = new StreamBatcher({
+    redis: graph.redis,
+    subscriber,
+    keys: graph.keys,
+    topics: config.topics,
+    guard: graph.guard,
+    enqueuer: graph.enqueuer,
+    blobs: graph.blobs,
+    applicationId: graph.applicationId,
+    policy: {
+      batchSize: config.streaming.batchSize,
+      maxWaitMs: config.streaming.maxWaitMs,
+      maxRecordsPerRequest: config.limits.maxRecordsPerRequest,
+      maxInFlight: STREAM_MAX_IN_FLIGHT,
+    },
+    maxRequestBytes: config.limits.maxRequestBytes,
+    clock: graph.clock,
+    logger: graph.logger,
+  });
+  await batcher.start();
+  return async () => await batcher.stop();
+}
+
 function sleep(ms: number): Promise<'slept'> {
   return new Promise((resolve) => setTimeout(() => resolve('slept'), ms).unref());
 }
 
-function retryAfterOf(error: Error | undefined): number | undefined {
+/** A Retry-After carried by the error sets the retry's floor. */
+export function retryAfterOf(error: Error | undefined): number | undefined {
   if (error === undefined || !('retryAfterMs' in error)) return undefined;
   return typeof error.retryAfterMs === 'number' ? error.retryAfterMs : undefined;
 }

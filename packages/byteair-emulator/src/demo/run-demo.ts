@@ -9,6 +9,7 @@ import { createLogger } from 'byteair-sync/internal/src/observability/logger.js'
 import { openOperations, type OperationsHandle } from 'byteair-sync/internal/src/operations/open-operations.js';
 import { startPrivateRedis, type PrivateRedis } from '../redis/private-redis.js';
 import { startSyncWorker, type RunningSyncWorker } from 'byteair-sync/internal/workers/sync-worker.js';
+import { Releasers } from 'byteair-sync/internal/src/wiring/releasers.js';
 import { DEMO_TOPICS, demoRecords, type DemoTopic } from './demo-dataset.js';
 import { datesOf, planDemoDates, type DemoPlan } from './demo-plan.js';
 import { reconcile, renderReconciliation, type SentCount } from './reconciliation.js';
@@ -40,18 +41,19 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   const say = (text: string): void => {
     options.out.write(`${text}\n`);
   };
-  const releasers: Array<() => Promise<void>> = [];
+  // Shutdown errors are dropped: they would hide the result, or the error that ended the demo.
+  const releasers = new Releasers(() => undefined);
   try {
     say('byteair-sync demo: starting a private Redis, the ByteAir emulator, a worker and the dashboard');
     const redis: PrivateRedis = await startPrivateRedis({ appendOnly: 'everysec' });
-    releasers.push(async () => await redis.stop());
+    releasers.add(async () => await redis.stop());
     const tenant = { tenantId: '2100021', applicationId: '12345678', ak: 'AKLTdemoAccessKey0000000000000000', sk: `demo-sk-${randomBytes(12).toString('hex')}` };
     const emulator: EmulatorControl = await spawnEmulator({
       // The emulator runs as its own process through the product's CLI, which loads this package's command.
       cli: fileURLToPath(import.meta.resolve('byteair-sync/internal/src/cli/main.js')),
       args: ['--tenant-id', tenant.tenantId, '--application-id', tenant.applicationId, '--ak', tenant.ak, '--sk', tenant.sk, '--required', 'behavior=user_id', '--log-level', 'warn'],
     });
-    releasers.push(async () => await emulator.close());
+    releasers.add(async () => await emulator.close());
     const password = randomBytes(9).toString('base64url');
     const config = loadConfig({
       REDIS_URL: redis.url,
@@ -67,11 +69,11 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       BYTEAIR_DASHBOARD_PASSWORD: password,
     });
     const worker: RunningSyncWorker = await startSyncWorker({ config, roles: ['upload', 'done', 'batcher'], logger: createLogger('warn', 'byteair-demo-worker') });
-    releasers.push(async () => await worker.close());
+    releasers.add(async () => await worker.close());
     const ops: OperationsHandle = openOperations(config);
-    releasers.push(async () => await ops.close());
+    releasers.add(async () => await ops.close());
     const dashboard = options.startDashboard === undefined ? undefined : await options.startDashboard(config);
-    if (dashboard !== undefined) releasers.push(async () => await dashboard.close());
+    if (dashboard !== undefined) releasers.add(async () => await dashboard.close());
     say(`  Redis ${redis.url}, emulator ${emulator.url}${dashboard === undefined ? '' : `, dashboard ${dashboard.url} (user demo, password ${password})`}`);
 
     const plan = planDemoDates(systemClock.now(), config.dateZone, { preSyncDates: 2, historyDates: 30 });
@@ -91,7 +93,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     }
     return result.balanced ? 0 : 1;
   } finally {
-    for (const release of releasers.reverse()) await release().catch(() => undefined);
+    await releasers.release();
   }
 }
 

@@ -1,6 +1,5 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { BatchStore } from '../batches/batch-store.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/config.js';
 import { ConfigError } from '../config/config-error.js';
@@ -10,6 +9,7 @@ import { silentLogger, type Logger } from '../observability/logger.js';
 import { openOperations, type OperationsHandle } from '../operations/open-operations.js';
 import type { RedisClient } from '../redis/connection.js';
 import { watchRedis } from '../redis/redis-watch.js';
+import { Releasers } from '../wiring/releasers.js';
 import { errorAnswer } from './error-answer.js';
 import { RouteNotFoundError } from './ingest-errors.js';
 import { createIngestRouter, type IngestRouterOptions } from './ingest-router.js';
@@ -45,7 +45,7 @@ export function ingestRouterOptions(config: Config, handle: OperationsHandle, op
     producer: handle.producer,
     intake: handle.intake,
     operations: handle.operations,
-    batches: new BatchStore(handle.redis, handle.keys),
+    batches: handle.batches,
     token: requireIngestToken(config),
     maxBodyBytes: config.ingest.maxBodyBytes,
     maxInflightBytes: config.ingest.maxInflightBytes,
@@ -59,8 +59,11 @@ export function ingestRouterOptions(config: Config, handle: OperationsHandle, op
 export async function startIngestServer(config: Config, options: IngestServerOptions = {}): Promise<RunningIngestServer> {
   requireIngestToken(config);
   const logger = options.logger ?? silentLogger();
+  const releasers = new Releasers();
   const handle = openOperations(config, { redis: options.redis, clock: options.clock, logger });
+  releasers.add(async () => await handle.close());
   const watch = watchRedis(handle.redis, [handle.queues.upload, handle.queues.done], logger, 'ingest requests answer 503');
+  releasers.add(() => watch.stop());
   const app = express();
   app.disable('x-powered-by');
   // Answers are small and never cached; hashing each for an ETag is wasted work.
@@ -75,22 +78,11 @@ export async function startIngestServer(config: Config, options: IngestServerOpt
   try {
     await listen(server, options.port ?? config.ingest.port, options.host ?? config.ingest.host);
   } catch (error) {
-    watch.stop();
-    await handle.close();
+    await releasers.release();
     throw error;
   }
+  releasers.add(async () => await closeServer(server, config.worker.shutdownTimeoutMs));
   const url = urlOf(server.address() as AddressInfo);
   logger.info({ url }, 'ingest API listening');
-  let closing: Promise<void> | undefined;
-  return {
-    url,
-    close() {
-      closing ??= (async () => {
-        await closeServer(server, config.worker.shutdownTimeoutMs);
-        watch.stop();
-        await handle.close();
-      })();
-      return closing;
-    },
-  };
+  return { url, close: async () => await releasers.release() };
 }

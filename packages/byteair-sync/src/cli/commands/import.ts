@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { batchIdOf, type BatchRef } from '../../batches/batch-id.js';
 import { BatchClosedError } from '../../batches/batch-errors.js';
-import { BatchStore } from '../../batches/batch-store.js';
 import { systemClock } from '../../clock.js';
 import { loadConfig } from '../../config/load-config.js';
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
@@ -98,7 +97,7 @@ async function runImport(flags: ImportFlags): Promise<number> {
   const quiet = flags.quiet === true;
   return await withOperations(config, async (handle) => {
     // Refused before reading a byte: the whole file would be read only to be refused.
-    const existing = await new BatchStore(handle.redis, handle.keys).status(batchIdOf(ref));
+    const existing = await handle.batches.status(batchIdOf(ref));
     if (existing !== null && existing.state !== 'open') throw new BatchClosedError(existing.batchId, existing.state);
     const label = file === '-' ? 'stdin' : file;
     const progress = quiet ? undefined : new ImportProgressReporter({ out: process.stderr, clock: systemClock, label, intervalMs });

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { batchIdOf } from '../../batches/batch-id.js';
 import { BatchNotFoundError } from '../../batches/batch-errors.js';
-import { BatchStore } from '../../batches/batch-store.js';
 import { systemClock } from '../../clock.js';
 import { loadConfig } from '../../config/load-config.js';
 import { withOperations } from '../operations-session.js';
@@ -39,9 +38,9 @@ async function runSeal(flags: TargetFlags): Promise<number> {
   const config = loadConfig(process.env);
   const ref = batchFlags(flags, config, systemClock);
   const batchId = batchIdOf(ref);
-  return await withOperations(config, async ({ producer, redis, keys }) => {
+  return await withOperations(config, async ({ producer, batches }) => {
     // Looked up first: opening it through the producer would create an empty batch that nothing could seal.
-    const before = await new BatchStore(redis, keys).status(batchId);
+    const before = await batches.status(batchId);
     if (before === null) throw new BatchNotFoundError(batchId);
     const counts = `${before.records} records in ${before.chunks} chunks, ${before.settledChunks} uploaded`;
     if (before.state !== 'open') {
