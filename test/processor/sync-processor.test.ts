@@ -14,6 +14,7 @@ import { SlotPreemption } from '../../src/processor/slot-preemption.js';
 import { createSyncProcessor, type SyncJobResult, type SyncProcessor } from '../../src/processor/sync-processor.js';
 import { JOB_DATA_VERSION, type WriteJobData } from '../../src/queue/job-data.js';
 import { DONE_QUEUE, UPLOAD_QUEUE } from '../../src/queue/sync-queue.js';
+import { INTAKE_MARK_IN_FLIGHT } from '../../src/streaming/intake-scripts.js';
 import { RedisStreamSettlement } from '../../src/streaming/stream-settlement.js';
 import { eventually } from '../support/eventually.js';
 import { monitorJobEvents } from '../support/job-events.js';
@@ -77,7 +78,7 @@ interface Fixture {
 }
 
 /** A keyspace of the test's own on the file's Redis, wired as workers/sync-worker.ts wires it. */
-function fixture(env: Record<string, string> = {}): Fixture {
+async function fixture(env: Record<string, string> = {}): Promise<Fixture> {
   const p = testPipeline(redis, {
     ...emulatorEnv(emulator),
     BYTEAIR_REDIS_PREFIX: uniquePrefix('proc'),
@@ -86,6 +87,8 @@ function fixture(env: Record<string, string> = {}): Fixture {
     BYTEAIR_REQUEST_TIMEOUT_MS: '5000',
     ...env,
   });
+  // As a worker does at start: the topics' modes (streaming-only, ...) are declared to the guard.
+  await p.guard.declareModes();
   const ops = openOperations(p.config, { redis: p.redis });
   const api = new ByteairClient(clientOptionsFrom(p.config, systemClock, Math.random));
   const metrics = new RecordedMetrics();
@@ -176,7 +179,7 @@ async function streamingChunk(f: Fixture, topic: string, records: ReadonlyArray<
 }
 
 test('accepted: the records reach the API once, the chunk settles, its blob goes, and the last chunk of a sealed batch queues its Done', async () => {
-  const f = fixture();
+  const f = await fixture();
   try {
     const { job, data } = await oneChunkBatch(f, '2022-03-01', items('acc', 40));
     expect(await f.process(job, f.token)).toEqual({ outcome: 'accepted', records: 40, rejected: 0 });
@@ -194,7 +197,7 @@ test('accepted: the records reach the API once, the chunk settles, its blob goes
 });
 
 test('partial: the rejected records are stored under the Request-Id and counted; the rest settle as accepted', async () => {
-  const f = fixture();
+  const f = await fixture();
   try {
     emulator.setFaults({ recordRejections: [{ topic: 'item', field: 'id', matches: '^part-[0-4]$', reason: 'bad id' }] });
     const { job, data } = await oneChunkBatch(f, '2022-03-02', items('part', 20));
@@ -208,7 +211,7 @@ test('partial: the rejected records are stored under the Request-Id and counted;
 });
 
 test('duplicate: a chunk the API already has (an earlier run landed, then the worker died) settles without a second copy', async () => {
-  const f = fixture();
+  const f = await fixture();
   try {
     const { job, data } = await oneChunkBatch(f, '2022-03-03', items('dup', 10));
     // The earlier run: the same request, sent and applied, its answer never used.
@@ -229,7 +232,7 @@ test('duplicate: a chunk the API already has (an earlier run landed, then the wo
 });
 
 test('already settled: a re-run after a crash between settling and completing sends nothing', async () => {
-  const f = fixture();
+  const f = await fixture();
   try {
     const { job, data } = await oneChunkBatch(f, '2022-03-04', items('again', 5));
     await f.process(job, f.token);
@@ -241,7 +244,7 @@ test('already settled: a re-run after a crash between settling and completing se
 });
 
 test('blob missing: fails for good with BLOB_MISSING, recorded on the batch, nothing sent', async () => {
-  const f = fixture();
+  const f = await fixture();
   try {
     const { job, data } = await oneChunkBatch(f, '2022-03-05', items('gone', 5));
     await f.p.blobs.delete(data.blobKey);
@@ -256,8 +259,22 @@ test('blob missing: fails for good with BLOB_MISSING, recorded on the batch, not
   }
 });
 
+test('a streaming chunk that fails for good no longer counts in flight, so it cannot hold its topic\'s batcher back', async () => {
+  const f = await fixture();
+  try {
+    const { job, data } = await streamingChunk(f, 'behavior', [{ id: 'b-1' }]);
+    // Counted in flight as the batcher counts a cut before its job exists.
+    await INTAKE_MARK_IN_FLIGHT.run(f.p.redis, [f.p.keys.intakeInflight('behavior'), f.p.keys.intakeSettled('behavior')], [data.requestId]);
+    await f.p.blobs.delete(data.blobKey);
+    expect(await thrown(f.process(job, f.token))).toBeInstanceOf(UnrecoverableError);
+    expect(await f.p.redis.smembers(f.p.keys.intakeInflight('behavior'))).toEqual([]);
+  } finally {
+    await f.close();
+  }
+});
+
 test('job data it cannot read: fails for good naming the field, nothing sent', async () => {
-  const f = fixture();
+  const f = await fixture();
   try {
     await f.p.queues.upload.add('write', { v: JOB_DATA_VERSION, kind: 'write', topic: 'item', requestId: 'r-bad', enqueuedAt: 1 });
     const job = await f.next('upload');
@@ -270,7 +287,7 @@ test('job data it cannot read: fails for good naming the field, nothing sent', a
 });
 
 test('refused by the stage guard (daily data for a streaming-only topic): fails for good with STAGE_ORDER, nothing sent', async () => {
-  const f = fixture();
+  const f = await fixture();
   try {
     const requestId = `daily-${randomUUID()}`;
     const blobKey = await f.p.blobs.put(requestId, gzipSync('[{"id":"x"}]'));
@@ -286,7 +303,7 @@ test('refused by the stage guard (daily data for a streaming-only topic): fails 
 });
 
 test('held by the stage guard (streaming before the first daily Done): parked delayed, no attempt spent; the daily Done releases it', async () => {
-  const f = fixture();
+  const f = await fixture();
   const events = await monitorJobEvents(UPLOAD_QUEUE, { connection: redis.client(), prefix: f.p.keys.tag });
   try {
     const { job, data } = await streamingChunk(f, 'item', items('held', 3));
@@ -307,7 +324,7 @@ test('held by the stage guard (streaming before the first daily Done): parked de
 });
 
 test('circuit open: every queue pauses for the rest of the cooldown, the job goes back without an attempt, nothing sent', async () => {
-  const f = fixture({ BYTEAIR_CIRCUIT_THRESHOLD: '1', BYTEAIR_CIRCUIT_COOLDOWN_MS: '60000', BYTEAIR_CIRCUIT_MAX_COOLDOWN_MS: '60000' });
+  const f = await fixture({ BYTEAIR_CIRCUIT_THRESHOLD: '1', BYTEAIR_CIRCUIT_COOLDOWN_MS: '60000', BYTEAIR_CIRCUIT_MAX_COOLDOWN_MS: '60000' });
   try {
     await f.circuit.recordFailure(await f.circuit.admit());
     const { job, data } = await oneChunkBatch(f, '2022-03-08', items('open', 5));
@@ -321,7 +338,7 @@ test('circuit open: every queue pauses for the rest of the cooldown, the job goe
 });
 
 test('the probe that gets an answer closes the circuit and lifts the pause at once', async () => {
-  const f = fixture({ BYTEAIR_CIRCUIT_THRESHOLD: '1', BYTEAIR_CIRCUIT_COOLDOWN_MS: '10', BYTEAIR_CIRCUIT_MAX_COOLDOWN_MS: '10' });
+  const f = await fixture({ BYTEAIR_CIRCUIT_THRESHOLD: '1', BYTEAIR_CIRCUIT_COOLDOWN_MS: '10', BYTEAIR_CIRCUIT_MAX_COOLDOWN_MS: '10' });
   try {
     const { job } = await oneChunkBatch(f, '2022-03-09', items('probe', 5));
     await f.circuit.recordFailure(await f.circuit.admit());
@@ -340,7 +357,7 @@ test('the probe that gets an answer closes the circuit and lifts the pause at on
 });
 
 test('the API unavailable: the circuit counts it, the attempt is spent (the error goes to BullMQ), and on the last attempt the batch records the failure', async () => {
-  const f = fixture({ BYTEAIR_ATTEMPTS: '2' });
+  const f = await fixture({ BYTEAIR_ATTEMPTS: '2' });
   try {
     emulator.setFaults({ p503: 1 });
     const { job, data } = await oneChunkBatch(f, '2022-03-10', items('down', 5));
@@ -361,7 +378,7 @@ test('the API unavailable: the circuit counts it, the attempt is spent (the erro
 });
 
 test('credentials refused: fails for good with the reason, on the batch, the circuit counting an answer', async () => {
-  const f = fixture({ BYTEAIR_SK: 'not-the-secret-key' });
+  const f = await fixture({ BYTEAIR_SK: 'not-the-secret-key' });
   try {
     const { job, data } = await oneChunkBatch(f, '2022-03-11', items('auth', 5));
     const error = await thrown(f.process(job, f.token));
@@ -385,7 +402,7 @@ async function fillLimiter(f: Fixture): Promise<void> {
 }
 
 test('preempted while waiting for the limiter: the slot goes back (job waiting, no attempt spent), nothing sent', async () => {
-  const f = fixture({ BYTEAIR_MAX_REQUESTS_PER_SECOND: '1', BYTEAIR_LIMITER_MARGIN_MS: '1000' });
+  const f = await fixture({ BYTEAIR_MAX_REQUESTS_PER_SECOND: '1', BYTEAIR_LIMITER_MARGIN_MS: '1000' });
   try {
     const { job, data } = await oneChunkBatch(f, '2022-03-12', items('pre', 5));
     await fillLimiter(f);
@@ -405,7 +422,7 @@ test('preempted while waiting for the limiter: the slot goes back (job waiting, 
 });
 
 test('aborted at the shutdown deadline while waiting for the limiter: back to waiting, no attempt spent, nothing sent', async () => {
-  const f = fixture({ BYTEAIR_MAX_REQUESTS_PER_SECOND: '1', BYTEAIR_LIMITER_MARGIN_MS: '1000' });
+  const f = await fixture({ BYTEAIR_MAX_REQUESTS_PER_SECOND: '1', BYTEAIR_LIMITER_MARGIN_MS: '1000' });
   try {
     const { job, data } = await oneChunkBatch(f, '2022-03-13', items('abort', 5));
     await fillLimiter(f);
@@ -424,7 +441,7 @@ test('aborted at the shutdown deadline while waiting for the limiter: back to wa
 });
 
 test('Done: sent once every chunk settled, the batch becomes done-acked; a re-run says already acknowledged', async () => {
-  const f = fixture();
+  const f = await fixture();
   try {
     const { job } = await oneChunkBatch(f, '2022-03-14', items('done', 5));
     await f.process(job, f.token);
@@ -440,7 +457,7 @@ test('Done: sent once every chunk settled, the batch becomes done-acked; a re-ru
 });
 
 test('Done of a daily batch releases the streaming the guard held for the topic', async () => {
-  const f = fixture();
+  const f = await fixture();
   try {
     const { job: held } = await streamingChunk(f, 'user', [{ user_id: 'u-held' }]);
     await thrown(f.process(held, f.token));
@@ -461,7 +478,7 @@ test.each([
   ['a batch that does not exist', 'BATCH_NOT_FOUND: '],
   ['a batch not yet sealed', 'DONE_TOO_EARLY: '],
 ])('Done for %s: fails for good, nothing sent', async (label, reason) => {
-  const f = fixture();
+  const f = await fixture();
   try {
     const date = label.includes('sealed') ? '2022-03-16' : '2022-03-17';
     if (label.includes('sealed')) await (await f.ops.producer.batch('item', 'history_sync', date)).add(items('unsealed', 3));
