@@ -15,9 +15,9 @@ function streamRecords(topic: string, from: number, count: number): Array<Record
 }
 
 interface BatcherLooks {
-  /** Resolves once `batchers` connections have each begun `ticks` ticks on the topic's intake. */
-  readonly looked: Promise<void>;
-  /** Cuts of the topic's intake seen meanwhile. */
+  /** Resolves once `batchers` connections have each begun `ticks` ticks on the topic's intake from now on. */
+  looked(batchers: number, ticks: number): Promise<void>;
+  /** Cuts of the topic's intake seen since the watch began. */
   cuts(): number;
   stop(): void;
 }
@@ -28,7 +28,7 @@ interface BatcherLooks {
  * goes on to INTAKE_CUT before the next tick. So a batcher seen beginning two ticks after the
  * backlog was in has made one whole decision about it: the positive sign that it had its chance.
  */
-async function watchBatcherTicks(system: TestSystem, topic: string, batchers: number, ticks: number): Promise<BatcherLooks> {
+async function watchBatcherTicks(system: TestSystem, topic: string): Promise<BatcherLooks> {
   const client = system.redis?.client();
   if (client === undefined) throw new Error('no Redis client');
   const monitor = await client.monitor();
@@ -36,19 +36,27 @@ async function watchBatcherTicks(system: TestSystem, topic: string, batchers: nu
   const [intake, meta, cuts, inflight] = [keys.intake(topic), keys.intakeMeta(topic), keys.intakeCuts(topic), keys.intakeInflight(topic)];
   const ticksBy = new Map<string, number>();
   let cutCount = 0;
-  let looked: () => void = () => undefined;
-  const done = new Promise<void>((resolve) => (looked = resolve));
+  let goal: { batchers: number; ticks: number; reached: () => void } | undefined;
   monitor.on('monitor', (_time: string, args: string[], source: string) => {
     const [command, , keyCount, ...rest] = args;
     if (command !== 'evalsha' && command !== 'eval') return;
     if (keyCount === '4' && rest[0] === intake && rest[1] === meta && rest[2] === cuts && rest[3] === inflight && rest[4] !== String(Number.MAX_SAFE_INTEGER)) {
       ticksBy.set(source, (ticksBy.get(source) ?? 0) + 1);
-      if ([...ticksBy.values()].filter((n) => n >= ticks).length >= batchers) looked();
+      const wanted = goal;
+      if (wanted !== undefined && [...ticksBy.values()].filter((n) => n >= wanted.ticks).length >= wanted.batchers) wanted.reached();
     } else if (keyCount === '3' && rest[0] === intake && rest[1] === meta && rest[2] === cuts) {
       cutCount += 1;
     }
   });
-  return { looked: done, cuts: () => cutCount, stop: () => monitor.disconnect() };
+  return {
+    looked: (batchers, ticks) =>
+      new Promise<void>((resolve) => {
+        ticksBy.clear();
+        goal = { batchers, ticks, reached: resolve };
+      }),
+    cuts: () => cutCount,
+    stop: () => monitor.disconnect(),
+  };
 }
 
 describe('streaming behind the stage guard', () => {
@@ -64,12 +72,12 @@ describe('streaming behind the stage guard', () => {
     await Promise.all(workers.map(async (w) => await w.ready));
     const { intake: push, producer } = system.ops;
 
-    for (let from = 0; from < 100_000; from += 5_000) await push.push('item', streamRecords('item', from, 5_000));
-    // Held: each worker's batcher looks at the whole backlog and goes on to its next tick
-    // without cutting (a tick that cuts runs INTAKE_CUT first); nothing may reach the API.
-    const looks = await watchBatcherTicks(system, 'item', workers.length, 2);
+    const looks = await watchBatcherTicks(system, 'item');
     try {
-      await looks.looked;
+      for (let from = 0; from < 100_000; from += 5_000) await push.push('item', streamRecords('item', from, 5_000));
+      // Held: each worker's batcher looks at the whole backlog and goes on to its next tick
+      // without cutting (a tick that cuts runs INTAKE_CUT first); nothing may reach the API.
+      await looks.looked(workers.length, 2);
     } finally {
       looks.stop();
     }
