@@ -25,16 +25,21 @@ afterAll(async () => {
 });
 
 /** Each test gets its own keys on the file's Redis; instances on the same keys act as separate processes. */
-function scope(options: RateLimiterSettings): { keys: Keyspace; limiter: () => RedisRateLimiter } {
+function scope(options: RateLimiterSettings): { keys: Keyspace; limiter: () => RedisRateLimiter; options: RateLimiterSettings } {
   const keys = new Keyspace(`${redis.prefix}-${randomBytes(3).toString('hex')}`);
   // A fixed margin (cap = floor) unless a test asks otherwise: these tests are about the window's mechanics.
   const fixed = { marginCapMs: options.marginMs ?? LIMITER_DEFAULTS.marginMs, ...options };
-  return { keys, limiter: () => new RedisRateLimiter({ redis: redis.client(), keys, options: fixed }) };
+  return { keys, limiter: () => new RedisRateLimiter({ redis: redis.client(), keys, options: fixed }), options: fixed };
 }
 
 async function aimdState(keys: Keyspace): Promise<AimdState & { pausedUntil: number }> {
   const [factor, storedAt, lastCutAt, pausedUntil, rate] = await client.hmget(keys.limiterState, 'factor', 'storedAt', 'lastCutAt', 'pausedUntil', 'rate');
   return { factor: Number(factor ?? 1), storedAt: Number(storedAt ?? 0), lastCutAt: lastCutAt === null ? null : Number(lastCutAt), pausedUntil: Number(pausedUntil ?? 0), ...(rate === null ? {} : { rate: Number(rate) }) };
+}
+
+/** Waits until the Redis clock (the limiter's only clock for bookings) is past `at`. */
+async function redisClockPast(at: number): Promise<void> {
+  await eventually(async () => (await redisNow(client)) >= at, `the Redis clock to pass ${at}`, 20_000, LIMITER_POLL_MS);
 }
 
 /** Requests booked in the window ending at `end` (half-open, like the limiter's). */
@@ -169,16 +174,45 @@ test('an abort while sleeping releases the booking, and the next caller gets tha
   expect(next.startAt).toBe((first?.startAt ?? 0) + windowMs(LIMITER_DEFAULTS));
 });
 
+/** Resolves once Redis has run a script (the BOOK) for the connection named `name`, and its answer has been handled. */
+async function bookAnswered(own: Redis, name: string): Promise<void> {
+  await eventually(
+    async () => {
+      const line = String(await client.call('CLIENT', 'LIST')).split('\n').find((l) => l.includes(` name=${name} `));
+      return line !== undefined && / cmd=eval(sha)? /.test(line);
+    },
+    `a script run for ${name}`,
+    20_000,
+    LIMITER_POLL_MS,
+  );
+  // Sent after that script ran, on the same connection: its reply comes after the script's, so
+  // once it is here the script's answer is too, and a turn of the event loop lets it be handled.
+  await own.ping();
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
 test('an abort while queued (refused, polling) leaves nothing booked', async () => {
-  const { keys, limiter } = scope({ maxRequestsPerSecond: 1 });
-  const a = limiter();
-  await a.acquire(1, 'history');
+  const { keys, limiter, options } = scope({ maxRequestsPerSecond: 1 });
+  const first = await limiter().acquire(1, 'history');
+  // The waiter on a connection of its own, named, so that Redis can say when it asked.
+  const own = redis.client();
+  const name = `waiter-${randomBytes(3).toString('hex')}`;
+  await own.client('SETNAME', name);
+  const b = new RedisRateLimiter({ redis: own, keys, options });
   const controller = new AbortController();
-  const waiting = a.acquire(1, 'history', controller.signal);
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  const waiting = b.acquire(1, 'history', controller.signal);
+  // Its BOOK was refused (the one slot of the window is taken, beyond history's horizon): it
+  // is polling now, not asking Redis; that is when the abort comes.
+  await bookAnswered(own, name);
+  expect(await client.zcard(keys.limiterLog)).toBe(1);
   controller.abort();
   await expect(waiting).rejects.toMatchObject({ code: 'LIMITER_ABORTED' });
   expect(await client.zcard(keys.limiterLog)).toBe(1);
+  // The lane goes on without it: the next caller in the same lane gets the slot after the first,
+  // and nothing else was booked (a waiter left in the lane would have booked that slot first).
+  const next = await b.acquire(1, 'history');
+  expect(next.startAt).toBe(first.startAt + windowMs(LIMITER_DEFAULTS));
+  expect(await client.zcard(keys.limiterLog)).toBe(2);
 });
 
 test('a chunk larger than the records ceiling goes alone in its window, never deadlocks', async () => {
@@ -216,10 +250,10 @@ test('a request reported sent late moves its booking to the real time, and the n
   const a = limiter();
   const w = windowMs(LIMITER_DEFAULTS);
   const first = await a.acquire(1, 'streaming');
-  // The request leaves 80 ms after its grant (a busy process): report it.
-  await new Promise((r) => setTimeout(r, 80));
+  // The request leaves 80 ms after its booked start (a busy process), by the Redis clock the log keeps: report it.
+  await redisClockPast(first.startAt + 80);
   const { lateMs, displaced } = await first.sent();
-  expect(lateMs).toBeGreaterThanOrEqual(70);
+  expect(lateMs).toBeGreaterThanOrEqual(80);
   expect(displaced).toBe(0);
   const [, score] = await client.zrange(keys.limiterLog, '0', '0', 'WITHSCORES');
   expect(Number(score)).toBe(first.startAt + lateMs);
@@ -253,8 +287,9 @@ test('a late send displaces a booking already made a window after it; that holde
   await eventually(async () => (await client.zcard(keys.limiterLog)) === 2, 'the second booking', 20_000, LIMITER_POLL_MS);
   const [, , , bookedSecond] = await client.zrange(keys.limiterLog, '0', '-1', 'WITHSCORES');
   expect(Number(bookedSecond)).toBe(first.startAt + w);
-  await new Promise((r) => setTimeout(r, 80));
+  await redisClockPast(first.startAt + 80);
   const { lateMs, displaced } = await first.sent();
+  expect(lateMs).toBeGreaterThanOrEqual(80);
   expect(displaced).toBe(1);
   const grant = await second;
   expect(grant.rebooked).toBe(1);
