@@ -1,6 +1,6 @@
 import type { OperationsHandle } from 'byteair-sync/internal/src/operations/open-operations.js';
+import type { RedisClient } from 'byteair-sync/internal/src/redis/connection.js';
 import { idFieldOf, offlineRecord, offlineRecordId } from '../chaos/chaos-records.js';
-import { sleep } from '../chaos/offline-load.js';
 import { openProductionProducer } from '../chaos/production-producer.js';
 import { StreamLoad } from '../chaos/stream-load.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
@@ -41,11 +41,48 @@ function startAddLoop(handle: OperationsHandle): AddLoop {
         await batch.add(Array.from({ length: PER_ADD }, (_, i) => offlineRecord(BATCH.topic, BATCH.stage, BATCH.date, k * PER_ADD + i, false)));
         loop.acknowledged += 1;
       } catch {
-        await sleep(100);
+        // Redis is away: try again once the producer's connection is back, not on a timer.
+        await connected(handle.redis);
       }
     }
   })();
   return loop;
+}
+
+/** Resolves at once when the client is connected, else on its next "ready". */
+async function connected(redis: RedisClient): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve) => redis.once('ready', () => resolve()));
+}
+
+/** Progress of the load since a mark: what a kill waits for instead of a stretch of time. */
+interface Progress {
+  readonly adds: number;
+  readonly pushed: number;
+  readonly accepted: number;
+}
+
+async function progress(system: TestSystem, stream: StreamLoad, adds: AddLoop): Promise<Progress> {
+  const pushed = stream.figures().find((f) => f.topic === TOPIC_STREAM)?.acknowledged ?? 0;
+  return { adds: adds.acknowledged, pushed, accepted: (await system.emulator.stats()).totals.acceptedRecords };
+}
+
+/** Waits until, since `from`, at least `adds` more add() calls and `pushed` more records were acknowledged and `accepted` more records uploaded. */
+async function progressed(system: TestSystem, stream: StreamLoad, loop: AddLoop, from: Progress, more: Progress): Promise<Progress> {
+  return await eventually(
+    async () => {
+      const now = await progress(system, stream, loop);
+      return now.adds - from.adds >= more.adds && now.pushed - from.pushed >= more.pushed && now.accepted - from.accepted >= more.accepted ? now : undefined;
+    },
+    `the load to progress by ${JSON.stringify(more)} from ${JSON.stringify(from)}`,
+    60_000,
+  );
+}
+
+/** A kill point in units of progress, varied from run to run as the 1-3 s of load before it were. */
+function somewhatMore(adds: number, pushed: number, accepted: number): Progress {
+  const scale = 1 + Math.random() * 2;
+  return { adds: Math.round(adds * scale), pushed: Math.round(pushed * scale), accepted: Math.round(accepted * scale) };
 }
 
 /** Re-adds every acknowledged call and the one that may have been in flight (a no-op for those already there), then seals. */
@@ -109,7 +146,8 @@ describe('appendfsync always: acknowledged producer calls survive SIGKILL of Red
     const stream = new StreamLoad(handle.intake, [{ topic: TOPIC_STREAM, perPush: 20, everyMs: 2 }]);
     stream.start();
     const adds = startAddLoop(handle);
-    await sleep(1_000 + Math.random() * 2_000);
+    // Killed once both loads have had acknowledgements (no workers: nothing is uploaded yet).
+    await progressed(system, stream, adds, await progress(system, stream, adds), somewhatMore(1, 1_500, 0));
     // The push in flight is let through first: a push in flight at the crash may be applied
     // twice when ioredis resends it after the restart (docs/durability.md, known gaps).
     await stream.quiesce();
@@ -153,13 +191,17 @@ describe('appendfsync always: acknowledged producer calls survive SIGKILL of Red
     const stream = new StreamLoad(handle.intake, [{ topic: TOPIC_STREAM, perPush: 50, everyMs: 5 }]);
     stream.start();
     const adds = startAddLoop(handle);
+    let mark = await progress(system, stream, adds);
     for (let kill = 0; kill < 2; kill += 1) {
-      await sleep(1_500 + Math.random() * 2_000);
+      // Killed while the workers upload: records accepted since the start or the last restart, and new acknowledgements of both loads.
+      await progressed(system, stream, adds, mark, somewhatMore(1, 1_000, 1_000));
       await stream.quiesce();
       await system.restartRedis('sigkill', 300);
       stream.resume();
+      mark = await progress(system, stream, adds);
     }
-    await sleep(1_000);
+    // Everything works again after the second restart: both loads acknowledged and the workers upload.
+    await progressed(system, stream, adds, mark, { adds: 1, pushed: 500, accepted: 500 });
     adds.stop();
     await adds.stopped;
     await stream.stop();

@@ -1,5 +1,6 @@
 import { expectExactAccounting, failedJobCount, produceAndSeal, waitForAllDone, type ScenarioBatch } from '../support/offline-scenario.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
+import { eventually } from '../support/eventually.js';
 
 /**
  * Exact accounting and the ceilings end to end: 3 worker processes, 200 000 records in mixed chunk sizes over
@@ -41,7 +42,7 @@ describe('offline pipeline end to end', () => {
     for (let kill = 0; kill < 3; kill += 1) {
       // Kill once real uploads are under way, each time a little further in.
       const target = (kill + 1) * 30_000;
-      while ((await system.emulator.stats()).totals.acceptedRecords < target) await new Promise((r) => setTimeout(r, 100));
+      await eventually(async () => (await system.emulator.stats()).totals.acceptedRecords >= target, `${target} records to be accepted`, 120_000);
       const victim = workers.shift();
       await victim?.kill('SIGKILL');
       const replacement = system.startWorker();

@@ -5,6 +5,7 @@ import { startPrivateRedis } from 'byteair-emulator';
 import { operatorEnv, runCliWithInput } from '../../../../test/support/operator-cli.js';
 import { testConfig } from '../../../../test/support/pipeline.js';
 import { startTestRedis, type TestRedis } from '../../../../test/support/redis.js';
+import { eventually } from '../../../../test/support/eventually.js';
 import { CLI_PATH, type CliRun } from '../../../../test/support/run-cli.js';
 
 let redis: TestRedis;
@@ -95,10 +96,7 @@ test.each([
 async function untilIntakeHolds(url: string, key: string, count: number): Promise<void> {
   const probe = new Redis(url, { maxRetriesPerRequest: 0 });
   try {
-    for (let i = 0; (await probe.xlen(key)) < count; i += 1) {
-      if (i > 200) throw new Error(`${key} never held ${count} entries`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await eventually(async () => (await probe.xlen(key)) >= count, `${key} to hold ${count} entries`, 10_000, 50);
   } finally {
     await probe.quit();
   }

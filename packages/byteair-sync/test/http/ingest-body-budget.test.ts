@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { eventually } from '../../../../test/support/eventually.js';
 import { INGEST_TOKEN, JSON_TYPE, send, type Answer } from './support/ingest-client.js';
 import { useIngestRig } from './support/ingest-rig.js';
 
@@ -26,15 +27,18 @@ async function holdFullBody(): Promise<{ socket: Socket; closed: Promise<void> }
   socket.on('error', () => undefined);
   await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
   socket.write(`POST ${STREAM} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${INGEST_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${MiB}\r\n\r\n[{"id":"held"`);
-  // The declared length is taken once the rig.server has read the headers. A body that is not
+  // The declared length is taken once the server has read the headers. A body that is not
   // records shows when: 400 while there is room, 503 once the share is held, never stored.
-  for (let attempt = 0; ; attempt += 1) {
-    const probe = await send(rig.server.url, STREAM, { headers: JSON_TYPE, body: '[1]' });
-    if (probe.status === 503) break;
-    expect(probe.status).toBe(400);
-    if (attempt > 100) throw new Error('the held request never took its share');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await eventually(
+    async () => {
+      const probe = await send(rig.server.url, STREAM, { headers: JSON_TYPE, body: '[1]' });
+      if (probe.status !== 503) expect(probe.status).toBe(400);
+      return probe.status === 503;
+    },
+    'the held request to take its share',
+    10_000,
+    20,
+  );
   return { socket, closed };
 }
 
@@ -52,11 +56,15 @@ test('a body that does not fit in BYTEAIR_INGEST_MAX_INFLIGHT_BYTES is answered 
   // The held request goes away; its share comes back and the same body is taken.
   held.socket.destroy();
   await held.closed;
-  let retried: Answer = answer;
-  for (let attempt = 0; retried.status === 503 && attempt < 100; attempt += 1) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    retried = await send(rig.server.url, STREAM, { headers: JSON_TYPE, body: small });
-  }
+  const retried: Answer = await eventually(
+    async () => {
+      const again = await send(rig.server.url, STREAM, { headers: JSON_TYPE, body: small });
+      return again.status === 503 ? undefined : again;
+    },
+    'the share to come back',
+    10_000,
+    50,
+  );
   expect(retried.status).toBe(202);
   expect(retried.body).toMatchObject({ accepted: 2 });
   expect(await intakeLength()).toBe(before + 2);

@@ -2,6 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { startIngestServer, type RunningIngestServer } from '../../src/http/ingest-server.js';
 import { testConfig, testPipeline, type TestPipeline } from '../../../../test/support/pipeline.js';
 import { startTestRedis, type TestRedis } from '../../../../test/support/redis.js';
+import { eventually } from '../../../../test/support/eventually.js';
 import { INGEST_TOKEN } from './support/ingest-client.js';
 
 // The smallest timeouts the settings accept, so each case takes about a second; the cap is 3 so
@@ -95,14 +96,18 @@ test('a body trickled a byte at a time cannot hold the connection past the reque
 
 /** /healthz's status, asked again (up to 5 s) while the server still refuses the connection. */
 async function healthzOnceServed(): Promise<number> {
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      return (await fetch(`${server.url}/healthz`, { headers: { connection: 'close' } })).status;
-    } catch (error) {
-      if (attempt >= 100) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  return await eventually(
+    async () => {
+      try {
+        return (await fetch(`${server.url}/healthz`, { headers: { connection: 'close' } })).status;
+      } catch {
+        return undefined;
+      }
+    },
+    '/healthz to be served',
+    5_000,
+    50,
+  );
 }
 
 test('connections beyond BYTEAIR_HTTP_MAX_CONNECTIONS are closed on arrival; a freed place serves again', async () => {

@@ -1,12 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import { BookingLanes, type BookAnswer } from '../../src/limiter/booking-lanes.js';
+import { eventually } from '../../../../test/support/eventually.js';
 
 /**
  * The lanes against a scripted booker (no Redis): which waiter asks, and when. The booker
  * refuses a 10-record request until told otherwise and books anything smaller at once, the
  * situation of a large chunk behind a stream of small ones.
  */
-function scripted(): { lanes: BookingLanes; asked: number[]; acceptLarge: () => void } {
+function scripted(monotonic: () => number = () => performance.now()): { lanes: BookingLanes; asked: number[]; acceptLarge: () => void } {
   const asked: number[] = [];
   let large = false;
   let seq = 0;
@@ -18,7 +19,7 @@ function scripted(): { lanes: BookingLanes; asked: number[]; acceptLarge: () => 
     if (records < 10 || large) return later({ kind: 'booked', member: `${seq}:${records}`, startAt: 0, now: 0 });
     return later({ kind: 'refused', retryInMs: 5, now: 0, roomInHorizon: 5 });
   };
-  const lanes = new BookingLanes({ book, release: () => Promise.resolve(), monotonic: () => performance.now(), gapFillMs: 200 });
+  const lanes = new BookingLanes({ book, release: () => Promise.resolve(), monotonic, gapFillMs: 200 });
   return { lanes, asked, acceptLarge: () => (large = true) };
 }
 
@@ -40,7 +41,9 @@ test('while the head is refused, a smaller waiter behind it books: the largest t
 });
 
 test('a steady stream of small waiters cannot starve the head: after gapFillMs the lane is first come, first served', async () => {
-  const { lanes, asked, acceptLarge } = scripted();
+  // The bound is read from the lanes' monotonic clock: step it past gapFillMs instead of waiting.
+  let now = 1_000;
+  const { lanes, asked, acceptLarge } = scripted(() => now);
   const head = lanes.reserve(10, 'history', undefined, abortError, false);
   let stop = false;
   const feed = async (): Promise<void> => {
@@ -48,12 +51,14 @@ test('a steady stream of small waiters cannot starve the head: after gapFillMs t
   };
   const feeding = feed();
   try {
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    const askedAt400 = asked.length;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    // Past the 200 ms bound only the head asks (every retryInMs); the small waiter just waits.
-    expect(asked.slice(askedAt400).length).toBeGreaterThan(0);
-    expect(asked.slice(askedAt400).every((r) => r === 10)).toBe(true);
+    // Within the bound the small waiters fill the gaps between the head's refusals.
+    await eventually(() => asked.filter((r) => r === 1).length >= 3, 'small waiters to fill gaps');
+    now += 201;
+    const atStep = asked.length;
+    // Past the bound only the head asks (every retryInMs); the small waiter just waits. Ten of
+    // its asks in a row are ten chances the small one had to slip in.
+    await eventually(() => asked.slice(atStep).filter((r) => r === 10).length >= 10, 'the head to ask ten times past the bound');
+    expect(asked.slice(atStep).filter((r) => r !== 10)).toEqual([]);
   } finally {
     stop = true;
     acceptLarge();

@@ -25,16 +25,21 @@ afterAll(async () => {
 });
 
 /** Each test gets its own keys on the file's Redis; instances on the same keys act as separate processes. */
-function scope(options: RateLimiterSettings): { keys: Keyspace; limiter: () => RedisRateLimiter } {
+function scope(options: RateLimiterSettings): { keys: Keyspace; limiter: () => RedisRateLimiter; options: RateLimiterSettings } {
   const keys = new Keyspace(`${redis.prefix}-${randomBytes(3).toString('hex')}`);
   // A fixed margin (cap = floor) unless a test asks otherwise: these tests are about the window's mechanics.
   const fixed = { marginCapMs: options.marginMs ?? LIMITER_DEFAULTS.marginMs, ...options };
-  return { keys, limiter: () => new RedisRateLimiter({ redis: redis.client(), keys, options: fixed }) };
+  return { keys, limiter: () => new RedisRateLimiter({ redis: redis.client(), keys, options: fixed }), options: fixed };
 }
 
 async function aimdState(keys: Keyspace): Promise<AimdState & { pausedUntil: number }> {
   const [factor, storedAt, lastCutAt, pausedUntil, rate] = await client.hmget(keys.limiterState, 'factor', 'storedAt', 'lastCutAt', 'pausedUntil', 'rate');
   return { factor: Number(factor ?? 1), storedAt: Number(storedAt ?? 0), lastCutAt: lastCutAt === null ? null : Number(lastCutAt), pausedUntil: Number(pausedUntil ?? 0), ...(rate === null ? {} : { rate: Number(rate) }) };
+}
+
+/** Waits until the Redis clock (the limiter's only clock for bookings) is past `at`. */
+async function redisClockPast(at: number): Promise<void> {
+  await eventually(async () => (await redisNow(client)) >= at, `the Redis clock to pass ${at}`, 20_000, LIMITER_POLL_MS);
 }
 
 /** Requests booked in the window ending at `end` (half-open, like the limiter's). */
@@ -165,27 +170,59 @@ test('an abort while sleeping releases the booking, and the next caller gets tha
   controller.abort(new Error('shutdown'));
   await expect(aborted).rejects.toBeInstanceOf(LimiterAbortedError);
   expect(await client.zcard(keys.limiterLog)).toBe(2);
-  // The booking as made, read the moment it is: a holder woken past the tolerance on a busy
-  // machine books again later (next.rebooked), which says nothing about which slot it was given.
-  let booked: Promise<string[]> | undefined;
-  const next = await limiter().acquire(1, 'streaming', undefined, () => {
-    booked ??= client.zrange(keys.limiterLog, '2', '2', 'WITHSCORES');
-  });
-  const [, nextScore] = (await booked) ?? [];
-  expect(Number(nextScore)).toBe((first?.startAt ?? 0) + windowMs(LIMITER_DEFAULTS));
-  expect(next.startAt).toBeGreaterThanOrEqual(Number(nextScore));
+  // The booking as made: a holder woken late on a busy machine books again (grant.rebooked),
+  // which says nothing about which slot it was first given.
+  expect(await firstBooking(keys, 2, (onBooked) => limiter().acquire(1, 'streaming', undefined, onBooked))).toBe((first?.startAt ?? 0) + windowMs(LIMITER_DEFAULTS));
 });
 
+/** The score of a caller's first booking (at `index` in the log), read the moment it is made. */
+async function firstBooking(keys: Keyspace, index: number, acquire: (onBooked: () => void) => Promise<unknown>): Promise<number> {
+  let booked: Promise<string[]> | undefined;
+  await acquire(() => {
+    booked ??= client.zrange(keys.limiterLog, String(index), String(index), 'WITHSCORES');
+  });
+  const [, score] = (await booked) ?? [];
+  return Number(score);
+}
+
+/** Resolves once Redis has run a script (the BOOK) for the connection named `name`, and its answer has been handled. */
+async function bookAnswered(own: Redis, name: string): Promise<void> {
+  await eventually(
+    async () => {
+      const line = String(await client.call('CLIENT', 'LIST')).split('\n').find((l) => l.includes(` name=${name} `));
+      return line !== undefined && / cmd=eval(sha)? /.test(line);
+    },
+    `a script run for ${name}`,
+    20_000,
+    LIMITER_POLL_MS,
+  );
+  // Sent after that script ran, on the same connection: its reply comes after the script's, so
+  // once it is here the script's answer is too, and a turn of the event loop lets it be handled.
+  await own.ping();
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
 test('an abort while queued (refused, polling) leaves nothing booked', async () => {
-  const { keys, limiter } = scope({ maxRequestsPerSecond: 1 });
-  const a = limiter();
-  await a.acquire(1, 'history');
+  const { keys, limiter, options } = scope({ maxRequestsPerSecond: 1 });
+  const first = await limiter().acquire(1, 'history');
+  // The waiter on a connection of its own, named, so that Redis can say when it asked.
+  const own = redis.client();
+  const name = `waiter-${randomBytes(3).toString('hex')}`;
+  await own.client('SETNAME', name);
+  const b = new RedisRateLimiter({ redis: own, keys, options });
   const controller = new AbortController();
-  const waiting = a.acquire(1, 'history', controller.signal);
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  const waiting = b.acquire(1, 'history', controller.signal);
+  // Its BOOK was refused (the one slot of the window is taken, beyond history's horizon): it
+  // is polling now, not asking Redis; that is when the abort comes.
+  await bookAnswered(own, name);
+  expect(await client.zcard(keys.limiterLog)).toBe(1);
   controller.abort();
   await expect(waiting).rejects.toMatchObject({ code: 'LIMITER_ABORTED' });
   expect(await client.zcard(keys.limiterLog)).toBe(1);
+  // The lane goes on without it: the next caller in the same lane gets the slot after the first,
+  // and nothing else was booked (a waiter left in the lane would have booked that slot first).
+  expect(await firstBooking(keys, 1, (onBooked) => b.acquire(1, 'history', undefined, onBooked))).toBe(first.startAt + windowMs(LIMITER_DEFAULTS));
+  expect(await client.zcard(keys.limiterLog)).toBe(2);
 });
 
 test('a chunk larger than the records ceiling goes alone in its window, never deadlocks', async () => {
@@ -223,10 +260,10 @@ test('a request reported sent late moves its booking to the real time, and the n
   const a = limiter();
   const w = windowMs(LIMITER_DEFAULTS);
   const first = await a.acquire(1, 'streaming');
-  // The request leaves 80 ms after its grant (a busy process): report it.
-  await new Promise((r) => setTimeout(r, 80));
+  // The request leaves 80 ms after its booked start (a busy process), by the Redis clock the log keeps: report it.
+  await redisClockPast(first.startAt + 80);
   const { lateMs, displaced } = await first.sent();
-  expect(lateMs).toBeGreaterThanOrEqual(70);
+  expect(lateMs).toBeGreaterThanOrEqual(80);
   expect(displaced).toBe(0);
   const [, score] = await client.zrange(keys.limiterLog, '0', '0', 'WITHSCORES');
   expect(Number(score)).toBe(first.startAt + lateMs);
@@ -264,8 +301,9 @@ test('a late send displaces a booking already made a window after it; that holde
   await eventually(async () => (await client.zcard(keys.limiterLog)) === 2, 'the second booking', 20_000, LIMITER_POLL_MS);
   const [, , , bookedSecond] = await client.zrange(keys.limiterLog, '0', '-1', 'WITHSCORES');
   expect(Number(bookedSecond)).toBe(first.startAt + w);
-  await new Promise((r) => setTimeout(r, 80));
+  await redisClockPast(first.startAt + 80);
   const { lateMs, displaced } = await first.sent();
+  expect(lateMs).toBeGreaterThanOrEqual(80);
   expect(displaced).toBe(1);
   const grant = await second;
   expect(grant.rebooked).toBeGreaterThanOrEqual(1);
@@ -385,7 +423,7 @@ test('the margin follows the path spread a process measured, and every process o
   expect(measured.marginMs).toBeLessThanOrEqual(200);
   const first = await wide.acquire(1, 'streaming');
   // The narrow process measured a calm path (margin 30), but the widest recent window applies to it too.
-  // Read as booked (see the abort test: a late wake-up books again, later).
+  // Read as booked: a holder woken past the tolerance on a busy machine books again, later.
   let booked: Promise<string[]> | undefined;
   const second = await narrow.acquire(1, 'streaming', undefined, () => {
     booked ??= client.zrange(keys.limiterLog, '1', '1', 'WITHSCORES');

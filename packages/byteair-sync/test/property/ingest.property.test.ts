@@ -229,7 +229,7 @@ function expectNamedRefusal(answer: Answer, headers: Record<string, string>): vo
   expect(answer.text).not.toContain(INGEST_TOKEN);
 }
 
-test('hostile requests: the rig.server keeps answering, refuses by name with a 4xx, and a refusal takes nothing', async () => {
+test('hostile requests: the server keeps answering, refuses by name with a 4xx, and a refusal takes nothing', async () => {
   const seen: Record<string, number> = {};
   let acceptedAll = 0;
   let keys = 0;
@@ -244,7 +244,7 @@ test('hostile requests: the rig.server keeps answering, refuses by name with a 4
       seen[key] = (seen[key] ?? 0) + 1;
       const after = await snapshot();
 
-      // (a) never a 5xx, and the rig.server still answers the next request.
+      // (a) never a 5xx, and the server still answers the next request.
       expect(answer.status).toBeLessThan(500);
       expect((await send(rig.server.url, '/healthz', { token: null })).status).toBe(200);
 

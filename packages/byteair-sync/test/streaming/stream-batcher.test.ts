@@ -8,6 +8,9 @@ import { readIntakeStatus } from '../../src/streaming/intake-status.js';
 import { IntakeFullError } from '../../src/streaming/intake-errors.js';
 import { StreamBatcher } from '../../src/streaming/stream-batcher.js';
 import { RedisStreamSettlement } from '../../src/streaming/stream-settlement.js';
+import { UPLOAD_QUEUE } from '../../src/queue/sync-queue.js';
+import { eventually } from '../../../../test/support/eventually.js';
+import { monitorJobEvents } from '../../../../test/support/job-events.js';
 import { startTestRedis, type TestRedis } from '../../../../test/support/redis.js';
 import { TEST_APPLICATION_ID, testPipeline, type TestPipeline } from '../../../../test/support/pipeline.js';
 
@@ -133,7 +136,13 @@ test('a batcher that dies between cutting and committing: the cut is redone unde
     const dead = (await INTAKE_CUT.run(p.redis, [p.keys.intake('behavior'), p.keys.intakeMeta('behavior'), p.keys.intakeCuts('behavior')], ['0-0', 10_000, 'dead', 16_777_216])) as string[];
     const [first, last] = dead as [string, string];
     const survivor = batcherFor(p, { cutLeaseMs: 0 });
-    await new Promise((resolve) => setTimeout(resolve, 5)); // let the lease (0 ms) lapse in Redis time
+    // A lease of 0 is over once the Redis clock has moved past the claim.
+    const [claim] = Object.values(await p.redis.hgetall(p.keys.intakeCuts('behavior')));
+    const { claimedAt } = JSON.parse(claim ?? '{}') as { claimedAt: number };
+    await eventually(async () => {
+      const [seconds, micros] = await p.redis.time();
+      return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) > claimedAt;
+    }, 'the Redis clock to pass the dead cut\'s claim', 10_000, 1); // let the lease (0 ms) lapse in Redis time
     expect((await survivor.tick('behavior')).cutRecords).toBe(300);
     const jobs = await streamingJobs(p);
     expect(jobs).toHaveLength(1);
@@ -176,20 +185,27 @@ test('the running batcher wakes on the guard release event and cuts at once', as
       idleMs: 60_000, // only the release event can wake it within the test
     });
     await p.intake.push('user', records(0, 2000));
+    const events = await monitorJobEvents(UPLOAD_QUEUE, { connection: redis.client(), prefix: p.keys.tag });
+    // The release must come after the loop's first tick read the guard (and found the topic
+    // held), else that tick cuts by itself and the wake-up is never tested: Redis MONITOR says
+    // when the guard's state was read.
+    const monitor = await redis.client().monitor();
+    const guardRead = new Promise<void>((resolve) => {
+      monitor.on('monitor', (_time: string, args: string[]) => {
+        if (args[0]?.toLowerCase() === 'hgetall' && args[1] === p.keys.guard('user')) resolve();
+      });
+    });
     await batcher.start();
     try {
-      const completed = new Promise<void>((resolve) => {
-        const poll = async (): Promise<void> => {
-          if ((await streamingJobs(p)).length > 0) resolve();
-          else setTimeout(() => void poll(), 20);
-        };
-        void poll();
-      });
+      await guardRead;
+      monitor.disconnect();
       await p.guard.onDoneAcknowledged('user', 'incremental_sync_daily', '2022-01-01');
-      await completed;
+      // The upload job the woken batcher adds (idleMs keeps a tick from doing it in the test's time).
+      await events.first((e) => e.name === 'added', 'the streaming job to be added', 30_000);
       expect((await streamingJobs(p))[0]?.records).toBe(2000);
     } finally {
       await batcher.stop();
+      await events.close();
     }
   });
 });
@@ -224,7 +240,13 @@ test('a chunk settled before its batcher committed, then redone by another batch
     expect(await settlement.isSettled(job)).toBe(true);
     // A survivor redoes the stale cut: same Request-Id, and it is not marked in flight again.
     const survivor = batcherFor(p, { cutLeaseMs: 0 });
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // A lease of 0 is over once the Redis clock has moved past the claim.
+    const [claim] = Object.values(await p.redis.hgetall(p.keys.intakeCuts('behavior')));
+    const { claimedAt } = JSON.parse(claim ?? '{}') as { claimedAt: number };
+    await eventually(async () => {
+      const [seconds, micros] = await p.redis.time();
+      return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) > claimedAt;
+    }, 'the Redis clock to pass the dead cut\'s claim', 10_000, 1);
     expect((await survivor.tick('behavior')).cutRecords).toBe(50);
     expect(await p.redis.smembers(p.keys.intakeInflight('behavior'))).toEqual([]);
     const status = await readIntakeStatus(p.redis, p.keys, 'behavior');
