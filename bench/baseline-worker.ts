@@ -23,21 +23,24 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger(config.logLevel, 'byteair-baseline-worker');
   const bullmqLimiter = { max, duration: 1_000 };
-  const releasers = await withReleasers(async (releasers) => {
-    const graph = openSyncGraph(config, { role: 'worker', name: 'byteair-baseline-worker' }, { logger });
-    releasers.add(async () => await graph.close());
-    await graph.guard.declareModes();
-    const api = new ByteairClient(clientOptionsFrom(config, graph.clock, graph.random));
-    releasers.add(() => api.close());
-    const processor = createSyncProcessor(syncProcessorDeps(graph, api, { limiter: noopLimiter }));
-    const workers = [UPLOAD_QUEUE, DONE_QUEUE].map((name) => new Worker<unknown, SyncJobResult>(name, processor, syncWorkerOptions(graph, bullmqLimiter)));
-    releasers.add(async () => {
-      await Promise.all(workers.map(async (w) => await w.close()));
-    });
-    for (const worker of workers) worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
-    await Promise.all(workers.map(async (w) => await w.waitUntilReady()));
-    return releasers;
-  }, (error) => logger.error({ err: error }, 'error while shutting down'));
+  const releasers = await withReleasers(
+    async (releasers) => {
+      const graph = openSyncGraph(config, { role: 'worker', name: 'byteair-baseline-worker' }, { logger });
+      releasers.add(async () => await graph.close());
+      await graph.guard.declareModes();
+      const api = new ByteairClient(clientOptionsFrom(config, graph.clock, graph.random));
+      releasers.add(() => api.close());
+      const processor = createSyncProcessor(syncProcessorDeps(graph, api, { limiter: noopLimiter }));
+      const workers = [UPLOAD_QUEUE, DONE_QUEUE].map((name) => new Worker<unknown, SyncJobResult>(name, processor, syncWorkerOptions(graph, bullmqLimiter)));
+      releasers.add(async () => {
+        await Promise.all(workers.map(async (w) => await w.close()));
+      });
+      for (const worker of workers) worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
+      await Promise.all(workers.map(async (w) => await w.waitUntilReady()));
+      return releasers;
+    },
+    (error) => logger.error({ err: error }, 'error while shutting down'),
+  );
   process.stdout.write(`${JSON.stringify({ event: 'ready', pid: process.pid, bullmqLimiter })}\n`);
   const stop = (): void => {
     void releasers.release();

@@ -154,7 +154,14 @@ async function runTrial(args: Args, mode: Mode, crash: Crash, shim: string | und
     mkdirSync(dir);
     const binary = crash === 'host' && shim !== undefined ? shimmedRedis(workDir, shim, log) : undefined;
     server = await startPrivateRedis({ appendOnly: mode, dir, ...(binary === undefined ? {} : { binary }) });
-    const config = loadConfig({ REDIS_URL: server.url, BYTEAIR_REDIS_PREFIX: PREFIX, BYTEAIR_APPLICATION_ID: '2000001', BYTEAIR_TENANT_ID: '1000001', BYTEAIR_LOG_LEVEL: 'silent', BYTEAIR_STREAMING_ONLY_TOPICS: TOPIC });
+    const config = loadConfig({
+      REDIS_URL: server.url,
+      BYTEAIR_REDIS_PREFIX: PREFIX,
+      BYTEAIR_APPLICATION_ID: '2000001',
+      BYTEAIR_TENANT_ID: '1000001',
+      BYTEAIR_LOG_LEVEL: 'silent',
+      BYTEAIR_STREAMING_ONLY_TOPICS: TOPIC,
+    });
     handle = openOperations(config);
     for (const queue of [handle.queues.upload, handle.queues.done]) queue.on('error', () => undefined);
     const producer = handle;
@@ -252,7 +259,14 @@ const SATURATING_PUSHERS = 8;
 async function saturate(mode: Mode, seconds: number): Promise<Saturation> {
   const workDir = mkdtempSync(join(tmpdir(), 'byteair-durability-'));
   const server = await startPrivateRedis({ appendOnly: mode, dir: workDir });
-  const config = loadConfig({ REDIS_URL: server.url, BYTEAIR_REDIS_PREFIX: PREFIX, BYTEAIR_APPLICATION_ID: '2000001', BYTEAIR_TENANT_ID: '1000001', BYTEAIR_LOG_LEVEL: 'silent', BYTEAIR_STREAMING_ONLY_TOPICS: TOPIC });
+  const config = loadConfig({
+    REDIS_URL: server.url,
+    BYTEAIR_REDIS_PREFIX: PREFIX,
+    BYTEAIR_APPLICATION_ID: '2000001',
+    BYTEAIR_TENANT_ID: '1000001',
+    BYTEAIR_LOG_LEVEL: 'silent',
+    BYTEAIR_STREAMING_ONLY_TOPICS: TOPIC,
+  });
   const handle = openOperations(config);
   try {
     let pushes = 0;
@@ -261,7 +275,10 @@ async function saturate(mode: Mode, seconds: number): Promise<Saturation> {
     const t0 = performance.now();
     const pushers = Array.from({ length: SATURATING_PUSHERS }, async (_, p) => {
       for (let k = 0; running; k += 1) {
-        await handle.intake.push(TOPIC, Array.from({ length: 10 }, (_, i) => ({ bhv_id: `s-${p}-${k}-${i}`, event: 'view' })));
+        await handle.intake.push(
+          TOPIC,
+          Array.from({ length: 10 }, (_, i) => ({ bhv_id: `s-${p}-${k}-${i}`, event: 'view' })),
+        );
         pushes += 1;
       }
     });
@@ -276,7 +293,12 @@ async function saturate(mode: Mode, seconds: number): Promise<Saturation> {
     running = false;
     await Promise.all([...pushers, adder]);
     const elapsed = (performance.now() - t0) / 1_000;
-    return { mode, pushesPerSecond: Math.round(pushes / elapsed), pushedRecordsPerSecond: Math.round((pushes * 10) / elapsed), addsPerSecond: round(adds / elapsed) };
+    return {
+      mode,
+      pushesPerSecond: Math.round(pushes / elapsed),
+      pushedRecordsPerSecond: Math.round((pushes * 10) / elapsed),
+      addsPerSecond: round(adds / elapsed),
+    };
   } finally {
     await handle.close();
     await server.stop();
@@ -332,15 +354,24 @@ export async function runDurabilityBench(argv: readonly string[]): Promise<void>
       for (const mode of args.modes) {
         const result = await saturate(mode, args.saturateSeconds);
         saturation.push(result);
-        process.stderr.write(`durability ${mode} saturated: ${result.pushesPerSecond} pushes/s (${result.pushedRecordsPerSecond} records/s), ${result.addsPerSecond} adds/s of 1 000 records\n`);
+        process.stderr.write(
+          `durability ${mode} saturated: ${result.pushesPerSecond} pushes/s (${result.pushedRecordsPerSecond} records/s), ${result.addsPerSecond} adds/s of 1 000 records\n`,
+        );
       }
     }
     const summary = summarize(trials);
-    const machine = { cpu: cpus()[0]?.model ?? 'unknown', cpus: availableParallelism(), node: process.version, redis: /v=(\S+)/.exec(spawnSync(process.env.REDIS_SERVER_BIN ?? 'redis-server', ['--version'], { encoding: 'utf8' }).stdout)?.[1] ?? 'unknown' };
+    const machine = {
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cpus: availableParallelism(),
+      node: process.version,
+      redis: /v=(\S+)/.exec(spawnSync(process.env.REDIS_SERVER_BIN ?? 'redis-server', ['--version'], { encoding: 'utf8' }).stdout)?.[1] ?? 'unknown',
+    };
     process.stdout.write(`${JSON.stringify({ bench: 'durability', machine, args, summary, saturation, trials }, null, 2)}\n`);
     process.stderr.write(
       `${Object.entries(summary)
-        .map(([key, s]) => `${key}: ${s.trialsWithLoss}/${s.trials} trials lost data, loss span max ${s.lossSpanMs.max} ms, push ack p50 ${s.ackLatencyMs.p50} ms`)
+        .map(
+          ([key, s]) => `${key}: ${s.trialsWithLoss}/${s.trials} trials lost data, loss span max ${s.lossSpanMs.max} ms, push ack p50 ${s.ackLatencyMs.p50} ms`,
+        )
         .join('; ')}\n`,
     );
   } finally {

@@ -59,7 +59,8 @@ function parseArgs(args: readonly string[]): Args {
 }
 
 function cpuList(text: string): string {
-  if (text !== 'all' && !/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(text)) throw new Error(`--emulator-cpus must be a taskset CPU list such as 1 or 0,1, or all (got ${text})`);
+  if (text !== 'all' && !/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(text))
+    throw new Error(`--emulator-cpus must be a taskset CPU list such as 1 or 0,1, or all (got ${text})`);
   return text;
 }
 
@@ -156,7 +157,10 @@ async function startEmulatorProcess(cpus: string | undefined): Promise<{ child: 
   ];
   // Credentials come from flags; keep the caller's BYTEAIR_* settings out of the child.
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('BYTEAIR_')));
-  const child = cpus !== undefined ? spawn('taskset', ['-c', cpus, process.execPath, cli, ...flags], { env, stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(process.execPath, [cli, ...flags], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child =
+    cpus !== undefined
+      ? spawn('taskset', ['-c', cpus, process.execPath, cli, ...flags], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(process.execPath, [cli, ...flags], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const log = createInterface({ input: child.stderr as NodeJS.ReadableStream });
   const bodyThreads = new Promise<number | undefined>((resolve) => {
     log.on('line', (line) => {
@@ -298,7 +302,19 @@ export async function runEmulatorBench(rawArgs: readonly string[]): Promise<void
   const smallest = scenarios.reduce((a, b) => (a.chunk <= b.chunk ? a : b));
   const pass = smallest.median.requestsPerSecond >= TARGET.requestsPerSecond && scenarios.every((s) => s.median.recordsPerSecond >= TARGET.recordsPerSecond);
   const threads = await bodyThreads;
-  const result = { bench: 'emulator', node: process.version, pinnedToOneCore: pin && args.emulatorCpus === '1', emulatorCpus: emulatorCpus ?? 'all', bodyThreads: threads, seconds: args.seconds, runsPerScenario: args.runs, concurrency: args.concurrency, target: TARGET, scenarios, pass };
+  const result = {
+    bench: 'emulator',
+    node: process.version,
+    pinnedToOneCore: pin && args.emulatorCpus === '1',
+    emulatorCpus: emulatorCpus ?? 'all',
+    bodyThreads: threads,
+    seconds: args.seconds,
+    runsPerScenario: args.runs,
+    concurrency: args.concurrency,
+    target: TARGET,
+    scenarios,
+    pass,
+  };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   process.stderr.write(
     `emulator (${emulatorCpus === undefined ? 'unpinned' : `CPUs ${emulatorCpus}`}, ${threads ?? '?'} body threads, median of ${args.runs}): ${scenarios

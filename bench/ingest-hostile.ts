@@ -43,7 +43,14 @@ function send(port: number, path: string, method: string, headers: Record<string
     const req = request({ host: '127.0.0.1', port, path, method, headers: { connection: 'close', ...headers }, agent: false }, (res) => {
       const parts: Buffer[] = [];
       res.on('data', (chunk: Buffer) => parts.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], ms: performance.now() - started, body: Buffer.concat(parts).toString('utf8').slice(0, 300) }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          retryAfter: res.headers['retry-after'],
+          ms: performance.now() - started,
+          body: Buffer.concat(parts).toString('utf8').slice(0, 300),
+        }),
+      );
       res.on('error', () => resolve({ status: -1, retryAfter: undefined, ms: performance.now() - started, body: 'response error' }));
     });
     req.on('error', (error) => resolve({ status: -1, retryAfter: undefined, ms: performance.now() - started, body: error.message }));
@@ -71,7 +78,15 @@ export async function runIngestHostileBench(args: readonly string[]): Promise<vo
   const mib = flags.count('mib', 32);
   const redis = await startPrivateRedis({});
   const child = spawn(process.execPath, [CLI, 'ingest', '--host', '127.0.0.1', '--port', '0'], {
-    env: { PATH: process.env.PATH ?? '', REDIS_URL: redis.url, BYTEAIR_INGEST_TOKEN: TOKEN, BYTEAIR_APPLICATION_ID: '12345678', BYTEAIR_LOG_LEVEL: 'warn', BYTEAIR_INGEST_MAX_BODY_BYTES: String(mib * MiB), ...flags.env() },
+    env: {
+      PATH: process.env.PATH ?? '',
+      REDIS_URL: redis.url,
+      BYTEAIR_INGEST_TOKEN: TOKEN,
+      BYTEAIR_APPLICATION_ID: '12345678',
+      BYTEAIR_LOG_LEVEL: 'warn',
+      BYTEAIR_INGEST_MAX_BODY_BYTES: String(mib * MiB),
+      ...flags.env(),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -127,7 +142,9 @@ export async function runIngestHostileBench(args: readonly string[]): Promise<vo
 
     await sleep(300);
     const started = performance.now();
-    const hostile = await Promise.all(payloads.map(async (payload) => await send(port, '/v1/streams/user/records', 'POST', { ...auth, 'content-length': String(payload.length) }, payload)));
+    const hostile = await Promise.all(
+      payloads.map(async (payload) => await send(port, '/v1/streams/user/records', 'POST', { ...auth, 'content-length': String(payload.length) }, payload)),
+    );
     const attackMs = performance.now() - started;
     await sleep(3_000);
     attacking = false;
@@ -147,9 +164,27 @@ export async function runIngestHostileBench(args: readonly string[]): Promise<vo
       workload: { bodies, mibEach: mib, shapes: payloads.map((_, i) => (i % 2 === 0 ? 'nested [[[…]]]' : 'flat [[],[],…]')) },
       hostileAnswers: hostile.map((a) => ({ status: a.status, ms: round(a.ms, 0), body: a.body })),
       attackMs: round(attackMs, 0),
-      serverRssMiB: { idle: round((idle?.rss ?? 0) / MiB, 1), peakVmHWM: round((after?.hwm ?? 0) / MiB, 1), peakSampled: round(peakRss / MiB, 1), threeSecondsAfter: round((after?.rss ?? 0) / MiB, 1) },
-      healthz: { answers: healthz.length, failed: healthz.filter((a) => a.status !== 200).length, p50Ms: round(percentile(latencies, 0.5), 1), p99Ms: round(percentile(latencies, 0.99), 1), maxMs: round(maximum(latencies), 1), largestGapMs: round(maximum(gaps), 0) },
-      validPushes: { sent: pushes.length, accepted: pushes.filter((a) => a.status === 202).length, busyAnswersRetried: busy, statuses: [...new Set(pushes.map((a) => a.status))], maxMs: round(maximum(pushes.map((a) => a.ms)), 1) },
+      serverRssMiB: {
+        idle: round((idle?.rss ?? 0) / MiB, 1),
+        peakVmHWM: round((after?.hwm ?? 0) / MiB, 1),
+        peakSampled: round(peakRss / MiB, 1),
+        threeSecondsAfter: round((after?.rss ?? 0) / MiB, 1),
+      },
+      healthz: {
+        answers: healthz.length,
+        failed: healthz.filter((a) => a.status !== 200).length,
+        p50Ms: round(percentile(latencies, 0.5), 1),
+        p99Ms: round(percentile(latencies, 0.99), 1),
+        maxMs: round(maximum(latencies), 1),
+        largestGapMs: round(maximum(gaps), 0),
+      },
+      validPushes: {
+        sent: pushes.length,
+        accepted: pushes.filter((a) => a.status === 202).length,
+        busyAnswersRetried: busy,
+        statuses: [...new Set(pushes.map((a) => a.status))],
+        maxMs: round(maximum(pushes.map((a) => a.ms)), 1),
+      },
       alive,
     };
     process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);

@@ -72,9 +72,23 @@ export async function runLatencyBench(rawArgs: readonly string[]): Promise<void>
     const backfill = await produceOffline(ops.producer, backfillSpecs((seconds + 15) * (ceiling - rate)));
     const quiet = await waitForQuiet();
     const running = await system.startWorkers(workers, { kind: 'sync', roles: 'upload,done,batcher' });
-    await waitFor(async () => ((await emulator.stats()).totals.acceptedRecords >= 2 * config.limits.maxRecordsPerRequest ? true : undefined), 'the backfill to flow', 60_000, 100);
+    await waitFor(
+      async () => ((await emulator.stats()).totals.acceptedRecords >= 2 * config.limits.maxRecordsPerRequest ? true : undefined),
+      'the backfill to flow',
+      60_000,
+      100,
+    );
     const children = await system.startProducers(
-      Array.from({ length: producers }, (_, i) => ['--index', String(i), '--rate', String(Math.round(rate / producers)), '--seconds', String(seconds), '--topics', STREAM_TOPICS.join(',')]),
+      Array.from({ length: producers }, (_, i) => [
+        '--index',
+        String(i),
+        '--rate',
+        String(Math.round(rate / producers)),
+        '--seconds',
+        String(seconds),
+        '--topics',
+        STREAM_TOPICS.join(','),
+      ]),
     );
     const pushStart = Date.now();
     const cpu = cpuShareOf(system, { worker: running, producer: children });
@@ -105,7 +119,11 @@ export async function runLatencyBench(rawArgs: readonly string[]): Promise<void>
     const backfillDuplicates = stats.topics[BACKFILL_TOPIC]?.duplicateIds ?? 0;
     const failedJobs = (await ops.queues.upload.getFailedCount()) + (await ops.queues.done.getFailedCount());
     const target = { p99Ms: config.streaming.maxWaitMs + 1_000 };
-    const p = (values: readonly number[]): { p50: number; p99: number; max: number } => ({ p50: round(percentile(values, 50)), p99: round(percentile(values, 99)), max: round(maximum(values)) });
+    const p = (values: readonly number[]): { p50: number; p99: number; max: number } => ({
+      p50: round(percentile(values, 50)),
+      p99: round(percentile(values, 99)),
+      max: round(maximum(values)),
+    });
     const perRecord = p(attribution.perRecordMs);
     const saturation = rateBetween(chunks, pushStart + 1_000, pushEnd);
     const correct = ledger.exact && backfillDuplicates === 0 && attribution.mismatches === 0 && attribution.unattributed === 0 && failedJobs === 0;
@@ -127,7 +145,11 @@ export async function runLatencyBench(rawArgs: readonly string[]): Promise<void>
       timing: 'per record: push = ms part of its intake entry id (Redis time); accepted = finishedOn of the streaming job that carried it',
       pushToAcceptedMs: perRecord,
       perChunkFromOldestMs: p(attribution.perChunkOldestMs),
-      perChunkStagesMs: { cut: p(attribution.perChunkStagesMs.cut), queued: p(attribution.perChunkStagesMs.queued), limiterAndRequest: p(attribution.perChunkStagesMs.limiterAndRequest) },
+      perChunkStagesMs: {
+        cut: p(attribution.perChunkStagesMs.cut),
+        queued: p(attribution.perChunkStagesMs.queued),
+        limiterAndRequest: p(attribution.perChunkStagesMs.limiterAndRequest),
+      },
       streamingChunks: streamed.length,
       recordsPerStreamingChunk: round(streamed.reduce((s, c) => s + c.records, 0) / Math.max(1, streamed.length), 1),
       limiterSaturationWhilePushing: round(saturation.recordsPerSecond / ceiling),

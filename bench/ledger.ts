@@ -45,7 +45,11 @@ export async function runLedgerBench(rawArgs: readonly string[]): Promise<void> 
   const worst = median(results.map((r) => r.worstIncrementMs));
   const target = { worstIncrementMs: Number(SETTINGS.limiterMarginMs.default) };
   const pass = worst <= target.worstIncrementMs;
-  process.stdout.write(`${JSON.stringify({ bench: 'ledger', machine: describeMachine(), ids, runs: results, medianWorstIncrementMs: worst, peakRssMiB: round(process.memoryUsage().rss / 2 ** 20, 1), target, pass }, null, 2)}\n`);
-  process.stderr.write(`ledger (${ids} ids): worst single increment median ${worst} ms over ${runs} runs — target ≤${target.worstIncrementMs} ms (the default limiter margin): ${pass ? 'PASS' : 'FAIL'}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ bench: 'ledger', machine: describeMachine(), ids, runs: results, medianWorstIncrementMs: worst, peakRssMiB: round(process.memoryUsage().rss / 2 ** 20, 1), target, pass }, null, 2)}\n`,
+  );
+  process.stderr.write(
+    `ledger (${ids} ids): worst single increment median ${worst} ms over ${runs} runs — target ≤${target.worstIncrementMs} ms (the default limiter margin): ${pass ? 'PASS' : 'FAIL'}\n`,
+  );
   if (!pass) process.exitCode = 1;
 }

@@ -61,7 +61,16 @@ export async function runOutageBench(rawArgs: readonly string[]): Promise<void> 
     const quiet = await waitForQuiet();
     const running = await system.startWorkers(workers, { kind: 'sync', roles: 'upload,done,batcher' });
     const children = await system.startProducers(
-      Array.from({ length: producers }, (_, i) => ['--index', String(i), '--rate', String(Math.round(rate / producers)), '--seconds', String(warmSeconds + outageSeconds + tailSeconds), '--topics', STREAM_TOPIC]),
+      Array.from({ length: producers }, (_, i) => [
+        '--index',
+        String(i),
+        '--rate',
+        String(Math.round(rate / producers)),
+        '--seconds',
+        String(warmSeconds + outageSeconds + tailSeconds),
+        '--topics',
+        STREAM_TOPIC,
+      ]),
     );
     for (const child of children) child.send('go');
     await sleep(warmSeconds * 1000);

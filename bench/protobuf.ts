@@ -48,7 +48,10 @@ function record(i: number): Record<string, unknown> {
 }
 
 function cases(errors: number): { cases: Case[]; answer: WriteResponse; answerBytes: Buffer; doneBytes: Buffer; dates: ProtoDate[] } {
-  const dataErrors: DataError[] = Array.from({ length: errors }, (_, i) => ({ message: i % 2 === 0 ? "field 'status' is required" : "invalid value of field 'pub_time'", data: JSON.stringify(record(i)) }));
+  const dataErrors: DataError[] = Array.from({ length: errors }, (_, i) => ({
+    message: i % 2 === 0 ? "field 'status' is required" : "invalid value of field 'pub_time'",
+    data: JSON.stringify(record(i)),
+  }));
   const answer: WriteResponse = { status: { code: 1001, message: `${errors} records failed`, success: false }, errors: dataErrors };
   const answerBytes = handWritten.encodeWriteResponse(answer);
   const doneBytes = handWritten.encodeDoneResponse({ status: { code: 0, message: 'OK', success: true } });
@@ -126,11 +129,13 @@ export async function runProtobufBench(rawArgs: readonly string[]): Promise<void
 
   // The yardstick: what the same chunk's write request costs to build (JSON + gzip), per call.
   const records = Array.from({ length: errors }, (_, i) => record(i));
-  const writeBodyMs = median(Array.from({ length: rounds }, () => {
-    const start = performance.now();
-    sink += gzipSync(JSON.stringify(records)).length;
-    return performance.now() - start;
-  }));
+  const writeBodyMs = median(
+    Array.from({ length: rounds }, () => {
+      const start = performance.now();
+      sink += gzipSync(JSON.stringify(records)).length;
+      return performance.now() - start;
+    }),
+  );
 
   const figures = setup.cases.map((c) => {
     const hand = timings.get(c.name)?.get('handWritten') ?? [];
@@ -150,6 +155,12 @@ export async function runProtobufBench(rawArgs: readonly string[]): Promise<void
     sink,
   };
   process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
-  const summary = figures.map((f) => `${f.case.split(' ')[0] ?? f.case} ${f.usPerCall.handWritten.median}→${f.usPerCall.generated.median} µs (×${f.generatedOverHandWritten.median})`).join('; ');
-  process.stderr.write(`protobuf, hand-written→generated, median of ${rounds} rounds: ${summary}; the ${errors}-record write body's JSON+gzip takes ${round(writeBodyMs, 1)} ms\n`);
+  const summary = figures
+    .map(
+      (f) => `${f.case.split(' ')[0] ?? f.case} ${f.usPerCall.handWritten.median}→${f.usPerCall.generated.median} µs (×${f.generatedOverHandWritten.median})`,
+    )
+    .join('; ');
+  process.stderr.write(
+    `protobuf, hand-written→generated, median of ${rounds} rounds: ${summary}; the ${errors}-record write body's JSON+gzip takes ${round(writeBodyMs, 1)} ms\n`,
+  );
 }

@@ -70,7 +70,14 @@ export interface ThroughputFigures {
   /** Cores each process used while the workers ran (2 = the whole VM); `others` = everyone else's. */
   readonly cpuCores: Readonly<Record<string, number>>;
   /** Heaviest sliding windows of the limiter's own booked schedule (ours only): 1000 ms as the API counts, and the limiter's 1025 ms. */
-  readonly bookedPeak: { readonly in1000ms: { requests: number; records: number }; readonly in1025ms: { requests: number; records: number }; readonly used: number; readonly seen: number } | undefined;
+  readonly bookedPeak:
+    | {
+        readonly in1000ms: { requests: number; records: number };
+        readonly in1025ms: { requests: number; records: number };
+        readonly used: number;
+        readonly seen: number;
+      }
+    | undefined;
   readonly ledger: LedgerVerdict;
   readonly donesAcked: number;
   readonly failedJobs: number;
@@ -95,7 +102,11 @@ export async function runThroughputScenario(s: ThroughputScenario): Promise<Thro
 
 async function measure(s: ThroughputScenario): Promise<ThroughputFigures & { recordsOf: ReadonlyMap<string, number>; jobSpan: JobSpan }> {
   const tap = s.diagnostics.tap;
-  const system = await startBenchSystem({ env: { ...s.env, ...diagnosticEnv({ monitor: '', tap }) }, emulatorEnv: diagnosticEnv(s.diagnostics), emulatorArgs: [...(s.emulatorLimits ? [] : ['--no-limits']), ...(s.emulatorArgs ?? [])] });
+  const system = await startBenchSystem({
+    env: { ...s.env, ...diagnosticEnv({ monitor: '', tap }) },
+    emulatorEnv: diagnosticEnv(s.diagnostics),
+    emulatorArgs: [...(s.emulatorLimits ? [] : ['--no-limits']), ...(s.emulatorArgs ?? [])],
+  });
   try {
     const { ops, emulator, config } = system;
     const before = await usedMemory(system.client);
@@ -151,7 +162,10 @@ async function measure(s: ThroughputScenario): Promise<ThroughputFigures & { rec
     const doneJobs = await ops.queues.done.getJobs(['completed'], 0, -1, true);
     const lastDone = Math.max(...doneJobs.map((job) => job.finishedOn ?? 0));
     const donesAcked = stats.dates.filter((d) => d.state === 'acked').length;
-    const lat = (pick: (c: (typeof chunks)[number]) => number): { p50: number; p99: number } => ({ p50: percentile(chunks.map(pick), 50), p99: percentile(chunks.map(pick), 99) });
+    const lat = (pick: (c: (typeof chunks)[number]) => number): { p50: number; p99: number } => ({
+      p50: percentile(chunks.map(pick), 50),
+      p99: percentile(chunks.map(pick), 99),
+    });
     return {
       worker: kindLabel(s.kind),
       records,
@@ -183,8 +197,13 @@ async function measure(s: ThroughputScenario): Promise<ThroughputFigures & { rec
       tap: undefined,
       recordsOf: new Map(chunks.map((c) => [c.requestId, c.records])),
       jobSpan,
-      emulatorPollMs: { p50: round(percentile(samples.roundTripsMs, 50), 1), p99: round(percentile(samples.roundTripsMs, 99), 1), max: round(Math.max(...samples.roundTripsMs), 1) },
-      bookedPeak: bookings.seen === 0 ? undefined : { in1000ms: bookings.peak(1_000), in1025ms: bookings.peak(1_025), used: bookings.used().length, seen: bookings.seen },
+      emulatorPollMs: {
+        p50: round(percentile(samples.roundTripsMs, 50), 1),
+        p99: round(percentile(samples.roundTripsMs, 99), 1),
+        max: round(Math.max(...samples.roundTripsMs), 1),
+      },
+      bookedPeak:
+        bookings.seen === 0 ? undefined : { in1000ms: bookings.peak(1_000), in1025ms: bookings.peak(1_025), used: bookings.used().length, seen: bookings.seen },
       ledger,
       donesAcked,
       failedJobs,

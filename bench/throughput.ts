@@ -92,15 +92,28 @@ export async function runThroughputBench(rawArgs: readonly string[]): Promise<vo
   // excess left the workers or was made by late arrival stamps (see diagnostics/http-tap.ts).
   const tapDir = flags.has('no-tap') ? undefined : mkdtempSync(join(tmpdir(), 'byteair-bench-tap-'));
   const emulatorLimits = !flags.has('no-limits');
-  const kinds: WorkerKind[] = [{ kind: 'sync', roles: 'upload,done,batcher' }, ...(flags.has('no-baseline') ? [] : flags.counts('baseline-max', [2])).map((max) => ({ kind: 'baseline' as const, max }))];
+  const kinds: WorkerKind[] = [
+    { kind: 'sync', roles: 'upload,done,batcher' },
+    ...(flags.has('no-baseline') ? [] : flags.counts('baseline-max', [2])).map((max) => ({ kind: 'baseline' as const, max })),
+  ];
   const results: ThroughputFigures[][] = kinds.map(() => []);
   for (let run = 0; run < runs; run += 1) {
     // Alternate the order, so a slow patch of the shared VM does not always hit the same side.
     const order = run % 2 === 0 ? kinds.map((_, i) => i) : kinds.map((_, i) => kinds.length - 1 - i);
     for (const i of order) {
-      const figures = await runThroughputScenario({ workers, kind: kinds[i] as WorkerKind, specs, env, emulatorLimits, timeBoot: flags.has('time-boot'), diagnostics: { monitor, tap: tapDir === undefined ? '' : join(tapDir, `r${run}-${i}`) } });
+      const figures = await runThroughputScenario({
+        workers,
+        kind: kinds[i] as WorkerKind,
+        specs,
+        env,
+        emulatorLimits,
+        timeBoot: flags.has('time-boot'),
+        diagnostics: { monitor, tap: tapDir === undefined ? '' : join(tapDir, `r${run}-${i}`) },
+      });
       (results[i] as ThroughputFigures[]).push(figures);
-      process.stderr.write(`  run ${run + 1}/${runs} ${figures.worker}: ratio ${figures.ratio} (steady ${figures.steadyRatio}), window ${figures.maxRequestsInWindow} req / ${figures.maxRecordsInWindow} rec, 429s ${figures.rateLimited}, margin needed ${figures.tap?.marginNeededMs ?? '-'} ms, time ${timelineText(figures)}, correct ${figures.correct}\n`);
+      process.stderr.write(
+        `  run ${run + 1}/${runs} ${figures.worker}: ratio ${figures.ratio} (steady ${figures.steadyRatio}), window ${figures.maxRequestsInWindow} req / ${figures.maxRecordsInWindow} rec, 429s ${figures.rateLimited}, margin needed ${figures.tap?.marginNeededMs ?? '-'} ms, time ${timelineText(figures)}, correct ${figures.correct}\n`,
+      );
     }
   }
   if (tapDir !== undefined && flags.has('keep-tap')) process.stderr.write(`tap files kept in ${tapDir}\n`);
@@ -114,11 +127,19 @@ export async function runThroughputBench(rawArgs: readonly string[]): Promise<vo
   const result = {
     bench: 'throughput',
     machine: describeMachine(),
-    workload: { records: oursRuns[0]?.records, chunks: oursRuns[0]?.chunks, jsonBytesPerRecord: oursRuns[0]?.jsonBytesPerRecord, batches: specs.length, stage: 'history_sync', slices },
+    workload: {
+      records: oursRuns[0]?.records,
+      chunks: oursRuns[0]?.chunks,
+      jsonBytesPerRecord: oursRuns[0]?.jsonBytesPerRecord,
+      batches: specs.length,
+      stage: 'history_sync',
+      slices,
+    },
     workers,
     runs,
     emulatorLimits: emulatorLimits ? 'on' : 'off (control: excesses counted, never refused)',
-    timing: 'job timestamps: first BullMQ processedOn to last finishedOn of the write jobs (the queues are paused while the workers boot and resumed once all are ready, see bootSeconds; with --time-boot they are not); steady = chunks finished after the first and before the last second; emulatorRatio = its accepted-records counter polled every 100 ms',
+    timing:
+      'job timestamps: first BullMQ processedOn to last finishedOn of the write jobs (the queues are paused while the workers boot and resumed once all are ready, see bootSeconds; with --time-boot they are not); steady = chunks finished after the first and before the last second; emulatorRatio = its accepted-records counter polled every 100 ms',
     target: { ...TARGET, withinCeiling: true },
     ours,
     baselines,

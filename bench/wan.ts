@@ -36,7 +36,16 @@ export async function runWanBench(rawArgs: readonly string[]): Promise<void> {
   for (const path of paths) {
     const results: ThroughputFigures[] = [];
     for (let run = 0; run < runs; run += 1) {
-      const figures = await runThroughputScenario({ workers, kind: { kind: 'sync', roles: 'upload,done,batcher' }, specs, env, emulatorLimits: true, timeBoot: false, diagnostics: { monitor: '', tap: '' }, emulatorArgs: networkPathArgs(path) });
+      const figures = await runThroughputScenario({
+        workers,
+        kind: { kind: 'sync', roles: 'upload,done,batcher' },
+        specs,
+        env,
+        emulatorLimits: true,
+        timeBoot: false,
+        diagnostics: { monitor: '', tap: '' },
+        emulatorArgs: networkPathArgs(path),
+      });
       results.push(figures);
       const limit = figures.records / 50_000;
       process.stderr.write(
@@ -65,9 +74,14 @@ export async function runWanBench(rawArgs: readonly string[]): Promise<void> {
   const pass =
     summary.every((s) => s.correct) &&
     (wan === undefined ||
-      (wan.rateLimited.max <= TARGET_40_60.rateLimited && wan.maxRecordsInWindow.max <= TARGET_40_60.maxRecordsInWindow && wan.ratio.median >= TARGET_40_60.ratio && wan.fileToDoneSeconds.median <= wan.limitSeconds * TARGET_40_60.fileToDoneOverLimit)) &&
+      (wan.rateLimited.max <= TARGET_40_60.rateLimited &&
+        wan.maxRecordsInWindow.max <= TARGET_40_60.maxRecordsInWindow &&
+        wan.ratio.median >= TARGET_40_60.ratio &&
+        wan.fileToDoneSeconds.median <= wan.limitSeconds * TARGET_40_60.fileToDoneOverLimit)) &&
     (flat === undefined || flat.ratio.median >= TARGET_0_0.ratio);
-  process.stdout.write(`${JSON.stringify({ bench: 'wan', machine: describeMachine(), workers, runs, target: { at40_60: TARGET_40_60, at0_0: TARGET_0_0 }, summary, perPath, pass }, null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ bench: 'wan', machine: describeMachine(), workers, runs, target: { at40_60: TARGET_40_60, at0_0: TARGET_0_0 }, summary, perPath, pass }, null, 2)}\n`,
+  );
   process.stderr.write(
     `wan (${workers} workers, median of ${runs}): ${summary.map((s) => `${s.path} ms: 429s ${s.rateLimited.max}, peak ${s.maxRecordsInWindow.max} rec, whole ${s.ratio.median} (best 10 s ${s.best10sRatio.median}, physical best ${s.physicalBest}), Done ${s.fileToDoneSeconds.median}/${s.limitSeconds} s`).join('; ')} — ${pass ? 'PASS' : 'FAIL'}\n`,
   );

@@ -31,7 +31,11 @@ if (out !== undefined && out !== '') {
   // The limiter's booked start of each request that went out (Redis ms: the same machine clock).
   subscribe(SEND_TIMING_CHANNEL, (message) => {
     const timing = message as SendTiming;
-    events.push(['booked', timing.requestId, timing.bookedAt], ['confirmed', timing.requestId, timing.confirmedAt], ['accounted', timing.requestId, timing.bookedAt + Math.max(0, timing.lateMs)]);
+    events.push(
+      ['booked', timing.requestId, timing.bookedAt],
+      ['confirmed', timing.requestId, timing.confirmedAt],
+      ['accounted', timing.requestId, timing.bookedAt + Math.max(0, timing.lateMs)],
+    );
   });
   subscribe('http.server.request.start', (message) => {
     const request = (message as { request: IncomingMessage }).request;

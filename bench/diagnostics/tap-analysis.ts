@@ -46,7 +46,12 @@ export interface TapVerdict {
    * kept (first to last booked start, and its longest pause between two bookings), and the
    * last booked start to the last job's finish (the last answers and their bookkeeping).
    */
-  readonly timeline: { readonly startToFirstBookedMs: number; readonly bookedSpanMs: number; readonly longestBookingPauseMs: number; readonly lastBookedToFinishMs: number };
+  readonly timeline: {
+    readonly startToFirstBookedMs: number;
+    readonly bookedSpanMs: number;
+    readonly longestBookingPauseMs: number;
+    readonly lastBookedToFinishMs: number;
+  };
 }
 
 type TapEvent = [string, string, number];
@@ -93,7 +98,10 @@ export function analyzeTap(prefix: string, recordsOf: ReadonlyMap<string, number
     peakRecordsByArrival: byArrival.records,
     heaviestArrivalWindow: byArrival.members.map((m) => ({ records: m.records, sendToStampMs: round(m.delta, 1) })),
     // Write requests only: a Done's booking (0 records) comes after its date's last chunk.
-    timeline: timeline([...booked].flatMap(([id, times]) => (recordsOf.has(id) ? times : [])), jobs),
+    timeline: timeline(
+      [...booked].flatMap(([id, times]) => (recordsOf.has(id) ? times : [])),
+      jobs,
+    ),
   };
 }
 
@@ -103,7 +111,12 @@ function timeline(bookedStarts: readonly number[], jobs: JobSpan): TapVerdict['t
   const last = starts[starts.length - 1] ?? Number.NaN;
   let longest = 0;
   for (let i = 1; i < starts.length; i += 1) longest = Math.max(longest, (starts[i] as number) - (starts[i - 1] as number));
-  return { startToFirstBookedMs: round(first - jobs.first, 1), bookedSpanMs: round(last - first, 1), longestBookingPauseMs: round(longest, 1), lastBookedToFinishMs: round(jobs.last - last, 1) };
+  return {
+    startToFirstBookedMs: round(first - jobs.first, 1),
+    bookedSpanMs: round(last - first, 1),
+    longestBookingPauseMs: round(longest, 1),
+    lastBookedToFinishMs: round(jobs.last - last, 1),
+  };
 }
 
 /** Each send with the same attempt's later event (k-th send with k-th event, both in time order). */
@@ -111,10 +124,12 @@ function paired(sends: ReadonlyMap<string, number[]>, events: ReadonlyMap<string
   const out: Array<{ id: string; send: number; other: number }> = [];
   for (const [id, sent] of sends) {
     const later = [...(events.get(id) ?? [])].sort((a, b) => a - b);
-    [...sent].sort((a, b) => a - b).forEach((send, k) => {
-      const other = later[k];
-      if (other !== undefined) out.push({ id, send, other });
-    });
+    [...sent]
+      .sort((a, b) => a - b)
+      .forEach((send, k) => {
+        const other = later[k];
+        if (other !== undefined) out.push({ id, send, other });
+      });
   }
   return out;
 }

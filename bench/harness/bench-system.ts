@@ -66,11 +66,25 @@ export async function startBenchSystem(options: BenchSystemOptions = {}): Promis
     emulator = await spawnEmulator({
       cli: CLI,
       ...(options.emulatorEnv === undefined ? {} : { env: options.emulatorEnv }),
-      args: ['--tenant-id', CREDENTIALS.tenantId, '--application-id', CREDENTIALS.applicationId, '--ak', CREDENTIALS.ak, '--sk', CREDENTIALS.sk, '--log-level', 'warn', ...(options.emulatorArgs ?? [])],
+      args: [
+        '--tenant-id',
+        CREDENTIALS.tenantId,
+        '--application-id',
+        CREDENTIALS.applicationId,
+        '--ak',
+        CREDENTIALS.ak,
+        '--sk',
+        CREDENTIALS.sk,
+        '--log-level',
+        'warn',
+        ...(options.emulatorArgs ?? []),
+      ],
     });
     // Said once per system: the figures mean less when the emulator's stamps can lag (front-door-priority.ts).
     if (!stampsPrioritized(emulator.frontDoor)) {
-      process.stderr.write(`  note: the emulator's stamping thread runs at nice ${emulator.frontDoor.nice} (${emulator.frontDoor.reason ?? 'not raised'}); under CPU load its arrival stamps lag, so windows "as the emulator saw them" may hold more than the workers sent\n`);
+      process.stderr.write(
+        `  note: the emulator's stamping thread runs at nice ${emulator.frontDoor.nice} (${emulator.frontDoor.reason ?? 'not raised'}); under CPU load its arrival stamps lag, so windows "as the emulator saw them" may hold more than the workers sent\n`,
+      );
     }
     const env: Record<string, string> = {
       REDIS_URL: redis.url,
@@ -102,7 +116,9 @@ export async function startBenchSystem(options: BenchSystemOptions = {}): Promis
       config,
       ops,
       startWorkers: async (count, kind) =>
-        await spawnAll(Array.from({ length: count }, () => (kind.kind === 'sync' ? [CLI, 'worker', '--roles', kind.roles] : [BASELINE_WORKER, '--max', String(kind.max)]))),
+        await spawnAll(
+          Array.from({ length: count }, () => (kind.kind === 'sync' ? [CLI, 'worker', '--roles', kind.roles] : [BASELINE_WORKER, '--max', String(kind.max)])),
+        ),
       startProducers: async (argsList) => await spawnAll(argsList.map((args) => [STREAM_PRODUCER, ...args])),
       async stop(graceMs = 2_000) {
         await Promise.all(children.map(async (child) => await child.stop(graceMs)));

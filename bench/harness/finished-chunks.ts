@@ -26,7 +26,16 @@ export async function finishedChunks(upload: Queue): Promise<FinishedChunk[]> {
     if (job.name !== WRITE_JOB || job.finishedOn === undefined || job.processedOn === undefined) continue;
     const data = parseJobData(job.data);
     if (data.kind !== 'write') continue;
-    out.push({ requestId: data.requestId, topic: data.topic, stage: data.stage, records: data.records, addedAt: job.timestamp, startedAt: job.processedOn, finishedAt: job.finishedOn, intake: data.intake });
+    out.push({
+      requestId: data.requestId,
+      topic: data.topic,
+      stage: data.stage,
+      records: data.records,
+      addedAt: job.timestamp,
+      startedAt: job.processedOn,
+      finishedAt: job.finishedOn,
+      intake: data.intake,
+    });
   }
   return out.sort((a, b) => a.finishedAt - b.finishedAt);
 }

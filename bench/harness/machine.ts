@@ -29,7 +29,12 @@ export function describeMachine(): MachineDescription {
   const redis = spawnSync(process.env.REDIS_SERVER_BIN ?? 'redis-server', ['--version'], { encoding: 'utf8' });
   const git = (args: readonly string[]): string => spawnSync('git', args, { cwd: PROJECT_ROOT, encoding: 'utf8' }).stdout.trim();
   return {
-    tree: { head: git(['rev-parse', '--short', 'HEAD']), uncommitted: git(['status', '--porcelain', '--', 'packages']).split('\n').filter((line) => line !== '') },
+    tree: {
+      head: git(['rev-parse', '--short', 'HEAD']),
+      uncommitted: git(['status', '--porcelain', '--', 'packages'])
+        .split('\n')
+        .filter((line) => line !== ''),
+    },
     cpu,
     cpus: availableParallelism(),
     memoryGiB: Math.round(totalmem() / 2 ** 30),

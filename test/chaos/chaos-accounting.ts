@@ -88,19 +88,37 @@ export async function account(input: AccountingInput): Promise<AccountingResult>
     const ledger = await system.emulator.ledger(topic);
     accepted += ledger.size;
     const notOnce = ids.filter((id) => ledger.get(id) !== 1);
-    check(notOnce.length === 0, `${topic}: ${notOnce.length} acknowledged records not accepted exactly once (e.g. ${notOnce.slice(0, 3).join(', ')}: ${notOnce.slice(0, 3).map((id) => ledger.get(id) ?? 0).join(', ')} times)`);
+    check(
+      notOnce.length === 0,
+      `${topic}: ${notOnce.length} acknowledged records not accepted exactly once (e.g. ${notOnce.slice(0, 3).join(', ')}: ${notOnce
+        .slice(0, 3)
+        .map((id) => ledger.get(id) ?? 0)
+        .join(', ')} times)`,
+    );
     const twice = [...ledger].filter(([, n]) => n > 1);
-    check(twice.length === 0, `${topic}: ${twice.length} ids accepted more than once, i.e. re-sent under a new Request-Id (e.g. ${twice.slice(0, 3).map(([id]) => id).join(', ')})`);
+    check(
+      twice.length === 0,
+      `${topic}: ${twice.length} ids accepted more than once, i.e. re-sent under a new Request-Id (e.g. ${twice
+        .slice(0, 3)
+        .map(([id]) => id)
+        .join(', ')})`,
+    );
     const known = new Set(ids);
     const unknown = new Set(mayHold);
     const foreign = [...ledger.keys()].filter((id) => !known.has(id) && !unknown.has(id));
-    check(foreign.length === 0, `${topic}: ${foreign.length} accepted ids that were never acknowledged nor sent, or should have been refused (e.g. ${foreign.slice(0, 3).join(', ')})`);
+    check(
+      foreign.length === 0,
+      `${topic}: ${foreign.length} accepted ids that were never acknowledged nor sent, or should have been refused (e.g. ${foreign.slice(0, 3).join(', ')})`,
+    );
     unknownAccepted += [...ledger.keys()].filter((id) => unknown.has(id)).length;
     const summary = stats.topics[topic];
     check(summary?.duplicateIds === 0, `${topic}: the emulator counted ${summary?.duplicateIds ?? '?'} duplicate ids`);
     check(summary?.recordsWithoutId === 0, `${topic}: ${summary?.recordsWithoutId ?? '?'} accepted records had no ${idFieldOf(topic)}`);
   }
-  check(stats.totals.rejectedRecords === rejectedExpected, `the emulator refused ${stats.totals.rejectedRecords} records, the rule matches ${rejectedExpected}`);
+  check(
+    stats.totals.rejectedRecords === rejectedExpected,
+    `the emulator refused ${stats.totals.rejectedRecords} records, the rule matches ${rejectedExpected}`,
+  );
 
   const rejectionsKept = await checkRejections(input, check);
   checkDones(stats, batches, check);
@@ -113,7 +131,10 @@ export async function account(input: AccountingInput): Promise<AccountingResult>
   for (const status of await handle.producer.batches()) {
     check(status.failedChunks.length === 0, `batch ${status.batchId} has failed chunks: ${JSON.stringify(status.failedChunks)}`);
   }
-  check(stats.totals.orderingViolations === 0, `${stats.totals.orderingViolations} ordering violations: ${JSON.stringify(stats.orderingViolations.slice(0, 3))}`);
+  check(
+    stats.totals.orderingViolations === 0,
+    `${stats.totals.orderingViolations} ordering violations: ${JSON.stringify(stats.orderingViolations.slice(0, 3))}`,
+  );
   const { maxRequestsPerSecond, maxRecordsPerSecond } = system.config.limits;
   const w = stats.windows;
   check(
@@ -149,13 +170,22 @@ async function checkRejections(input: AccountingInput, check: (ok: boolean, mess
     for await (const row of input.handle.operations.rejectedRecords({ topic: spec.topic, stage: spec.stage, date: spec.date })) {
       const id = String((JSON.parse(row.data) as Record<string, unknown>)[idFieldOf(spec.topic)]);
       seen.set(id, (seen.get(id) ?? 0) + 1);
-      check(wanted.has(id) && row.reason === REJECT_RULE.reason, `${spec.topic}/${spec.stage}/${spec.date}: kept a rejection that is not the rule's: ${id} "${row.reason}"`);
+      check(
+        wanted.has(id) && row.reason === REJECT_RULE.reason,
+        `${spec.topic}/${spec.stage}/${spec.date}: kept a rejection that is not the rule's: ${id} "${row.reason}"`,
+      );
     }
-    check([...seen.values()].every((n) => n === 1), `${spec.topic}/${spec.stage}/${spec.date}: a rejected record was kept twice`);
+    check(
+      [...seen.values()].every((n) => n === 1),
+      `${spec.topic}/${spec.stage}/${spec.date}: a rejected record was kept twice`,
+    );
     kept += [...seen.keys()].filter((id) => wanted.has(id)).length;
     if (strict.has(spec)) {
       const missing = [...wanted].filter((id) => !seen.has(id));
-      check(missing.length === 0, `${spec.topic}/${spec.stage}/${spec.date}: ${missing.length} rejected records not kept (e.g. ${missing.slice(0, 3).join(', ')})`);
+      check(
+        missing.length === 0,
+        `${spec.topic}/${spec.stage}/${spec.date}: ${missing.length} rejected records not kept (e.g. ${missing.slice(0, 3).join(', ')})`,
+      );
     }
   }
   return kept;
@@ -171,8 +201,14 @@ function checkDones(stats: EmulatorStats, batches: readonly BatchSpec[], check: 
     check(date?.state === 'acked', `${name}: date state ${date?.state ?? 'unknown'}`);
     check(date?.acceptedRecords === ids.accepted.length, `${name}: ${date?.acceptedRecords ?? 0} accepted, expected ${ids.accepted.length}`);
     check(date?.rejectedRecords === ids.rejected.length, `${name}: ${date?.rejectedRecords ?? 0} refused, expected ${ids.rejected.length}`);
-    check(date?.repeatedDones === 0 && date.writesRefusedAfterAck === 0, `${name}: ${date?.repeatedDones ?? '?'} repeated Dones, ${date?.writesRefusedAfterAck ?? '?'} writes after the Done`);
-    check((date?.doneSeq ?? 0) > (date?.lastWriteSeq ?? Number.MAX_SAFE_INTEGER), `${name}: the Done (seq ${date?.doneSeq ?? '?'}) came before its last write (seq ${date?.lastWriteSeq ?? '?'})`);
+    check(
+      date?.repeatedDones === 0 && date.writesRefusedAfterAck === 0,
+      `${name}: ${date?.repeatedDones ?? '?'} repeated Dones, ${date?.writesRefusedAfterAck ?? '?'} writes after the Done`,
+    );
+    check(
+      (date?.doneSeq ?? 0) > (date?.lastWriteSeq ?? Number.MAX_SAFE_INTEGER),
+      `${name}: the Done (seq ${date?.doneSeq ?? '?'}) came before its last write (seq ${date?.lastWriteSeq ?? '?'})`,
+    );
   }
   check(stats.totals.repeatedDones === 0, `${stats.totals.repeatedDones} repeated Dones`);
 }

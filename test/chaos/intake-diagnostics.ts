@@ -15,7 +15,10 @@ export async function phantomInFlight(handle: OperationsHandle, topic: string): 
 /** Every failed job of both queues, described (stage, times stalled, reason). */
 export async function describeFailedJobs(handle: OperationsHandle): Promise<string[]> {
   const described: string[] = [];
-  for (const [name, queue] of [['upload', handle.queues.upload], ['done', handle.queues.done]] as const) {
+  for (const [name, queue] of [
+    ['upload', handle.queues.upload],
+    ['done', handle.queues.done],
+  ] as const) {
     const failed: Job[] = await queue.getFailed(0, 1_000);
     for (const job of failed) {
       const stage = (job.data as { stage?: unknown } | undefined)?.stage;

@@ -52,7 +52,17 @@ export async function runChaos(plan: ChaosPlan, onStep?: (record: StepRecord) =>
   const system = await startTestSystem({
     appendFsync: 'always',
     env: { BYTEAIR_STREAMING_ONLY_TOPICS: 'behavior', ...plan.env },
-    emulatorArgs: ['--streaming-only-topics', 'behavior', '--reject-record', JSON.stringify(REJECT_RULE), '--hang-ms', String(plan.hangMs), '--now', emulatorNow, '--clock-advances'],
+    emulatorArgs: [
+      '--streaming-only-topics',
+      'behavior',
+      '--reject-record',
+      JSON.stringify(REJECT_RULE),
+      '--hang-ms',
+      String(plan.hangMs),
+      '--now',
+      emulatorNow,
+      '--clock-advances',
+    ],
   });
   let handle: OperationsHandle | undefined;
   try {
@@ -71,13 +81,29 @@ export async function runChaos(plan: ChaosPlan, onStep?: (record: StepRecord) =>
     const [, steps2] = await Promise.all([offline.run(plan.phase2.batches), runSteps(plan.phase2.steps, ctx, onStep)]);
     await stream.stop();
     const drainStart = Date.now();
-    await drain(system, handle, [...plan.phase1.batches, ...plan.phase2.batches], plan.streams.map((s) => s.topic), plan.drainTimeoutMs);
+    await drain(
+      system,
+      handle,
+      [...plan.phase1.batches, ...plan.phase2.batches],
+      plan.streams.map((s) => s.topic),
+      plan.drainTimeoutMs,
+    );
     const drained = Date.now();
 
-    const result = await account({ system, handle, strictBatches: plan.phase1.batches, looseBatches: plan.phase2.batches, stream, streamTopics: plan.streams.map((s) => s.topic) });
+    const result = await account({
+      system,
+      handle,
+      strictBatches: plan.phase1.batches,
+      looseBatches: plan.phase2.batches,
+      stream,
+      streamTopics: plan.streams.map((s) => s.topic),
+    });
     const stats = await system.emulator.stats();
     const violations = [...result.violations];
-    if (stats.totals.authFailures > 0) violations.push(`${stats.totals.authFailures} auth failures with the emulator's clock ${plan.clockSkewSeconds} s ahead: ${JSON.stringify(stats.authFailures)}`);
+    if (stats.totals.authFailures > 0)
+      violations.push(
+        `${stats.totals.authFailures} auth failures with the emulator's clock ${plan.clockSkewSeconds} s ahead: ${JSON.stringify(stats.authFailures)}`,
+      );
     const steps = [...steps1, ...steps2];
     const restarts = (how: string): number => steps.filter((s) => s.step.startsWith(`Redis ${how}`)).length;
     return {
@@ -114,7 +140,9 @@ async function waitDone(handle: OperationsHandle, specs: readonly BatchSpec[], t
   await eventually(
     async () => {
       const statuses = await handle.producer.batches();
-      const done = specs.every((spec) => statuses.some((s) => s.topic === spec.topic && s.stage === spec.stage && s.date === spec.date && s.state === 'done-acked'));
+      const done = specs.every((spec) =>
+        statuses.some((s) => s.topic === spec.topic && s.stage === spec.stage && s.date === spec.date && s.state === 'done-acked'),
+      );
       return done ? true : undefined;
     },
     `batches ${specs.map((s) => `${s.topic}/${s.stage}/${s.date}`).join(', ')} to be done-acked`,
@@ -124,14 +152,27 @@ async function waitDone(handle: OperationsHandle, specs: readonly BatchSpec[], t
 }
 
 /** Every batch done-acked, every intake cut, uploaded and settled, both queues empty. */
-async function drain(system: TestSystem, handle: OperationsHandle, specs: readonly BatchSpec[], streamTopics: readonly string[], timeoutMs: number): Promise<void> {
+async function drain(
+  system: TestSystem,
+  handle: OperationsHandle,
+  specs: readonly BatchSpec[],
+  streamTopics: readonly string[],
+  timeoutMs: number,
+): Promise<void> {
   try {
     await waitDone(handle, specs, timeoutMs);
-    await eventually(async () => ((await drainState(handle, streamTopics)).drained ? true : undefined), 'the streaming intakes and the queues to drain', timeoutMs, 250);
+    await eventually(
+      async () => ((await drainState(handle, streamTopics)).drained ? true : undefined),
+      'the streaming intakes and the queues to drain',
+      timeoutMs,
+      250,
+    );
   } catch (error) {
     // Say what is stuck: a timeout alone would leave a failed run undiagnosed.
     const state = await drainState(handle, streamTopics);
-    const batches = (await handle.producer.batches()).filter((b) => b.state !== 'done-acked').map((b) => `${b.batchId} ${b.state} ${b.settledChunks}/${b.chunks}`);
+    const batches = (await handle.producer.batches())
+      .filter((b) => b.state !== 'done-acked')
+      .map((b) => `${b.batchId} ${b.state} ${b.settledChunks}/${b.chunks}`);
     throw new Error(`${(error as Error).message}\nstuck: ${JSON.stringify({ ...state, batchesNotDone: batches })}`, { cause: error });
   }
   // The ledger is read from the emulator: let its last answers land.

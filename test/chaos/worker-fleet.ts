@@ -51,7 +51,10 @@ export class WorkerFleet {
 
   /** Logs of the processes running now (the killed ones are gone with their pipes). */
   logs(): string {
-    return [...this.#running.values()].flat().map((w) => w.log()).join('\n');
+    return [...this.#running.values()]
+      .flat()
+      .map((w) => w.log())
+      .join('\n');
   }
 
   #spawn(kind: ProcessKind): ChildWorker {

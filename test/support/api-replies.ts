@@ -5,10 +5,17 @@ import type { ScriptedReply } from './scripted-server.js';
 /** Answers as the real API gives them: HTTP 200, protobuf body, `success` true only with code 0. */
 const PROTOBUF = { 'content-type': 'application/x-protobuf' };
 
-export function writeReply(code: number, message: string, errors: readonly DataError[] = [], options: { gzip?: boolean; headers?: Readonly<Record<string, string>> } = {}): ScriptedReply {
+export function writeReply(
+  code: number,
+  message: string,
+  errors: readonly DataError[] = [],
+  options: { gzip?: boolean; headers?: Readonly<Record<string, string>> } = {},
+): ScriptedReply {
   const body = encodeWriteResponse({ status: { code, message, success: code === 0 }, errors });
   const headers = { ...PROTOBUF, ...options.headers };
-  return options.gzip === true ? { kind: 'respond', headers: { ...headers, 'content-encoding': 'gzip' }, body: gzipSync(body) } : { kind: 'respond', headers, body };
+  return options.gzip === true
+    ? { kind: 'respond', headers: { ...headers, 'content-encoding': 'gzip' }, body: gzipSync(body) }
+    : { kind: 'respond', headers, body };
 }
 
 export function doneReply(code: number, message: string): ScriptedReply {

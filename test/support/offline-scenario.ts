@@ -50,7 +50,8 @@ export async function waitForAllDone(system: TestSystem, batches: readonly Scena
       const statuses = await system.ops.producer.batches();
       // A chunk that failed for good keeps its batch from Done forever: say so now, with why.
       const failed = statuses.filter((s) => s.failedChunks.length > 0);
-      if (failed.length > 0) throw new Error(`chunks failed for good: ${JSON.stringify(failed.map((s) => ({ batch: `${s.topic}/${s.stage}/${s.date}`, failed: s.failedChunks })))}`);
+      if (failed.length > 0)
+        throw new Error(`chunks failed for good: ${JSON.stringify(failed.map((s) => ({ batch: `${s.topic}/${s.stage}/${s.date}`, failed: s.failedChunks })))}`);
       const done = batches.every((b) => statuses.some((s) => s.topic === b.topic && s.stage === b.stage && s.date === b.date && s.state === 'done-acked'));
       return done ? true : undefined;
     },
@@ -65,11 +66,19 @@ export async function waitForAllDone(system: TestSystem, batches: readonly Scena
  * once, one Done per (topic, stage, date) after all of that date's writes, no limit excess.
  */
 /** `alsoStreamed`: records per topic that arrived by streaming, on top of the batches. */
-export async function expectExactAccounting(system: TestSystem, batches: readonly ScenarioBatch[], expectFn: typeof expect, alsoStreamed: Readonly<Record<string, number>> = {}): Promise<void> {
+export async function expectExactAccounting(
+  system: TestSystem,
+  batches: readonly ScenarioBatch[],
+  expectFn: typeof expect,
+  alsoStreamed: Readonly<Record<string, number>> = {},
+): Promise<void> {
   const stats = await system.emulator.stats();
   const windows = stats.windows;
   const { maxRequestsPerSecond, maxRecordsPerSecond } = system.config.limits;
-  const excess = windows.requestsOverCeiling + windows.recordsOverCeiling > 0 || windows.maxRequestsInWindow > maxRequestsPerSecond || windows.maxRecordsInWindow > maxRecordsPerSecond;
+  const excess =
+    windows.requestsOverCeiling + windows.recordsOverCeiling > 0 ||
+    windows.maxRequestsInWindow > maxRequestsPerSecond ||
+    windows.maxRecordsInWindow > maxRecordsPerSecond;
   // The message carries every window figure, so a failure says by how much.
   expectFn(excess ? `limit excess seen by the emulator: ${JSON.stringify(windows)}` : 'within the ceiling').toBe('within the ceiling');
   const byTopic = new Map<string, number>();

@@ -25,13 +25,18 @@ export function operatorEnv(redis: TestRedis, extra: Readonly<Record<string, str
 /** Runs the built command with `input` on its standard input (closed after it), like `cmd < file`. */
 export function runCliWithInput(args: readonly string[], env: Readonly<Record<string, string>>, input: string | Buffer): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, [CLI_PATH, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
-      if (error !== null && typeof error.code !== 'number') {
-        reject(new Error(`the command did not exit by itself (${error.signal ?? error.message})`, { cause: error }));
-        return;
-      }
-      resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr });
-    });
+    const child = execFile(
+      process.execPath,
+      [CLI_PATH, ...args],
+      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        if (error !== null && typeof error.code !== 'number') {
+          reject(new Error(`the command did not exit by itself (${error.signal ?? error.message})`, { cause: error }));
+          return;
+        }
+        resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr });
+      },
+    );
     // The command may stop reading early (a bad line); the rest of the input is then unwanted.
     child.stdin?.on('error', () => undefined);
     child.stdin?.end(input);

@@ -80,7 +80,8 @@ export interface TestSystemOptions {
 export async function startTestSystem(options: TestSystemOptions = {}): Promise<TestSystem> {
   assertBuilt();
   const cluster = options.cluster === true ? await startPrivateCluster({ masters: 3 }) : undefined;
-  const persistent: RestartableRedis | undefined = options.appendFsync === undefined || cluster !== undefined ? undefined : await startRestartableRedis('sys', options.appendFsync);
+  const persistent: RestartableRedis | undefined =
+    options.appendFsync === undefined || cluster !== undefined ? undefined : await startRestartableRedis('sys', options.appendFsync);
   const redis: TestRedis | undefined = persistent ?? (cluster === undefined ? await startTestRedis('sys') : undefined);
   const redisEnv: Record<string, string> =
     redis === undefined
@@ -88,7 +89,21 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
       : { REDIS_URL: redis.url, BYTEAIR_REDIS_PREFIX: redis.prefix };
   const emulator = await spawnEmulator({
     cli: CLI,
-    args: ['--tenant-id', TEST_TENANT_ID, '--application-id', TEST_APPLICATION_ID, '--ak', TEST_AK, '--sk', TEST_SK, '--token', TEST_TOKEN, '--log-level', 'warn', ...(options.emulatorArgs ?? [])],
+    args: [
+      '--tenant-id',
+      TEST_TENANT_ID,
+      '--application-id',
+      TEST_APPLICATION_ID,
+      '--ak',
+      TEST_AK,
+      '--sk',
+      TEST_SK,
+      '--token',
+      TEST_TOKEN,
+      '--log-level',
+      'warn',
+      ...(options.emulatorArgs ?? []),
+    ],
   });
   const auth: Record<string, string> = options.auth === 'air' ? { BYTEAIR_TOKEN: TEST_TOKEN } : { BYTEAIR_AK: TEST_AK, BYTEAIR_SK: TEST_SK };
   const env: Record<string, string> = {
@@ -163,4 +178,3 @@ function spawnWorker(roles: string, env: Record<string, string>): ChildWorker {
     },
   };
 }
-

@@ -17,8 +17,20 @@ export function checkVolcSignature(request: RecordedRequest, secretAccessKey: st
   if (parsed === undefined) return { valid: false, accessKeyId: undefined, signedHeaders: [], bodyHashMatches };
   const expected = expectedVolcSignature(
     parsed,
-    { method: request.method, path: request.path, query: request.query, header: (name) => request.header(name), payloadHash, xDate: request.header('x-date') ?? '' },
+    {
+      method: request.method,
+      path: request.path,
+      query: request.query,
+      header: (name) => request.header(name),
+      payloadHash,
+      xDate: request.header('x-date') ?? '',
+    },
     secretAccessKey,
   );
-  return { valid: 'signature' in expected && expected.signature === parsed.signature, accessKeyId: parsed.accessKeyId, signedHeaders: parsed.signedHeaders, bodyHashMatches };
+  return {
+    valid: 'signature' in expected && expected.signature === parsed.signature,
+    accessKeyId: parsed.accessKeyId,
+    signedHeaders: parsed.signedHeaders,
+    bodyHashMatches,
+  };
 }

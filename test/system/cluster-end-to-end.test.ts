@@ -21,7 +21,10 @@ test('offline batches, Done, streaming and the limiter on a 3-master Redis Clust
     const workers = [system.startWorker(), system.startWorker()];
     await Promise.all(workers.map(async (w) => await w.ready));
     const idField = DEFAULT_ID_FIELDS.item ?? 'id';
-    await system.ops.intake.push('item', Array.from({ length: 15_000 }, (_, i) => ({ [idField]: `item-stream-${i}` })));
+    await system.ops.intake.push(
+      'item',
+      Array.from({ length: 15_000 }, (_, i) => ({ [idField]: `item-stream-${i}` })),
+    );
     await produceAndSeal(system, BATCHES);
     await waitForAllDone(system, BATCHES, 180_000);
     const stats = await eventually(

@@ -22,7 +22,8 @@ const ARTIFACTS = resolve(PROJECT_ROOT, 'test-artifacts');
 const STEP_MS = 15_000;
 
 function assertPrerequisites(): void {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (the browser test drives Debian's Chromium)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (the browser test drives Debian's Chromium)`);
   if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run \`npm run build\` first`);
 }
 
@@ -53,7 +54,12 @@ async function startDashboardProcess(redis: TestRedis, system: WorkedSystem): Pr
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
   const stop = async (): Promise<void> => await stopChild(child, exited);
   try {
-    const line = await eventually(() => Promise.resolve(/\{"event":"listening".*\}/.exec(stdout)?.[0] ?? failedStart(child, stderr)), 'the dashboard listening line', 20_000, 50);
+    const line = await eventually(
+      () => Promise.resolve(/\{"event":"listening".*\}/.exec(stdout)?.[0] ?? failedStart(child, stderr)),
+      'the dashboard listening line',
+      20_000,
+      50,
+    );
     return { url: (JSON.parse(line) as { url: string }).url, stop };
   } catch (error) {
     await stop();

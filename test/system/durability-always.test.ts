@@ -88,7 +88,8 @@ function somewhatMore(adds: number, pushed: number, accepted: number): Progress 
 /** Re-adds every acknowledged call and the one that may have been in flight (a no-op for those already there), then seals. */
 async function completeBatch(handle: OperationsHandle, adds: number): Promise<number> {
   const batch = await handle.producer.batch(BATCH.topic, BATCH.stage, BATCH.date);
-  for (let k = 0; k <= adds; k += 1) await batch.add(Array.from({ length: PER_ADD }, (_, i) => offlineRecord(BATCH.topic, BATCH.stage, BATCH.date, k * PER_ADD + i, false)));
+  for (let k = 0; k <= adds; k += 1)
+    await batch.add(Array.from({ length: PER_ADD }, (_, i) => offlineRecord(BATCH.topic, BATCH.stage, BATCH.date, k * PER_ADD + i, false)));
   await batch.seal();
   return (adds + 1) * PER_ADD;
 }
@@ -133,7 +134,11 @@ describe('appendfsync always: acknowledged producer calls survive SIGKILL of Red
   let handle: OperationsHandle;
 
   beforeEach(async () => {
-    system = await startTestSystem({ appendFsync: 'always', env: { BYTEAIR_STREAMING_ONLY_TOPICS: TOPIC_STREAM }, emulatorArgs: ['--streaming-only-topics', TOPIC_STREAM] });
+    system = await startTestSystem({
+      appendFsync: 'always',
+      env: { BYTEAIR_STREAMING_ONLY_TOPICS: TOPIC_STREAM },
+      emulatorArgs: ['--streaming-only-topics', TOPIC_STREAM],
+    });
     handle = openProductionProducer(system);
   });
 
@@ -181,7 +186,11 @@ describe('appendfsync always: acknowledged producer calls survive SIGKILL of Red
     const streamed = stream.acknowledgedIds(TOPIC_STREAM);
     await waitUploaded(system, handle, streamed.length);
     await expectExactlyOnce(system, TOPIC_STREAM, streamed, stream.unknownIds(TOPIC_STREAM));
-    await expectExactlyOnce(system, BATCH.topic, Array.from({ length: records }, (_, n) => offlineRecordId(BATCH.topic, BATCH.stage, BATCH.date, n)));
+    await expectExactlyOnce(
+      system,
+      BATCH.topic,
+      Array.from({ length: records }, (_, n) => offlineRecordId(BATCH.topic, BATCH.stage, BATCH.date, n)),
+    );
     expect((await system.emulator.stats()).dones).toHaveLength(1);
   }, 180_000);
 
@@ -209,7 +218,11 @@ describe('appendfsync always: acknowledged producer calls survive SIGKILL of Red
     const streamed = stream.acknowledgedIds(TOPIC_STREAM);
     await waitUploaded(system, handle, streamed.length);
     await expectExactlyOnce(system, TOPIC_STREAM, streamed, stream.unknownIds(TOPIC_STREAM));
-    await expectExactlyOnce(system, BATCH.topic, Array.from({ length: records }, (_, n) => offlineRecordId(BATCH.topic, BATCH.stage, BATCH.date, n)));
+    await expectExactlyOnce(
+      system,
+      BATCH.topic,
+      Array.from({ length: records }, (_, n) => offlineRecordId(BATCH.topic, BATCH.stage, BATCH.date, n)),
+    );
     const stats = await system.emulator.stats();
     expect(stats.dones).toHaveLength(1);
     expect(stats.totals.orderingViolations).toBe(0);

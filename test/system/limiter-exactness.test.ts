@@ -17,12 +17,21 @@ afterAll(async () => {
   await redis.stop();
 });
 
-const DEFAULTS = { maxRequestsPerSecond: LIMITER_DEFAULTS.maxRequestsPerSecond, maxRecordsPerSecond: LIMITER_DEFAULTS.maxRecordsPerSecond, marginMs: LIMITER_DEFAULTS.marginMs, marginCapMs: LIMITER_DEFAULTS.marginMs } as const;
+const DEFAULTS = {
+  maxRequestsPerSecond: LIMITER_DEFAULTS.maxRequestsPerSecond,
+  maxRecordsPerSecond: LIMITER_DEFAULTS.maxRecordsPerSecond,
+  marginMs: LIMITER_DEFAULTS.marginMs,
+  marginCapMs: LIMITER_DEFAULTS.marginMs,
+} as const;
 const W = windowMs(DEFAULTS);
 /** The API's own window: a send confirmed within the late tolerance stays inside it. */
 const SERVER_WINDOW = 1000;
 
-function report(label: string, bookings: readonly RecordedBooking[], sent: readonly RecordedBooking[]): { peak: ReturnType<typeof peakLoad>; sentPeak: ReturnType<typeof peakLoad>; requests: number; records: number } {
+function report(
+  label: string,
+  bookings: readonly RecordedBooking[],
+  sent: readonly RecordedBooking[],
+): { peak: ReturnType<typeof peakLoad>; sentPeak: ReturnType<typeof peakLoad>; requests: number; records: number } {
   const peak = peakLoad(bookings, W);
   const sentPeak = peakLoad(sent, SERVER_WINDOW);
   const requests = utilization(bookings, W, DEFAULTS.maxRequestsPerSecond, () => 1);
@@ -55,7 +64,15 @@ test('in process: 8 acquirers of mostly small chunks never exceed either ceiling
 test('3 processes and this one, 1..10 000-record chunks: exact in every window, records ceiling kept full, fair shares', async () => {
   const client = redis.client();
   const prefix = `${redis.prefix}-mp`;
-  const params: ChildParams[] = [1, 2, 3].map((seed) => ({ url: redis.url, prefix, options: DEFAULTS, loops: 4, priority: 'history', mix: 'records-bound', seed }));
+  const params: ChildParams[] = [1, 2, 3].map((seed) => ({
+    url: redis.url,
+    prefix,
+    options: DEFAULTS,
+    loops: 4,
+    priority: 'history',
+    mix: 'records-bound',
+    seed,
+  }));
   const limiter = new RedisRateLimiter({ redis: client, keys: new Keyspace(prefix), options: DEFAULTS });
   let local: ReturnType<typeof runLoad> | undefined;
   const reports = await runLimiterChildren(params, async () => {
@@ -69,7 +86,10 @@ test('3 processes and this one, 1..10 000-record chunks: exact in every window, 
   byOwner.set('parent', local.grants);
   for (const r of reports) byOwner.set(`pid ${r.pid}`, r.grants);
   const all = [...byOwner.values()].flat();
-  const sent = [...local.grants.map((g) => ({ start: g.confirmedAt, records: g.records })), ...reports.flatMap((r) => r.grants.map((g) => ({ start: g.confirmedAt, records: g.records })))];
+  const sent = [
+    ...local.grants.map((g) => ({ start: g.confirmedAt, records: g.records })),
+    ...reports.flatMap((r) => r.grants.map((g) => ({ start: g.confirmedAt, records: g.records }))),
+  ];
   const figures = report('4 processes', all, sent);
   expect(figures.peak.requests).toBeLessThanOrEqual(DEFAULTS.maxRequestsPerSecond);
   expect(figures.peak.records).toBeLessThanOrEqual(DEFAULTS.maxRecordsPerSecond);
@@ -95,7 +115,15 @@ test('3 processes and this one, 1..10 000-record chunks: exact in every window, 
 test('fairness: 3 processes with the same demand win about a third of the slots each', async () => {
   const client = redis.client();
   const prefix = `${redis.prefix}-fair`;
-  const params: ChildParams[] = [10, 11, 12].map((seed) => ({ url: redis.url, prefix, options: DEFAULTS, loops: 6, priority: 'daily', mix: 'requests-bound', seed }));
+  const params: ChildParams[] = [10, 11, 12].map((seed) => ({
+    url: redis.url,
+    prefix,
+    options: DEFAULTS,
+    loops: 6,
+    priority: 'daily',
+    mix: 'requests-bound',
+    seed,
+  }));
   const reports = await runLimiterChildren(params, async () => (await redisNow(client)) + 4_000);
   const all = reports.flatMap((r) => r.grants);
   const from = Math.max(...reports.map((r) => Math.min(...r.grants.map((g) => g.start))));
@@ -103,7 +131,9 @@ test('fairness: 3 processes with the same demand win about a third of the slots 
   const counts = reports.map((r) => r.grants.filter((g) => g.start >= from && g.start <= to).length);
   const total = counts.reduce((s, n) => s + n, 0);
   const peak = peakLoad(all, W);
-  process.stdout.write(`fairness: ${all.length} bookings, peak ${peak.requests} req / ${peak.records} rec; slots over [${from}, ${to}] per process: ${counts.join(' / ')}\n`);
+  process.stdout.write(
+    `fairness: ${all.length} bookings, peak ${peak.requests} req / ${peak.records} rec; slots over [${from}, ${to}] per process: ${counts.join(' / ')}\n`,
+  );
   expect(peak.requests).toBeLessThanOrEqual(DEFAULTS.maxRequestsPerSecond);
   expect(peak.records).toBeLessThanOrEqual(DEFAULTS.maxRecordsPerSecond);
   // Alone on the machine the shares come out within ±3 % of a third; the band leaves room for

@@ -23,48 +23,60 @@ describe('offline pipeline end to end', () => {
     await system.stop();
   });
 
-  test('3 workers: every record accepted once, one Done per date after its chunks, no limit excess', async () => {
-    system = await startTestSystem();
-    const workers = [system.startWorker(), system.startWorker(), system.startWorker()];
-    await Promise.all(workers.map(async (w) => await w.ready));
-    await produceAndSeal(system, BATCHES);
-    await waitForAllDone(system, BATCHES, 180_000);
-    await expectExactAccounting(system, BATCHES, expect);
-    expect(await failedJobCount(system)).toBe(0);
-    expect((await system.emulator.stats()).totals.duplicateRequests).toBe(0);
-  }, TIMEOUT_MS);
+  test(
+    '3 workers: every record accepted once, one Done per date after its chunks, no limit excess',
+    async () => {
+      system = await startTestSystem();
+      const workers = [system.startWorker(), system.startWorker(), system.startWorker()];
+      await Promise.all(workers.map(async (w) => await w.ready));
+      await produceAndSeal(system, BATCHES);
+      await waitForAllDone(system, BATCHES, 180_000);
+      await expectExactAccounting(system, BATCHES, expect);
+      expect(await failedJobCount(system)).toBe(0);
+      expect((await system.emulator.stats()).totals.duplicateRequests).toBe(0);
+    },
+    TIMEOUT_MS,
+  );
 
-  test('a worker SIGKILLed 3 times mid-run: the same exact accounting, no job failed', async () => {
-    system = await startTestSystem();
-    const workers = [system.startWorker(), system.startWorker(), system.startWorker()];
-    await Promise.all(workers.map(async (w) => await w.ready));
-    const producing = produceAndSeal(system, BATCHES);
-    for (let kill = 0; kill < 3; kill += 1) {
-      // Kill once real uploads are under way, each time a little further in.
-      const target = (kill + 1) * 30_000;
-      await eventually(async () => (await system.emulator.stats()).totals.acceptedRecords >= target, `${target} records to be accepted`, 120_000);
-      const victim = workers.shift();
-      await victim?.kill('SIGKILL');
-      const replacement = system.startWorker();
-      workers.push(replacement);
-      await replacement.ready;
-    }
-    await producing;
-    await waitForAllDone(system, BATCHES, 180_000);
-    await expectExactAccounting(system, BATCHES, expect);
-    expect(await failedJobCount(system)).toBe(0);
-  }, TIMEOUT_MS);
+  test(
+    'a worker SIGKILLed 3 times mid-run: the same exact accounting, no job failed',
+    async () => {
+      system = await startTestSystem();
+      const workers = [system.startWorker(), system.startWorker(), system.startWorker()];
+      await Promise.all(workers.map(async (w) => await w.ready));
+      const producing = produceAndSeal(system, BATCHES);
+      for (let kill = 0; kill < 3; kill += 1) {
+        // Kill once real uploads are under way, each time a little further in.
+        const target = (kill + 1) * 30_000;
+        await eventually(async () => (await system.emulator.stats()).totals.acceptedRecords >= target, `${target} records to be accepted`, 120_000);
+        const victim = workers.shift();
+        await victim?.kill('SIGKILL');
+        const replacement = system.startWorker();
+        workers.push(replacement);
+        await replacement.ready;
+      }
+      await producing;
+      await waitForAllDone(system, BATCHES, 180_000);
+      await expectExactAccounting(system, BATCHES, expect);
+      expect(await failedJobCount(system)).toBe(0);
+    },
+    TIMEOUT_MS,
+  );
 
-  test('the emulator answering 20 % 503, 5 % hangs and 5 % resets: the same exact accounting, no job failed', async () => {
-    system = await startTestSystem({ emulatorArgs: ['--p503', '0.2', '--p-hang', '0.05', '--p-reset', '0.05', '--hang-ms', '5000'] });
-    const workers = [system.startWorker(), system.startWorker(), system.startWorker()];
-    await Promise.all(workers.map(async (w) => await w.ready));
-    await produceAndSeal(system, BATCHES);
-    await waitForAllDone(system, BATCHES, 200_000);
-    await expectExactAccounting(system, BATCHES, expect);
-    expect(await failedJobCount(system)).toBe(0);
-    const faults = (await system.emulator.stats()).faults;
-    expect(faults.http503).toBeGreaterThan(0);
-    expect(faults.hang + faults.reset).toBeGreaterThan(0);
-  }, TIMEOUT_MS);
+  test(
+    'the emulator answering 20 % 503, 5 % hangs and 5 % resets: the same exact accounting, no job failed',
+    async () => {
+      system = await startTestSystem({ emulatorArgs: ['--p503', '0.2', '--p-hang', '0.05', '--p-reset', '0.05', '--hang-ms', '5000'] });
+      const workers = [system.startWorker(), system.startWorker(), system.startWorker()];
+      await Promise.all(workers.map(async (w) => await w.ready));
+      await produceAndSeal(system, BATCHES);
+      await waitForAllDone(system, BATCHES, 200_000);
+      await expectExactAccounting(system, BATCHES, expect);
+      expect(await failedJobCount(system)).toBe(0);
+      const faults = (await system.emulator.stats()).faults;
+      expect(faults.http503).toBeGreaterThan(0);
+      expect(faults.hang + faults.reset).toBeGreaterThan(0);
+    },
+    TIMEOUT_MS,
+  );
 });

@@ -35,7 +35,7 @@ test(`a ${OUTAGE_SECONDS}-second outage under streaming and daily load loses not
       }
     })();
     const offline = produceAndSeal(system, BATCHES);
-    await eventually(async () => (((await system.emulator.stats()).totals.acceptedRecords > 20_000) ? true : undefined), 'uploads to be under way', 60_000);
+    await eventually(async () => ((await system.emulator.stats()).totals.acceptedRecords > 20_000 ? true : undefined), 'uploads to be under way', 60_000);
     await system.emulator.outage(OUTAGE_SECONDS, 'refuse');
     await eventually(async () => ((await system.ops.operations.status()).circuit.state !== 'closed' ? true : undefined), 'the circuit to open', 30_000);
     // The API is down; wait it out (the emulator's admin endpoint is down with it).

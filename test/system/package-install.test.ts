@@ -43,7 +43,12 @@ beforeAll(async () => {
   const packed = await run(NPM, ['pack', '--json', '--pack-destination', folder], { cwd: PRODUCT_ROOT, timeout: 120_000 });
   tarball = join(folder, (JSON.parse(packed.stdout) as Array<{ filename: string }>)[0]?.filename ?? 'missing.tgz');
   redis = await startTestRedis('pack');
-  emulator = await startEmulator({ tenants: [{ tenantId: TEST_TENANT_ID, applicationId: TEST_APPLICATION_ID, ak: TEST_AK, sk: TEST_SK }], topics: ['item', 'user', 'behavior'], dateZone: 'UTC', bodyThreads: 0 });
+  emulator = await startEmulator({
+    tenants: [{ tenantId: TEST_TENANT_ID, applicationId: TEST_APPLICATION_ID, ak: TEST_AK, sk: TEST_SK }],
+    topics: ['item', 'user', 'behavior'],
+    dateZone: 'UTC',
+    bodyThreads: 0,
+  });
   env = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? folder,
@@ -79,7 +84,9 @@ test('the tarball holds the built package, not the sources, tests or benches', (
   const files = (readdirSync(root, { recursive: true }) as string[]).map((f) => f.split(sep).join('/'));
   expect(files).toContain('dist/src/index.d.ts');
   expect(files).toContain('LICENSE');
-  expect(files.filter((f) => /^(src|test|bench|workers|dist\/test|dist\/bench)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')) || f.endsWith('.map'))).toEqual([]);
+  expect(
+    files.filter((f) => /^(src|test|bench|workers|dist\/test|dist\/bench)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')) || f.endsWith('.map')),
+  ).toEqual([]);
 });
 
 test('the tarball holds no emulator file: the emulator is its own package', () => {
@@ -103,12 +110,19 @@ test('without the emulator package, `byteair-sync emulator` says what to install
 });
 
 test('installed beside it, the byteair-emulator package brings `byteair-sync emulator` back (the emulator image)', async () => {
-  const packed = await run(NPM, ['pack', '--json', '--pack-destination', folder], { cwd: resolve(PROJECT_ROOT, 'packages', 'byteair-emulator'), timeout: 120_000 });
+  const packed = await run(NPM, ['pack', '--json', '--pack-destination', folder], {
+    cwd: resolve(PROJECT_ROOT, 'packages', 'byteair-emulator'),
+    timeout: 120_000,
+  });
   const emulatorTarball = join(folder, (JSON.parse(packed.stdout) as Array<{ filename: string }>)[0]?.filename ?? 'missing.tgz');
   const rig = join(folder, 'rig');
   await run('mkdir', ['-p', rig]);
   writeFileSync(join(rig, 'package.json'), JSON.stringify({ name: 'byteair-test-rig', version: '1.0.0', private: true, type: 'module' }));
-  await run(NPM, ['install', tarball, emulatorTarball, '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel', 'error'], { cwd: rig, env, timeout: 180_000 });
+  await run(NPM, ['install', tarball, emulatorTarball, '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel', 'error'], {
+    cwd: rig,
+    env,
+    timeout: 180_000,
+  });
   const child = spawn(join(rig, 'node_modules/.bin/byteair-sync'), ['emulator', '--port', '0'], { cwd: rig, env, stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     const firstLine = await new Promise<string>((done, fail) => {
@@ -137,16 +151,41 @@ test('npx byteair-sync --help and --version work from the install', async () => 
 test('byteair-sync import queues a file and byteair-sync worker uploads it and sends its Done', async () => {
   const lines = Array.from({ length: 25 }, (_, i) => JSON.stringify({ id: `packed-${i}`, title: `t${i}` }));
   writeFileSync(join(app, 'items.jsonl'), `${lines.join('\n')}\n`);
-  const imported = await sh(NPM, ['exec', '--no', '--', 'byteair-sync', 'import', '--topic', 'item', '--stage', 'history_sync', '--date', '2022-02-01', '--file', 'items.jsonl', '--seal', '--quiet']);
+  const imported = await sh(NPM, [
+    'exec',
+    '--no',
+    '--',
+    'byteair-sync',
+    'import',
+    '--topic',
+    'item',
+    '--stage',
+    'history_sync',
+    '--date',
+    '2022-02-01',
+    '--file',
+    'items.jsonl',
+    '--seal',
+    '--quiet',
+  ]);
   expect(imported.stderr).toBe('');
 
   // The command npx runs, started directly so that SIGTERM reaches it and not npm.
-  const worker = spawn(join(app, 'node_modules/.bin/byteair-sync'), ['worker'], { cwd: app, env: { ...env, BYTEAIR_LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const worker = spawn(join(app, 'node_modules/.bin/byteair-sync'), ['worker'], {
+    cwd: app,
+    env: { ...env, BYTEAIR_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let log = '';
   worker.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
   const exited = new Promise<number | null>((done) => worker.on('exit', (code) => done(code)));
   try {
-    await eventually(() => Promise.resolve(emulator.stats().dones.length > 0 && emulator.ledger('item').size === 25 ? true : undefined), 'the upload and its Done', 60_000, 100).catch((error: unknown) => {
+    await eventually(
+      () => Promise.resolve(emulator.stats().dones.length > 0 && emulator.ledger('item').size === 25 ? true : undefined),
+      'the upload and its Done',
+      60_000,
+      100,
+    ).catch((error: unknown) => {
       throw new Error(`${String(error)}; worker log:\n${log}`);
     });
     expect([...emulator.ledger('item').values()].every((times) => times === 1)).toBe(true);
@@ -159,7 +198,10 @@ test('byteair-sync import queues a file and byteair-sync worker uploads it and s
 test('the TypeScript API from a fresh script: types resolve, the client pushes and reads status', async () => {
   writeFileSync(
     join(app, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true, outDir: 'out' }, files: ['script.ts'] }),
+    JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true, outDir: 'out' },
+      files: ['script.ts'],
+    }),
   );
   writeFileSync(
     join(app, 'script.ts'),

@@ -66,56 +66,60 @@ describe('streaming behind the stage guard', () => {
     await system.stop();
   });
 
-  test('100 000 records pushed before the first daily Done flow only after it, in large chunks; pushes during the Done are safe', async () => {
-    system = await startTestSystem();
-    const workers = [system.startWorker(), system.startWorker()];
-    await Promise.all(workers.map(async (w) => await w.ready));
-    const { intake: push, producer } = system.ops;
+  test(
+    '100 000 records pushed before the first daily Done flow only after it, in large chunks; pushes during the Done are safe',
+    async () => {
+      system = await startTestSystem();
+      const workers = [system.startWorker(), system.startWorker()];
+      await Promise.all(workers.map(async (w) => await w.ready));
+      const { intake: push, producer } = system.ops;
 
-    const looks = await watchBatcherTicks(system, 'item');
-    try {
-      for (let from = 0; from < 100_000; from += 5_000) await push.push('item', streamRecords('item', from, 5_000));
-      // Held: each worker's batcher looks at the whole backlog and goes on to its next tick
-      // without cutting (a tick that cuts runs INTAKE_CUT first); nothing may reach the API.
-      await looks.looked(workers.length, 2);
-    } finally {
-      looks.stop();
-    }
-    expect(looks.cuts()).toBe(0);
-    expect(await readIntakeStatus(system.ops.redis, system.ops.keys, 'item')).toMatchObject({ waiting: 100_000, chunksInFlight: 0 });
-    let stats = await system.emulator.stats();
-    expect(stats.dates.filter((d) => d.stage === 'incremental_sync_streaming')).toEqual([]);
+      const looks = await watchBatcherTicks(system, 'item');
+      try {
+        for (let from = 0; from < 100_000; from += 5_000) await push.push('item', streamRecords('item', from, 5_000));
+        // Held: each worker's batcher looks at the whole backlog and goes on to its next tick
+        // without cutting (a tick that cuts runs INTAKE_CUT first); nothing may reach the API.
+        await looks.looked(workers.length, 2);
+      } finally {
+        looks.stop();
+      }
+      expect(looks.cuts()).toBe(0);
+      expect(await readIntakeStatus(system.ops.redis, system.ops.keys, 'item')).toMatchObject({ waiting: 100_000, chunksInFlight: 0 });
+      let stats = await system.emulator.stats();
+      expect(stats.dates.filter((d) => d.stage === 'incremental_sync_streaming')).toEqual([]);
 
-    // Slow answers keep the Done in flight while more streaming records arrive.
-    await system.emulator.setFaults({ latencyMs: 400 });
-    const daily = await producer.batch('item', 'incremental_sync_daily', '2022-01-01');
-    await daily.add(Array.from({ length: 2_000 }, (_, i) => ({ id: `item-d-${i}`, title: 'daily' })));
-    await daily.seal();
-    await eventually(async () => ((await system.emulator.stats()).totals.doneRequests > 0 ? true : undefined), 'the Done to arrive', 60_000, 20);
-    await push.push('item', streamRecords('item', 100_000, 1_000));
-    await system.emulator.setFaults({ latencyMs: 0 });
+      // Slow answers keep the Done in flight while more streaming records arrive.
+      await system.emulator.setFaults({ latencyMs: 400 });
+      const daily = await producer.batch('item', 'incremental_sync_daily', '2022-01-01');
+      await daily.add(Array.from({ length: 2_000 }, (_, i) => ({ id: `item-d-${i}`, title: 'daily' })));
+      await daily.seal();
+      await eventually(async () => ((await system.emulator.stats()).totals.doneRequests > 0 ? true : undefined), 'the Done to arrive', 60_000, 20);
+      await push.push('item', streamRecords('item', 100_000, 1_000));
+      await system.emulator.setFaults({ latencyMs: 0 });
 
-    stats = await eventually(
-      async () => {
-        const s = await system.emulator.stats();
-        return (s.topics.item?.acceptedRecords ?? 0) >= 103_000 ? s : undefined;
-      },
-      'all streaming and daily records to be accepted',
-      180_000,
-      200,
-    );
-    expect(stats.totals.orderingViolations).toBe(0);
-    expect(stats.orderingViolations).toEqual([]);
-    const dailyDate = stats.dates.find((d) => d.topic === 'item' && d.stage === 'incremental_sync_daily');
-    const streaming = stats.dates.find((d) => d.topic === 'item' && d.stage === 'incremental_sync_streaming');
-    expect(dailyDate?.doneSeq).not.toBeNull();
-    expect(streaming?.acceptedRecords).toBe(101_000);
-    // None before the Done: the first streaming write comes after it.
-    expect((streaming?.firstWriteSeq ?? 0) > (dailyDate?.doneSeq ?? Number.MAX_SAFE_INTEGER)).toBe(true);
-    const chunks = streaming?.writeRequests ?? 0;
-    expect(101_000 / chunks).toBeGreaterThanOrEqual(5_000);
-    const ledger = await system.emulator.ledger('item');
-    expect(ledger.size).toBe(103_000);
-    expect([...ledger.values()].every((n) => n === 1)).toBe(true);
-  }, TIMEOUT_MS);
+      stats = await eventually(
+        async () => {
+          const s = await system.emulator.stats();
+          return (s.topics.item?.acceptedRecords ?? 0) >= 103_000 ? s : undefined;
+        },
+        'all streaming and daily records to be accepted',
+        180_000,
+        200,
+      );
+      expect(stats.totals.orderingViolations).toBe(0);
+      expect(stats.orderingViolations).toEqual([]);
+      const dailyDate = stats.dates.find((d) => d.topic === 'item' && d.stage === 'incremental_sync_daily');
+      const streaming = stats.dates.find((d) => d.topic === 'item' && d.stage === 'incremental_sync_streaming');
+      expect(dailyDate?.doneSeq).not.toBeNull();
+      expect(streaming?.acceptedRecords).toBe(101_000);
+      // None before the Done: the first streaming write comes after it.
+      expect((streaming?.firstWriteSeq ?? 0) > (dailyDate?.doneSeq ?? Number.MAX_SAFE_INTEGER)).toBe(true);
+      const chunks = streaming?.writeRequests ?? 0;
+      expect(101_000 / chunks).toBeGreaterThanOrEqual(5_000);
+      const ledger = await system.emulator.ledger('item');
+      expect(ledger.size).toBe(103_000);
+      expect([...ledger.values()].every((n) => n === 1)).toBe(true);
+    },
+    TIMEOUT_MS,
+  );
 });

@@ -42,5 +42,12 @@ export { spawnEmulator, type EmulatorControl, type SpawnEmulatorOptions } from '
 export { IdCounts } from './emulator/id-counts.js';
 export type { OddAnswer } from './emulator/odd-answers.js';
 export { stampsPrioritized, type FrontDoorPriority } from './emulator/front-door-priority.js';
-export { freePort, startPrivateRedis, PrivateRedisStartError, RedisBinaryMissingError, type PrivateRedis, type PrivateRedisOptions } from './redis/private-redis.js';
+export {
+  freePort,
+  startPrivateRedis,
+  PrivateRedisStartError,
+  RedisBinaryMissingError,
+  type PrivateRedis,
+  type PrivateRedisOptions,
+} from './redis/private-redis.js';
 export { startPrivateCluster, PrivateClusterStartError, type PrivateCluster } from './redis/private-cluster.js';

@@ -94,14 +94,20 @@ export function createAuthRouter(options: DashboardAuthOptions): Router {
       // wording for both throttles, and any user name is delayed alike, so the answer tells
       // nothing about which names exist.
       res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)));
-      res.status(429).type('html').send(renderLoginPage({ next, error: `Too many failed logins; try again in ${Math.ceil(waitMs / 1000)} s.` }));
+      res
+        .status(429)
+        .type('html')
+        .send(renderLoginPage({ next, error: `Too many failed logins; try again in ${Math.ceil(waitMs / 1000)} s.` }));
       return;
     }
     if (!credentialsMatch({ user, password }, credentials)) {
       recordFailure(throttles, client, user);
       // The attempted user name is not logged: people type passwords into it.
       logger.warn({ client }, 'failed dashboard login');
-      res.status(401).type('html').send(renderLoginPage({ next, error: 'Wrong user or password.' }));
+      res
+        .status(401)
+        .type('html')
+        .send(renderLoginPage({ next, error: 'Wrong user or password.' }));
       return;
     }
     recordSuccess(throttles, client, user);

@@ -91,7 +91,10 @@ function errorHandler(deps: DashboardAppDeps): ErrorRequestHandler {
       [status, code, message] = [503, 'REDIS_UNAVAILABLE', 'Redis does not answer; the dashboard shows data again once it does'];
     } else {
       const httpStatus = typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : 500;
-      [status, code, message] = httpStatus >= 400 && httpStatus < 500 ? [httpStatus, 'BAD_REQUEST', 'the request could not be read'] : [500, 'INTERNAL', 'the dashboard failed to answer; see its log'];
+      [status, code, message] =
+        httpStatus >= 400 && httpStatus < 500
+          ? [httpStatus, 'BAD_REQUEST', 'the request could not be read']
+          : [500, 'INTERNAL', 'the dashboard failed to answer; see its log'];
       if (status === 500) deps.logger.error({ err: error, path: req.path }, 'dashboard request failed');
     }
     if (res.headersSent) return;

@@ -46,7 +46,10 @@ export class BoardActionDisabledError extends DashboardRequestError {
   readonly code = 'BOARD_ACTION_DISABLED';
   readonly status = 405;
   constructor(action: string) {
-    super(`${action} is disabled on this dashboard: it would lose chunks, let unvalidated data into the queue or override the limiter and circuit breaker (see docs/dashboard.md; use byteair-sync replay / pause instead)`, { action });
+    super(
+      `${action} is disabled on this dashboard: it would lose chunks, let unvalidated data into the queue or override the limiter and circuit breaker (see docs/dashboard.md; use byteair-sync replay / pause instead)`,
+      { action },
+    );
   }
 }
 
@@ -59,7 +62,10 @@ export class BoardReadOnlyError extends DashboardRequestError {
   override readonly headers = { Allow: 'GET, HEAD' };
   constructor(method: string, path: string) {
     const route = `${method} ${path.slice(0, MAX_QUOTED_PATH)}`;
-    super(`${route} would change a queue or a job, and this board is read-only (BYTEAIR_DASHBOARD_READ_ONLY=true): it only answers GET and HEAD. Use byteair-sync pause / resume / replay instead`, { route });
+    super(
+      `${route} would change a queue or a job, and this board is read-only (BYTEAIR_DASHBOARD_READ_ONLY=true): it only answers GET and HEAD. Use byteair-sync pause / resume / replay instead`,
+      { route },
+    );
   }
 }
 

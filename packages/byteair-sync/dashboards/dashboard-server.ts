@@ -102,7 +102,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   }
   releasers.add(async () => await closeServer(server, config.worker.shutdownTimeoutMs));
   const url = urlOf(server.address() as AddressInfo);
-  if (credentials === undefined) logger.warn({ url }, 'dashboard listening on loopback WITHOUT a login (set BYTEAIR_DASHBOARD_USER and BYTEAIR_DASHBOARD_PASSWORD to require one)');
+  if (credentials === undefined)
+    logger.warn({ url }, 'dashboard listening on loopback WITHOUT a login (set BYTEAIR_DASHBOARD_USER and BYTEAIR_DASHBOARD_PASSWORD to require one)');
   else logger.info({ url, readOnly: config.dashboard.readOnly }, 'dashboard listening');
   return { url, close: async () => await releasers.release() };
 }

@@ -26,7 +26,13 @@ export interface FleetCounters {
   readonly latency: ReadonlyMap<string, LatencyCounts>;
   readonly rejected: ReadonlyArray<{ readonly topic: string; readonly stage: string; readonly records: number }>;
   readonly guardHolds: ReadonlyArray<{ readonly topic: string; readonly stage: string; readonly holds: number }>;
-  readonly unexpectedAnswers: ReadonlyArray<{ readonly kind: string; readonly topic: string; readonly stage: string; readonly answer: string; readonly count: number }>;
+  readonly unexpectedAnswers: ReadonlyArray<{
+    readonly kind: string;
+    readonly topic: string;
+    readonly stage: string;
+    readonly answer: string;
+    readonly count: number;
+  }>;
   readonly limiterWaitMsSum: number;
   readonly limiterWaitCount: number;
 }

@@ -40,7 +40,9 @@ export function formatJobData(data: unknown): ShownJobData {
     bytes: job.bytes,
     batchId: job.batchId === null ? null : text(job.batchId),
     blobKey: text(job.blobKey),
-    ...(typeof job.intake?.first === 'string' && typeof job.intake.last === 'string' ? { intake: { first: text(job.intake.first), last: text(job.intake.last) } } : {}),
+    ...(typeof job.intake?.first === 'string' && typeof job.intake.last === 'string'
+      ? { intake: { first: text(job.intake.first), last: text(job.intake.last) } }
+      : {}),
   };
 }
 

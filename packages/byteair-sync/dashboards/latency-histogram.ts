@@ -33,7 +33,11 @@ export class CountedLatencyHistogram extends Histogram<Labels> {
         values.push({ metricName: `${this.#name}_bucket`, labels: { kind, le: le / 1000 }, value: cumulative });
       }
       // Observations are counted into a bucket and into count by the same pipeline, so +Inf is count.
-      values.push({ metricName: `${this.#name}_bucket`, labels: { kind, le: '+Inf' }, value: Math.max(counts.count, cumulative + (counts.buckets.get('inf') ?? 0)) });
+      values.push({
+        metricName: `${this.#name}_bucket`,
+        labels: { kind, le: '+Inf' },
+        value: Math.max(counts.count, cumulative + (counts.buckets.get('inf') ?? 0)),
+      });
       values.push({ metricName: `${this.#name}_sum`, labels: { kind }, value: counts.sumMs / 1000 });
       values.push({ metricName: `${this.#name}_count`, labels: { kind }, value: counts.count });
     }

@@ -40,7 +40,12 @@ export function createMetricsRegistry(read: () => Promise<MetricsReading>): Regi
   const reading = sharedReader(read);
   const registers = [registry];
 
-  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[], fill: (r: MetricsReading, set: (labels: Partial<Record<L, string>>, value: number) => void) => void): void => {
+  const counter = <L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    fill: (r: MetricsReading, set: (labels: Partial<Record<L, string>>, value: number) => void) => void,
+  ): void => {
     new Counter<L>({
       name,
       help,
@@ -53,7 +58,12 @@ export function createMetricsRegistry(read: () => Promise<MetricsReading>): Regi
       },
     });
   };
-  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[], fill: (r: MetricsReading, set: (labels: Partial<Record<L, string>>, value: number) => void) => void): void => {
+  const gauge = <L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    fill: (r: MetricsReading, set: (labels: Partial<Record<L, string>>, value: number) => void) => void,
+  ): void => {
     new Gauge<L>({
       name,
       help,
@@ -67,9 +77,14 @@ export function createMetricsRegistry(read: () => Promise<MetricsReading>): Regi
     });
   };
 
-  counter('byteair_api_requests_total', 'ByteAir API calls (WriteData and Done) by outcome, all workers together.', ['kind', 'topic', 'stage', 'outcome'], (r, set) => {
-    for (const c of r.counters.apiCalls) set({ kind: c.kind, topic: c.topic, stage: c.stage, outcome: c.outcome }, c.requests);
-  });
+  counter(
+    'byteair_api_requests_total',
+    'ByteAir API calls (WriteData and Done) by outcome, all workers together.',
+    ['kind', 'topic', 'stage', 'outcome'],
+    (r, set) => {
+      for (const c of r.counters.apiCalls) set({ kind: c.kind, topic: c.topic, stage: c.stage, outcome: c.outcome }, c.requests);
+    },
+  );
   counter('byteair_records_total', 'Records sent in WriteData calls, by the outcome of their call.', ['topic', 'stage', 'outcome'], (r, set) => {
     for (const c of r.counters.apiCalls) if (c.kind === 'write') set({ topic: c.topic, stage: c.stage, outcome: c.outcome }, c.records);
   });
@@ -82,11 +97,20 @@ export function createMetricsRegistry(read: () => Promise<MetricsReading>): Regi
   counter('byteair_rejected_records_total', 'Records the API refused one by one (status 1001); kept with their reasons.', ['topic', 'stage'], (r, set) => {
     for (const row of r.counters.rejected) set({ topic: row.topic, stage: row.stage }, row.records);
   });
-  counter('byteair_limiter_wait_seconds_total', 'Time uploads spent waiting for the global rate limiter.', [], (r, set) => set({}, r.counters.limiterWaitMsSum / 1000));
-  counter('byteair_limiter_waits_total', 'Limiter grants (one per API call); with the wait total, the mean wait.', [], (r, set) => set({}, r.counters.limiterWaitCount));
-  counter('byteair_guard_holds_total', 'Upload jobs the stage guard held back (stage order, streaming before the first daily Done).', ['topic', 'stage'], (r, set) => {
-    for (const row of r.counters.guardHolds) set({ topic: row.topic, stage: row.stage }, row.holds);
-  });
+  counter('byteair_limiter_wait_seconds_total', 'Time uploads spent waiting for the global rate limiter.', [], (r, set) =>
+    set({}, r.counters.limiterWaitMsSum / 1000),
+  );
+  counter('byteair_limiter_waits_total', 'Limiter grants (one per API call); with the wait total, the mean wait.', [], (r, set) =>
+    set({}, r.counters.limiterWaitCount),
+  );
+  counter(
+    'byteair_guard_holds_total',
+    'Upload jobs the stage guard held back (stage order, streaming before the first daily Done).',
+    ['topic', 'stage'],
+    (r, set) => {
+      for (const row of r.counters.guardHolds) set({ topic: row.topic, stage: row.stage }, row.holds);
+    },
+  );
   counter(
     'byteair_unexpected_answers_total',
     'Answers the protocol does not define (a gateway 404/413, an empty or undecodable body, an unknown status code): each spends an attempt, and the job fails after its attempts.',
@@ -112,17 +136,39 @@ export function createMetricsRegistry(read: () => Promise<MetricsReading>): Regi
   gauge('byteair_circuit_state', 'Circuit breaker state: 1 for the current state, 0 for the others.', ['state'], (r, set) => {
     for (const state of CIRCUIT_STATES) set({ state }, r.status.circuit.state === state ? 1 : 0);
   });
-  gauge('byteair_circuit_consecutive_failures', 'Consecutive upstream-unavailable outcomes counted by the circuit breaker.', [], (r, set) => set({}, r.status.circuit.consecutiveFailures));
-  gauge('byteair_limiter_window_requests', 'Requests booked in the sliding second ending now (all processes).', [], (r, set) => set({}, r.status.limiter.requestsInWindow));
-  gauge('byteair_limiter_window_records', 'Records booked in the sliding second ending now (all processes).', [], (r, set) => set({}, r.status.limiter.recordsInWindow));
-  gauge('byteair_limiter_ceiling_ratio', 'Share of the configured ceilings in force (1 = full speed; lowered after 429s).', [], (r, set) => set({}, r.status.limiter.ceilingFactor));
-  gauge('byteair_limiter_margin_ms', 'Margin in use: ms added to the 1-second window, half the widest path spread any worker measured (within BYTEAIR_LIMITER_MARGIN_MS and its cap).', [], (r, set) => set({}, r.status.limiter.marginMs));
-  gauge('byteair_limiter_path_spread_ms', 'Spread (p99 - p1, ms) of answer times behind the margin in use; 0 before any measurement.', [], (r, set) => set({}, r.status.limiter.pathSpreadMs));
-  gauge('byteair_limiter_effective_requests_per_second', 'Requests/s ceiling in force now.', [], (r, set) => set({}, r.status.limiter.effectiveRequestsPerSecond));
+  gauge('byteair_circuit_consecutive_failures', 'Consecutive upstream-unavailable outcomes counted by the circuit breaker.', [], (r, set) =>
+    set({}, r.status.circuit.consecutiveFailures),
+  );
+  gauge('byteair_limiter_window_requests', 'Requests booked in the sliding second ending now (all processes).', [], (r, set) =>
+    set({}, r.status.limiter.requestsInWindow),
+  );
+  gauge('byteair_limiter_window_records', 'Records booked in the sliding second ending now (all processes).', [], (r, set) =>
+    set({}, r.status.limiter.recordsInWindow),
+  );
+  gauge('byteair_limiter_ceiling_ratio', 'Share of the configured ceilings in force (1 = full speed; lowered after 429s).', [], (r, set) =>
+    set({}, r.status.limiter.ceilingFactor),
+  );
+  gauge(
+    'byteair_limiter_margin_ms',
+    'Margin in use: ms added to the 1-second window, half the widest path spread any worker measured (within BYTEAIR_LIMITER_MARGIN_MS and its cap).',
+    [],
+    (r, set) => set({}, r.status.limiter.marginMs),
+  );
+  gauge('byteair_limiter_path_spread_ms', 'Spread (p99 - p1, ms) of answer times behind the margin in use; 0 before any measurement.', [], (r, set) =>
+    set({}, r.status.limiter.pathSpreadMs),
+  );
+  gauge('byteair_limiter_effective_requests_per_second', 'Requests/s ceiling in force now.', [], (r, set) =>
+    set({}, r.status.limiter.effectiveRequestsPerSecond),
+  );
   gauge('byteair_limiter_effective_records_per_second', 'Records/s ceiling in force now.', [], (r, set) => set({}, r.status.limiter.effectiveRecordsPerSecond));
-  gauge('byteair_streaming_backlog_records', 'Streaming records waiting in the intake (the held backlog while the guard holds the topic).', ['topic'], (r, set) => {
-    for (const t of r.status.topics) set({ topic: t.topic }, t.streaming.waiting);
-  });
+  gauge(
+    'byteair_streaming_backlog_records',
+    'Streaming records waiting in the intake (the held backlog while the guard holds the topic).',
+    ['topic'],
+    (r, set) => {
+      for (const t of r.status.topics) set({ topic: t.topic }, t.streaming.waiting);
+    },
+  );
   gauge('byteair_streaming_backlog_age_seconds', 'Age of the oldest waiting streaming record (0 when none).', ['topic'], (r, set) => {
     for (const t of r.status.topics) set({ topic: t.topic }, t.streaming.oldestWaitingMs / 1000);
   });
@@ -139,7 +185,8 @@ export function createMetricsRegistry(read: () => Promise<MetricsReading>): Regi
     const counts = new Map<string, number>();
     for (const b of r.status.batches) counts.set(`${b.topic}|${b.stage}|${b.state}`, (counts.get(`${b.topic}|${b.stage}|${b.state}`) ?? 0) + 1);
     for (const t of r.status.topics) {
-      for (const stage of Object.keys(t.stages)) for (const state of BATCH_STATES) set({ topic: t.topic, stage, state }, counts.get(`${t.topic}|${stage}|${state}`) ?? 0);
+      for (const stage of Object.keys(t.stages))
+        for (const state of BATCH_STATES) set({ topic: t.topic, stage, state }, counts.get(`${t.topic}|${stage}|${state}`) ?? 0);
     }
   });
   gauge('byteair_batch_failed_chunks', 'Chunks failed for good (replay them), over all batches.', ['topic', 'stage'], (r, set) => {
@@ -150,11 +197,13 @@ export function createMetricsRegistry(read: () => Promise<MetricsReading>): Regi
     'Seconds since the oldest daily date not acknowledged by its deadline (BYTEAIR_DAILY_DONE_BY) was due; 0 while on time or before the first daily Done. Topics without a deadline are not listed.',
     ['topic', 'stage'],
     (r, set) => {
-      for (const t of r.status.topics) if (t.dailyFreshness.state !== 'off') set({ topic: t.topic, stage: 'incremental_sync_daily' }, t.dailyFreshness.lagSeconds);
+      for (const t of r.status.topics)
+        if (t.dailyFreshness.state !== 'off') set({ topic: t.topic, stage: 'incremental_sync_daily' }, t.dailyFreshness.lagSeconds);
     },
   );
   gauge('byteair_daily_missing_dates', 'Daily dates past their deadline without an acknowledged Done.', ['topic', 'stage'], (r, set) => {
-    for (const t of r.status.topics) if (t.dailyFreshness.state !== 'off') set({ topic: t.topic, stage: 'incremental_sync_daily' }, t.dailyFreshness.missingCount);
+    for (const t of r.status.topics)
+      if (t.dailyFreshness.state !== 'off') set({ topic: t.topic, stage: 'incremental_sync_daily' }, t.dailyFreshness.missingCount);
   });
   gauge(
     'byteair_daily_last_done_date_timestamp_seconds',
@@ -162,11 +211,16 @@ export function createMetricsRegistry(read: () => Promise<MetricsReading>): Regi
     ['topic', 'stage'],
     (r, set) => {
       for (const t of r.status.topics) {
-        for (const [stage, p] of Object.entries(t.stages)) if (p.lastDoneDate !== null) set({ topic: t.topic, stage }, DateTime.fromISO(p.lastDoneDate, { zone: r.dateZone }).toSeconds());
+        for (const [stage, p] of Object.entries(t.stages))
+          if (p.lastDoneDate !== null) set({ topic: t.topic, stage }, DateTime.fromISO(p.lastDoneDate, { zone: r.dateZone }).toSeconds());
       }
     },
   );
-  gauge('byteair_redis_used_memory_bytes', 'Memory used by the Redis holding the queues (the node owning our slot on a Cluster).', [], (r, set) => set({}, r.status.redisMemory.usedBytes));
-  gauge('byteair_redis_maxmemory_bytes', "That Redis's maxmemory; 0 = no limit set. With noeviction, writes fail once used memory reaches it.", [], (r, set) => set({}, r.status.redisMemory.maxBytes));
+  gauge('byteair_redis_used_memory_bytes', 'Memory used by the Redis holding the queues (the node owning our slot on a Cluster).', [], (r, set) =>
+    set({}, r.status.redisMemory.usedBytes),
+  );
+  gauge('byteair_redis_maxmemory_bytes', "That Redis's maxmemory; 0 = no limit set. With noeviction, writes fail once used memory reaches it.", [], (r, set) =>
+    set({}, r.status.redisMemory.maxBytes),
+  );
   return registry;
 }

@@ -1,7 +1,9 @@
 /** Small, locale-independent formatting for the status page (the page must read the same on every server). */
 
 export function count(n: number): string {
-  return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+  return Math.round(n)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 }
 
 export function time(ms: number | null | undefined): string {

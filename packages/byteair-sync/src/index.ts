@@ -32,5 +32,12 @@ export { ConfigError } from './config/config-error.js';
 export { BatchClosedError, BatchNotFoundError, EmptyBatchError } from './batches/batch-errors.js';
 export { IntakeFullError } from './streaming/intake-errors.js';
 export { ModeChangeRefusedError } from './guard/guard-errors.js';
-export { ApiError, AuthRejectedError, RateLimitedError, RequestAbortedError, RequestRejectedError, StageRejectedError, UpstreamUnavailableError } from './byteair/api-errors.js';
-
+export {
+  ApiError,
+  AuthRejectedError,
+  RateLimitedError,
+  RequestAbortedError,
+  RequestRejectedError,
+  StageRejectedError,
+  UpstreamUnavailableError,
+} from './byteair/api-errors.js';

@@ -1,13 +1,5 @@
 import { DateTime } from 'luxon';
-import {
-  ConfigError,
-  InvalidInputError,
-  loadConfig,
-  openSyncClient,
-  startSyncWorker,
-  type RunningSyncWorker,
-  type SyncClient,
-} from '../src/index.js';
+import { ConfigError, InvalidInputError, loadConfig, openSyncClient, startSyncWorker, type RunningSyncWorker, type SyncClient } from '../src/index.js';
 import { startEmulator, type RunningEmulator } from 'byteair-emulator';
 import { emulatorEnv, TEST_AK, TEST_APPLICATION_ID, TEST_SK, TEST_TENANT_ID, testConfig } from '../../../test/support/pipeline.js';
 import { startTestRedis, type TestRedis } from '../../../test/support/redis.js';
@@ -40,7 +32,10 @@ afterAll(async () => {
 test('bad input is refused with a typed error naming the field and the value, before anything is stored', async () => {
   expect(() => sync.stream('items')).toThrow(InvalidInputError);
   expect(() => sync.stream('items')).toThrow(/topic.*items/);
-  await expect(sync.batch('item', 'history', yesterday)).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/stage.*history/) as unknown });
+  await expect(sync.batch('item', 'history', yesterday)).rejects.toMatchObject({
+    code: 'INVALID_INPUT',
+    message: expect.stringMatching(/stage.*history/) as unknown,
+  });
   await expect(sync.stream('behavior').push([{ bhv_id: 'ok' }, { bhv_id: 1n }])).rejects.toBeInstanceOf(InvalidInputError);
   expect((await sync.status()).topics.find((t) => t.topic === 'behavior')?.streaming.pushed).toBe(0);
   expect(() => loadConfig({ BYTEAIR_MAX_RECORDS_PER_SECOND: 'fast' })).toThrow(ConfigError);
@@ -52,14 +47,19 @@ test('daily then streaming: streaming waits for the daily Done, then everything 
   await stream.push([{ bhv_id: 's1' }, { bhv_id: 's2' }], { idempotencyKey: 'push-1' }); // a retried push: stored once
   const daily = await sync.batch('behavior', 'incremental_sync_daily', yesterday);
   // An async iterable, as a database cursor would hand them over.
-  await daily.add((async function* records() {
-    for (let i = 0; i < 2_500; i += 1) yield await Promise.resolve({ bhv_id: `d${i}`, n: i });
-  })());
+  await daily.add(
+    (async function* records() {
+      for (let i = 0; i < 2_500; i += 1) yield await Promise.resolve({ bhv_id: `d${i}`, n: i });
+    })(),
+  );
   const held = (await sync.status()).topics.find((t) => t.topic === 'behavior');
   expect(held?.streamingAllowed).toBe(false);
   expect(held?.streaming.waiting).toBe(2);
 
-  worker = await startSyncWorker({ config: testConfig(redis, { ...emulatorEnv(emulator), BYTEAIR_STREAM_MAX_WAIT_MS: '100' }), roles: ['upload', 'done', 'batcher'] });
+  worker = await startSyncWorker({
+    config: testConfig(redis, { ...emulatorEnv(emulator), BYTEAIR_STREAM_MAX_WAIT_MS: '100' }),
+    roles: ['upload', 'done', 'batcher'],
+  });
   await daily.seal();
   await eventually(async () => ((await daily.status())?.state === 'done-acked' ? true : undefined), 'the daily Done', 30_000);
   await eventually(() => Promise.resolve(emulator.ledger('behavior').size === 2_502 ? true : undefined), 'streaming to flow after the Done', 30_000);
@@ -68,4 +68,3 @@ test('daily then streaming: streaming waits for the daily Done, then everything 
   const batches = await sync.batches();
   expect(batches.map((b) => [b.topic, b.stage, b.records, b.acceptedRecords])).toEqual([['behavior', 'incremental_sync_daily', 2_500, 2_500]]);
 });
-

@@ -200,8 +200,14 @@ function startQueueWorker(graph: SyncGraph, queueName: typeof UPLOAD_QUEUE | typ
   const { logger } = graph;
   const worker = new Worker<unknown, SyncJobResult>(queueName, processor, syncWorkerOptions(graph));
   // During a Redis outage the worker's own connections repeat the error the watch already reported.
-  worker.on('error', (error) => (watch.down || isConnectionError(error) ? logger.debug({ err: error, queue: queueName }, 'worker error during Redis outage') : logger.error({ err: error, queue: queueName }, 'worker error')));
-  worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, queue: queueName, attemptsMade: job?.attemptsMade, reason: error.message }, 'job attempt failed'));
+  worker.on('error', (error) =>
+    watch.down || isConnectionError(error)
+      ? logger.debug({ err: error, queue: queueName }, 'worker error during Redis outage')
+      : logger.error({ err: error, queue: queueName }, 'worker error'),
+  );
+  worker.on('failed', (job, error) =>
+    logger.warn({ jobId: job?.id, queue: queueName, attemptsMade: job?.attemptsMade, reason: error.message }, 'job attempt failed'),
+  );
   return worker;
 }
 

@@ -112,7 +112,10 @@ export function instantFlag(raw: string): number {
 }
 
 export function topicListFlag(raw: string): string[] {
-  const topics = raw.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  const topics = raw
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
   const bad = topics.find((t) => !/^[a-z][a-z0-9_]{0,63}$/.test(t));
   if (bad !== undefined) throw new InvalidArgumentError(`topic "${bad}" must be lowercase letters, digits or _`);
   return topics;

@@ -32,7 +32,9 @@ const HELP_AFTER = `
 Credentials: each of --tenant-id, --application-id, --ak, --sk, --token defaults to the project
 config (BYTEAIR_TENANT_ID, BYTEAIR_APPLICATION_ID, BYTEAIR_AK/BYTEAIR_SK and BYTEAIR_TOKEN: both
 schemes are accepted at once, whichever BYTEAIR_AUTH picks) and otherwise to fake values (${FAKE_CREDENTIALS.tenantId}, ${FAKE_CREDENTIALS.applicationId}, ${FAKE_CREDENTIALS.ak}, ...), which are printed at start.
-Record ids for the ledger: ${Object.entries(DEFAULT_ID_FIELDS).map(([t, f]) => `${t}.${f}`).join(', ')} (change with --id-field).
+Record ids for the ledger: ${Object.entries(DEFAULT_ID_FIELDS)
+  .map(([t, f]) => `${t}.${f}`)
+  .join(', ')} (change with --id-field).
 Admin endpoint (JSON): GET ${ADMIN_PREFIX}health | stats | ledger?topic=item[&duplicates=1] | faults;
 POST ${ADMIN_PREFIX}faults {"p500":0.1,...} (merge) | outage {"seconds":30,"mode":"refuse|503|reset"} | storm {"seconds":10} | reset.
 On start one JSON line {"event":"listening","url":...} goes to stdout; SIGINT/SIGTERM stop it and print the totals.`;
@@ -56,7 +58,7 @@ export function register(program: Command): void {
     .option('--clock-advances', 'with --now: start the clock there and let it run')
     .option('--topics <list>', 'topics served (default: BYTEAIR_TOPICS, item,user,behavior)', topicListFlag)
     .option('--id-field <topic=field>', 'ledger id field of a topic (repeatable)', collect(idFieldFlag))
-    .option('--required <topic=f1,f2>', 'fields a topic\'s records must have, else 1001 (repeatable)', collect(requiredFlag))
+    .option('--required <topic=f1,f2>', "fields a topic's records must have, else 1001 (repeatable)", collect(requiredFlag))
     .option('--max-requests-per-second <n>', 'requests per sliding second per application (default 100)', numberFlag(1, 1_000_000, true))
     .option('--max-records-per-second <n>', 'records per sliding second per application (default 50000)', numberFlag(1, 100_000_000, true))
     .option('--no-limits', 'never answer 429 for speed (excesses are still counted)')
@@ -81,15 +83,33 @@ export function register(program: Command): void {
     .option('--p-reset <probability>', 'chance of resetting the connection', probabilityFlag)
     .option('--hang-ms <ms>', 'how long a hung request is held (default 60000)', numberFlag(0, 3_600_000, true))
     .option('--faults-after-apply', 'faults strike after the request was applied (the answer is lost, not the data)')
-    .option('--odd-answer <answer>', 'give every request an answer no SDK defines: http-404 (any 300-599), empty-200, html-200, bad-gzip-200, json-without-status, code-0-not-success, unknown-code, nonzero-code-success', oddAnswerFlag)
+    .option(
+      '--odd-answer <answer>',
+      'give every request an answer no SDK defines: http-404 (any 300-599), empty-200, html-200, bad-gzip-200, json-without-status, code-0-not-success, unknown-code, nonzero-code-success',
+      oddAnswerFlag,
+    )
     .option('--odd-answer-times <n>', 'only the first n requests get --odd-answer (default 0: all)', numberFlag(0, 1_000_000_000, true))
-    .option('--reject-record <json>', 'per-record rejection rule, e.g. \'{"field":"price","missing":true,"reason":"no price"}\' (repeatable)', collect(rejectRecordFlag))
+    .option(
+      '--reject-record <json>',
+      'per-record rejection rule, e.g. \'{"field":"price","missing":true,"reason":"no price"}\' (repeatable)',
+      collect(rejectRecordFlag),
+    )
     .option('--outage-after <s>', 'start the --outage-seconds outage this long after start', SECONDS, 0)
     .option('--outage-seconds <s>', 'schedule one full outage of this length', SECONDS)
     .addOption(new Option('--outage-mode <mode>', 'how the outage looks').choices(OUTAGE_MODES).default('refuse'))
     .option('--storm-after <s>', 'start the --storm-seconds 429 storm this long after start', SECONDS, 0)
     .option('--storm-seconds <s>', 'answer 429 to everything for this long', SECONDS)
-    .addOption(new Option('--log-level <level>', 'log level of the JSON log on stderr (default: BYTEAIR_LOG_LEVEL)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .addOption(
+      new Option('--log-level <level>', 'log level of the JSON log on stderr (default: BYTEAIR_LOG_LEVEL)').choices([
+        'fatal',
+        'error',
+        'warn',
+        'info',
+        'debug',
+        'trace',
+        'silent',
+      ]),
+    )
     .addHelpText('after', HELP_AFTER)
     .action(
       runAction(async (raw: Partial<EmulatorFlags>) => {
@@ -131,7 +151,12 @@ function shown(value: string, source: string, flag: string, configKey: string): 
  * raises the calling thread's priority (the emulator process's own; a test serving in its own
  * thread passes a stand-in).
  */
-export async function serveEmulator(resolved: ResolvedCommand, out: Writable, stop: AbortSignal, prioritize: () => FrontDoorPriority = raiseFrontDoorPriority): Promise<RunningEmulator> {
+export async function serveEmulator(
+  resolved: ResolvedCommand,
+  out: Writable,
+  stop: AbortSignal,
+  prioritize: () => FrontDoorPriority = raiseFrontDoorPriority,
+): Promise<RunningEmulator> {
   const emulator = await startEmulator(resolved.options);
   // Threads made after this inherit it; the body threads lower their own to 19 wherever they start.
   const priority: FrontDoorPriority = resolved.frontDoorPriority ? prioritize() : { nice: 0, raised: false, reason: 'turned off (--no-front-door-priority)' };
@@ -153,7 +178,8 @@ export async function serveEmulator(resolved: ResolvedCommand, out: Writable, st
   );
   const timers: NodeJS.Timeout[] = [];
   const { outage, storm } = resolved;
-  if (outage !== undefined) timers.push(setTimeout(() => void emulator.scheduleOutage(outage.seconds, outage.mode).catch(() => undefined), outage.afterSeconds * 1000));
+  if (outage !== undefined)
+    timers.push(setTimeout(() => void emulator.scheduleOutage(outage.seconds, outage.mode).catch(() => undefined), outage.afterSeconds * 1000));
   if (storm !== undefined) timers.push(setTimeout(() => emulator.startStorm(storm.seconds), storm.afterSeconds * 1000));
   await new Promise<void>((resolve) => {
     if (stop.aborted) resolve();

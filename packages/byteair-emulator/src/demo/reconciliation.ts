@@ -38,11 +38,23 @@ export function reconcile(sent: readonly SentCount[], stats: EmulatorStats): Rec
     const accepted = dates.reduce((sum, d) => sum + d.acceptedRecords, 0);
     const rejected = dates.reduce((sum, d) => sum + d.rejectedRecords, 0);
     const streaming = s.stage === 'incremental_sync_streaming';
-    const donesOk = streaming ? null : s.dates.filter((date) => stats.dones.filter((d) => d.topic === s.topic && d.stage === s.stage && d.newlyAcked.includes(date)).length === 1).length;
-    return { topic: s.topic, stage: s.stage, sent: s.records, accepted, rejected, missing: s.records - accepted - rejected, donesOk, dates: streaming ? null : s.dates.length };
+    const donesOk = streaming
+      ? null
+      : s.dates.filter((date) => stats.dones.filter((d) => d.topic === s.topic && d.stage === s.stage && d.newlyAcked.includes(date)).length === 1).length;
+    return {
+      topic: s.topic,
+      stage: s.stage,
+      sent: s.records,
+      accepted,
+      rejected,
+      missing: s.records - accepted - rejected,
+      donesOk,
+      dates: streaming ? null : s.dates.length,
+    };
   });
   const duplicateIds = Object.values(stats.topics).reduce((sum, t) => sum + t.duplicateIds, 0);
-  const balanced = rows.every((r) => r.missing === 0 && (r.donesOk === null || r.donesOk === r.dates)) && stats.totals.orderingViolations === 0 && duplicateIds === 0;
+  const balanced =
+    rows.every((r) => r.missing === 0 && (r.donesOk === null || r.donesOk === r.dates)) && stats.totals.orderingViolations === 0 && duplicateIds === 0;
   return {
     rows,
     orderingViolations: stats.totals.orderingViolations,

@@ -47,11 +47,29 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     say('byteair-sync demo: starting a private Redis, the ByteAir emulator, a worker and the dashboard');
     const redis: PrivateRedis = await startPrivateRedis({ appendOnly: 'everysec' });
     releasers.add(async () => await redis.stop());
-    const tenant = { tenantId: '2100021', applicationId: '12345678', ak: 'AKLTdemoAccessKey0000000000000000', sk: `demo-sk-${randomBytes(12).toString('hex')}` };
+    const tenant = {
+      tenantId: '2100021',
+      applicationId: '12345678',
+      ak: 'AKLTdemoAccessKey0000000000000000',
+      sk: `demo-sk-${randomBytes(12).toString('hex')}`,
+    };
     const emulator: EmulatorControl = await spawnEmulator({
       // The emulator runs as its own process through the product's CLI, which loads this package's command.
       cli: fileURLToPath(import.meta.resolve('byteair-sync/internal/src/cli/main.js')),
-      args: ['--tenant-id', tenant.tenantId, '--application-id', tenant.applicationId, '--ak', tenant.ak, '--sk', tenant.sk, '--required', 'behavior=user_id', '--log-level', 'warn'],
+      args: [
+        '--tenant-id',
+        tenant.tenantId,
+        '--application-id',
+        tenant.applicationId,
+        '--ak',
+        tenant.ak,
+        '--sk',
+        tenant.sk,
+        '--required',
+        'behavior=user_id',
+        '--log-level',
+        'warn',
+      ],
     });
     releasers.add(async () => await emulator.close());
     const password = randomBytes(9).toString('base64url');
@@ -68,7 +86,11 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       BYTEAIR_DASHBOARD_USER: 'demo',
       BYTEAIR_DASHBOARD_PASSWORD: password,
     });
-    const worker: RunningSyncWorker = await startSyncWorker({ config, roles: ['upload', 'done', 'batcher'], logger: createLogger('warn', 'byteair-demo-worker') });
+    const worker: RunningSyncWorker = await startSyncWorker({
+      config,
+      roles: ['upload', 'done', 'batcher'],
+      logger: createLogger('warn', 'byteair-demo-worker'),
+    });
     releasers.add(async () => await worker.close());
     const ops: OperationsHandle = openOperations(config);
     releasers.add(async () => await ops.close());
@@ -100,7 +122,9 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 function describePlan(plan: DemoPlan, scale: number, streamingSeconds: number, say: (t: string) => void): void {
   const perDate = DEMO_TOPICS.map((t) => `${t} ${Math.round(PER_DATE[t] * scale)}`).join(', ');
   say(`  dataset: records per date: ${perDate}`);
-  say(`  pre_sync ${plan.preSync.join(', ')}; history_sync ${plan.history[0] ?? ''} .. ${plan.history.at(-1) ?? ''} (${plan.history.length} dates); daily ${plan.daily.join(', ')}; streaming for ${streamingSeconds} s`);
+  say(
+    `  pre_sync ${plan.preSync.join(', ')}; history_sync ${plan.history[0] ?? ''} .. ${plan.history.at(-1) ?? ''} (${plan.history.length} dates); daily ${plan.daily.join(', ')}; streaming for ${streamingSeconds} s`,
+  );
   say('  order: the guard holds history until pre_sync is done, daily until history is done, and streaming until the daily Done');
 }
 
@@ -168,5 +192,7 @@ async function sendEverything(ops: OperationsHandle, plan: DemoPlan, options: De
   }
   say(`  all stages done in ${Math.round((Date.now() - started) / 1000)} s`);
   const order = [...STAGES_IN_ORDER, 'incremental_sync_streaming'];
-  return [...sent.values()].sort((a, b) => order.indexOf(a.stage) - order.indexOf(b.stage) || DEMO_TOPICS.indexOf(a.topic as DemoTopic) - DEMO_TOPICS.indexOf(b.topic as DemoTopic));
+  return [...sent.values()].sort(
+    (a, b) => order.indexOf(a.stage) - order.indexOf(b.stage) || DEMO_TOPICS.indexOf(a.topic as DemoTopic) - DEMO_TOPICS.indexOf(b.topic as DemoTopic),
+  );
 }

@@ -135,7 +135,13 @@ async function* ledgerJson(head: object, ledger: ReadonlyMap<string, number>, on
  * faults; POST faults (JSON merge), outage {seconds, mode}, storm {seconds}, reset.
  * Bad input answers 400 with the error's code and message.
  */
-export async function handleAdmin(action: string, method: string, query: ReadonlyArray<readonly [string, string]>, body: Buffer, target: AdminTarget): Promise<AdminAnswer> {
+export async function handleAdmin(
+  action: string,
+  method: string,
+  query: ReadonlyArray<readonly [string, string]>,
+  body: Buffer,
+  target: AdminTarget,
+): Promise<AdminAnswer> {
   try {
     return await route(action, method, query, body, target);
   } catch (error) {

@@ -85,7 +85,10 @@ export async function handleApiRequest(request: ApiRequest, context: ApiContext)
     const raw = request.header('content-date');
     date = raw === undefined ? null : (parseContentDate(raw) ?? null);
     if (date === null) {
-      return bad('content-date', `The value(${raw ?? ''}) of 'Content-Date' header is invalid, please format it like this: '20060102' or '2006-01-02' or RFC3339`);
+      return bad(
+        'content-date',
+        `The value(${raw ?? ''}) of 'Content-Date' header is invalid, please format it like this: '20060102' or '2006-01-02' or RFC3339`,
+      );
     }
   }
 
@@ -134,7 +137,14 @@ export async function handleApiRequest(request: ApiRequest, context: ApiContext)
   state.requestIds.remember(applicationId, requestId, now);
   if (verdict.call === 'done') {
     const emptyBody = verdict.dates.length === 0;
-    return applyDone(state, { applicationId, requestId, topic: topic.name, stage, dates: emptyBody ? [previousDay(now, options.dateZone)] : verdict.dates, emptyBody });
+    return applyDone(state, {
+      applicationId,
+      requestId,
+      topic: topic.name,
+      stage,
+      dates: emptyBody ? [previousDay(now, options.dateZone)] : verdict.dates,
+      emptyBody,
+    });
   }
   return await applyWrite(state, topic, stage, date, verdict);
 }

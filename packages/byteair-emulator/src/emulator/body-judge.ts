@@ -33,7 +33,8 @@ const WORKER_ENTRY = new URL('./body-worker.js', import.meta.url);
 
 /** `threads` worker threads, or inline judging when 0 or when the compiled entry is absent. */
 export function startBodyJudge(threads: number): BodyJudge {
-  if (threads === 0 || !existsSync(fileURLToPath(WORKER_ENTRY))) return { threads: 0, judge: createBodyJudge(inflateOffThread), close: () => Promise.resolve() };
+  if (threads === 0 || !existsSync(fileURLToPath(WORKER_ENTRY)))
+    return { threads: 0, judge: createBodyJudge(inflateOffThread), close: () => Promise.resolve() };
   return new ThreadedBodyJudge(threads);
 }
 

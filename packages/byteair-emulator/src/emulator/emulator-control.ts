@@ -53,7 +53,10 @@ export async function spawnEmulator(options: SpawnEmulatorOptions): Promise<Emul
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const { url, frontDoor } = await new Promise<{ url: string; frontDoor: FrontDoorPriority }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`emulator did not start within ${options.startTimeoutMs ?? 15_000} ms:\n${stderr}`)), options.startTimeoutMs ?? 15_000);
+    const timer = setTimeout(
+      () => reject(new Error(`emulator did not start within ${options.startTimeoutMs ?? 15_000} ms:\n${stderr}`)),
+      options.startTimeoutMs ?? 15_000,
+    );
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     lines.on('line', (line) => {
       try {

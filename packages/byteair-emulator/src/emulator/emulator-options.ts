@@ -184,12 +184,14 @@ function checkTenants(tenants: readonly EmulatorTenant[]): void {
     if (tenant.ak !== undefined && tenant.sk !== undefined) {
       // An AK names one secret; two different SKs for it would make verification ambiguous.
       const known = skByAk.get(tenant.ak);
-      if (known !== undefined && known !== tenant.sk) throw new InvalidInputError(`${at}.sk`, '[redacted]', `differs from the sk given earlier for ak ${tenant.ak}`);
+      if (known !== undefined && known !== tenant.sk)
+        throw new InvalidInputError(`${at}.sk`, '[redacted]', `differs from the sk given earlier for ak ${tenant.ak}`);
       skByAk.set(tenant.ak, tenant.sk);
     }
     if (tenant.token !== undefined) {
       const known = tokenByTenant.get(tenant.tenantId);
-      if (known !== undefined && known !== tenant.token) throw new InvalidInputError(`${at}.token`, '[redacted]', `differs from the token given earlier for tenant ${tenant.tenantId}`);
+      if (known !== undefined && known !== tenant.token)
+        throw new InvalidInputError(`${at}.token`, '[redacted]', `differs from the token given earlier for tenant ${tenant.tenantId}`);
       tokenByTenant.set(tenant.tenantId, tenant.token);
     }
   });

@@ -86,7 +86,10 @@ class Emulator implements RunningEmulator, AdminTarget {
     this.#faults = options.faults;
     this.#network = new NetworkModel(options.random);
     this.#port = options.port;
-    this.#server = createServer({ headersTimeout: RECEIVED_HEADERS_TIMEOUT_MS, requestTimeout: 0, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, (req, res) => void this.#onRequest(req, res));
+    this.#server = createServer(
+      { headersTimeout: RECEIVED_HEADERS_TIMEOUT_MS, requestTimeout: 0, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS },
+      (req, res) => void this.#onRequest(req, res),
+    );
     const credentials = new CredentialIndex(options.tenants);
     this.#bodies = startBodyJudge(options.bodyThreads);
     this.#context = {
@@ -126,7 +129,8 @@ class Emulator implements RunningEmulator, AdminTarget {
   }
 
   ledger(topic: string): ReadonlyMap<string, number> {
-    if (!this.#options.topics.has(topic)) throw new InvalidInputError('topic', topic, `is not one of the topics (${[...this.#options.topics.keys()].join(', ')})`);
+    if (!this.#options.topics.has(topic))
+      throw new InvalidInputError('topic', topic, `is not one of the topics (${[...this.#options.topics.keys()].join(', ')})`);
     return this.#state.ledger.ids(topic);
   }
 
@@ -346,7 +350,11 @@ class Emulator implements RunningEmulator, AdminTarget {
       this.#state.countFault('delayed');
       await this.#sleep(latencyMs);
     }
-    const encoded = await encodeAnswer(answer, { accept: headerOf(req, 'accept'), contentType: headerOf(req, 'content-type'), acceptEncoding: headerOf(req, 'accept-encoding') });
+    const encoded = await encodeAnswer(answer, {
+      accept: headerOf(req, 'accept'),
+      contentType: headerOf(req, 'content-type'),
+      acceptEncoding: headerOf(req, 'accept-encoding'),
+    });
     await this.#wayBack(req);
     if (res.destroyed) return;
     res.writeHead(answer.httpStatus, { ...encoded.headers, 'Content-Length': String(encoded.body.length) });
@@ -423,6 +431,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     await emulator.close();
     throw error;
   }
-  resolved.logger?.info({ bodyThreads: emulator.bodyThreads, requested: resolved.bodyThreads }, 'emulator: request bodies judged on worker threads (0 = on the main thread)');
+  resolved.logger?.info(
+    { bodyThreads: emulator.bodyThreads, requested: resolved.bodyThreads },
+    'emulator: request bodies judged on worker threads (0 = on the main thread)',
+  );
   return emulator;
 }

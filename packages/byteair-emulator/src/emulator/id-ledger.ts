@@ -71,7 +71,9 @@ export class IdLedger {
 
   summary(topic: string): LedgerSummary | undefined {
     const entry = this.#topics.get(topic);
-    return entry === undefined ? undefined : { idField: entry.idField, uniqueIds: entry.ids.size, duplicateIds: entry.duplicates, recordsWithoutId: entry.withoutId };
+    return entry === undefined
+      ? undefined
+      : { idField: entry.idField, uniqueIds: entry.ids.size, duplicateIds: entry.duplicates, recordsWithoutId: entry.withoutId };
   }
 
   clear(): void {

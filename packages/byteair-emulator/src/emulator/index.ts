@@ -10,16 +10,7 @@ export {
   type EmulatorTopic,
   type RefusalAnswer,
 } from './emulator-options.js';
-export type {
-  DateStats,
-  DoneStats,
-  EmulatorStats,
-  EmulatorTotals,
-  FaultCounts,
-  OrderingViolationStats,
-  TopicStats,
-  WindowStats,
-} from './emulator-stats.js';
+export type { DateStats, DoneStats, EmulatorStats, EmulatorTotals, FaultCounts, OrderingViolationStats, TopicStats, WindowStats } from './emulator-stats.js';
 export { NO_FAULTS, type Faults, type FaultsPatch } from './faults.js';
 export type { RecordRejectionRule } from './record-rules.js';
 export { OUTAGE_MODES, type OutageMode } from './admin-routes.js';

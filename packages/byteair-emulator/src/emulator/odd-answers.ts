@@ -53,23 +53,38 @@ export function oddAnswerReply(answer: OddAnswer): OddAnswerReply {
   const http = HTTP_PATTERN.exec(answer);
   if (http !== null) {
     const status = Number(http[1]);
-    return { httpStatus: status, headers: { 'Content-Type': 'text/html' }, body: Buffer.from(`<html><head><title>${status}</title></head><body><h1>${status}</h1><hr>gateway (emulated)</body></html>`) };
+    return {
+      httpStatus: status,
+      headers: { 'Content-Type': 'text/html' },
+      body: Buffer.from(`<html><head><title>${status}</title></head><body><h1>${status}</h1><hr>gateway (emulated)</body></html>`),
+    };
   }
   switch (answer as (typeof ODD_BODIES)[number]) {
     case 'empty-200':
       return { httpStatus: 200, headers: PROTOBUF, body: Buffer.alloc(0) };
     case 'html-200':
-      return { httpStatus: 200, headers: { 'Content-Type': 'text/html' }, body: Buffer.from('<html><body>Please log in to the network (emulated)</body></html>') };
+      return {
+        httpStatus: 200,
+        headers: { 'Content-Type': 'text/html' },
+        body: Buffer.from('<html><body>Please log in to the network (emulated)</body></html>'),
+      };
     case 'bad-gzip-200':
-      return { httpStatus: 200, headers: { ...PROTOBUF, 'Content-Encoding': 'gzip' }, body: Buffer.concat([gzipSync(Buffer.from('x')).subarray(0, 4), Buffer.from('not gzip')]) };
+      return {
+        httpStatus: 200,
+        headers: { ...PROTOBUF, 'Content-Encoding': 'gzip' },
+        body: Buffer.concat([gzipSync(Buffer.from('x')).subarray(0, 4), Buffer.from('not gzip')]),
+      };
     case 'json-without-status':
       return { httpStatus: 200, headers: { 'Content-Type': 'application/json' }, body: Buffer.from('{"result":"ok"}') };
     case 'code-0-not-success':
       return { httpStatus: 200, headers: PROTOBUF, body: encodeWriteResponse({ status: { code: 0, message: 'OK', success: false }, errors: [] }) };
     case 'unknown-code':
-      return { httpStatus: 200, headers: PROTOBUF, body: encodeWriteResponse({ status: { code: 2001, message: 'undefined state', success: false }, errors: [] }) };
+      return {
+        httpStatus: 200,
+        headers: PROTOBUF,
+        body: encodeWriteResponse({ status: { code: 2001, message: 'undefined state', success: false }, errors: [] }),
+      };
     case 'nonzero-code-success':
       return { httpStatus: 200, headers: PROTOBUF, body: encodeWriteResponse({ status: { code: 7, message: 'odd', success: true }, errors: [] }) };
   }
 }
-

@@ -81,7 +81,12 @@ function parseXDate(value: string): number | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   if (m === null) return undefined;
   const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '') === value ? ms : undefined;
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '') === value
+    ? ms
+    : undefined;
 }
 
 /**
@@ -91,7 +96,8 @@ function parseXDate(value: string): number | undefined {
  */
 function verifyVolc(request: AuthRequest, authorization: string, index: CredentialIndex, policy: AuthPolicy): AuthOutcome {
   const parsed = parseAuthorization(authorization.trim());
-  if (parsed === undefined) return fail('malformed-credentials', 'Authorization is not "HMAC-SHA256 Credential=AK/date/region/service/request, SignedHeaders=..., Signature=..."');
+  if (parsed === undefined)
+    return fail('malformed-credentials', 'Authorization is not "HMAC-SHA256 Credential=AK/date/region/service/request, SignedHeaders=..., Signature=..."');
   const credentials = index.byAccessKey(parsed.accessKeyId);
   if (credentials === undefined) return fail('unknown-access-key', `access key ${parsed.accessKeyId} is not known`);
   const xDate = request.header('x-date');
@@ -106,7 +112,11 @@ function verifyVolc(request: AuthRequest, authorization: string, index: Credenti
   if (Math.abs(policy.now - signedAt) > policy.volcSkewMs) {
     return fail('clock-skew', `X-Date ${xDate} is more than ${policy.volcSkewMs / 1000} s from the server time ${new Date(policy.now).toISOString()}`);
   }
-  const expected = expectedVolcSignature(parsed, { method: request.method, path: request.path, query: request.query, header: (name) => request.header(name), payloadHash, xDate }, credentials.sk);
+  const expected = expectedVolcSignature(
+    parsed,
+    { method: request.method, path: request.path, query: request.query, header: (name) => request.header(name), payloadHash, xDate },
+    credentials.sk,
+  );
   if ('missingHeader' in expected) return fail('missing-signed-header', `signed header ${expected.missingHeader} is not in the request`);
   if (!sameHex(expected.signature, parsed.signature)) return fail('signature-mismatch', 'the signature does not match the request');
   return { ok: true, scheme: 'volc', tenants: credentials.tenants };
@@ -120,7 +130,8 @@ function verifyAir(request: AuthRequest, signature: string, index: CredentialInd
   if (credentials === undefined) return fail('unknown-tenant', `tenant ${tenantId} has no token`);
   const ts = request.header('tenant-ts');
   const nonce = request.header('tenant-nonce');
-  if (ts === undefined || !/^\d{1,12}$/.test(ts) || nonce === undefined || nonce === '') return fail('malformed-credentials', 'Tenant-Ts must be unix seconds and Tenant-Nonce present');
+  if (ts === undefined || !/^\d{1,12}$/.test(ts) || nonce === undefined || nonce === '')
+    return fail('malformed-credentials', 'Tenant-Ts must be unix seconds and Tenant-Nonce present');
   if (Math.abs(Math.floor(policy.now / 1000) - Number(ts)) * 1000 > policy.airSkewMs) {
     return fail('clock-skew', `Tenant-Ts ${ts} is more than ${policy.airSkewMs / 1000} s from the server time ${Math.floor(policy.now / 1000)}`);
   }

@@ -118,7 +118,8 @@ function parseJsonDone(body: Buffer): string[] | BodyProblem {
     if (typeof element !== 'object' || element === null || !('partition_date' in element)) continue;
     const raw: unknown = (element as { partition_date: unknown }).partition_date;
     const iso = typeof raw === 'string' ? parsePartitionDate(raw) : undefined;
-    if (iso === undefined) return problem('bad-date', `parse partition_date(${typeof raw === 'string' ? raw : JSON.stringify(raw)}) error, format should be YYYYMMDD`);
+    if (iso === undefined)
+      return problem('bad-date', `parse partition_date(${typeof raw === 'string' ? raw : JSON.stringify(raw)}) error, format should be YYYYMMDD`);
     if (!out.includes(iso)) out.push(iso);
   }
   return out;

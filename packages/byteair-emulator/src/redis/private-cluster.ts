@@ -28,12 +28,16 @@ export async function startPrivateCluster(options: { masters?: number; timeoutMs
   };
   try {
     for (let i = 0; i < masters; i += 1) {
-      servers.push(await startPrivateRedis({ extraArgs: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000'] }));
+      servers.push(
+        await startPrivateRedis({ extraArgs: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000'] }),
+      );
     }
     const clients = servers.map((s) => new Redis({ host: s.host, port: s.port, maxRetriesPerRequest: 3 }));
     try {
       const per = Math.ceil(SLOTS / masters);
-      await Promise.all(clients.map(async (client, i) => await client.call('CLUSTER', 'ADDSLOTSRANGE', String(i * per), String(Math.min(SLOTS, (i + 1) * per) - 1))));
+      await Promise.all(
+        clients.map(async (client, i) => await client.call('CLUSTER', 'ADDSLOTSRANGE', String(i * per), String(Math.min(SLOTS, (i + 1) * per) - 1))),
+      );
       const [first] = clients;
       if (first === undefined) throw new PrivateClusterStartError('a cluster needs at least one master');
       for (const s of servers.slice(1)) await first.call('CLUSTER', 'MEET', s.host, String(s.port));
@@ -41,7 +45,8 @@ export async function startPrivateCluster(options: { masters?: number; timeoutMs
       for (;;) {
         const infos = await Promise.all(clients.map(async (c) => String(await c.call('CLUSTER', 'INFO'))));
         if (infos.every((info) => info.includes('cluster_state:ok') && info.includes(`cluster_known_nodes:${masters}`))) break;
-        if (Date.now() > deadline) throw new PrivateClusterStartError(`cluster of ${masters} did not become ready: ${infos.join(' | ').replace(/\r?\n/g, ' ')}`);
+        if (Date.now() > deadline)
+          throw new PrivateClusterStartError(`cluster of ${masters} did not become ready: ${infos.join(' | ').replace(/\r?\n/g, ' ')}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     } finally {

@@ -86,16 +86,26 @@ export async function startPrivateRedis(options: PrivateRedisOptions = {}): Prom
   for (let attempt = 0; ; attempt += 1) {
     const port = options.port ?? (await freePort());
     const args = [
-      '--port', String(port),
-      '--bind', host,
-      '--dir', dir,
-      '--save', '',
-      '--daemonize', 'no',
-      '--protected-mode', 'yes',
-      '--maxmemory-policy', 'noeviction',
-      '--loglevel', 'warning',
-      '--logfile', join(dir, 'redis.log'),
-      '--appendonly', options.appendOnly === undefined || options.appendOnly === false ? 'no' : 'yes',
+      '--port',
+      String(port),
+      '--bind',
+      host,
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--daemonize',
+      'no',
+      '--protected-mode',
+      'yes',
+      '--maxmemory-policy',
+      'noeviction',
+      '--loglevel',
+      'warning',
+      '--logfile',
+      join(dir, 'redis.log'),
+      '--appendonly',
+      options.appendOnly === undefined || options.appendOnly === false ? 'no' : 'yes',
       ...(options.appendOnly !== undefined && options.appendOnly !== false ? ['--appendfsync', options.appendOnly] : []),
       ...(options.extraArgs ?? []),
     ];
@@ -149,14 +159,7 @@ async function pingOnce(host: string, port: number): Promise<string> {
   });
 }
 
-function handle(
-  child: ChildProcess,
-  exited: Promise<number | null>,
-  host: string,
-  port: number,
-  dir: string,
-  ownDir: boolean,
-): PrivateRedis {
+function handle(child: ChildProcess, exited: Promise<number | null>, host: string, port: number, dir: string, ownDir: boolean): PrivateRedis {
   let stopped = false;
   const pid = child.pid ?? -1;
   return {

@@ -27,7 +27,14 @@ function stats(partial: Partial<EmulatorStats>): EmulatorStats {
     totals: { orderingViolations: 0 } as EmulatorStats['totals'],
     authFailures: {},
     badRequests: {},
-    windows: { maxRequestsInWindow: 10, maxRecordsInWindow: 1000, maxAdmittedRequestsInWindow: 10, maxAdmittedRecordsInWindow: 1000, requestsOverCeiling: 0, recordsOverCeiling: 0 },
+    windows: {
+      maxRequestsInWindow: 10,
+      maxRecordsInWindow: 1000,
+      maxAdmittedRequestsInWindow: 10,
+      maxAdmittedRecordsInWindow: 1000,
+      requestsOverCeiling: 0,
+      recordsOverCeiling: 0,
+    },
     windowsByApplication: {},
     faults: {} as EmulatorStats['faults'],
     topics: {},
@@ -40,13 +47,43 @@ function stats(partial: Partial<EmulatorStats>): EmulatorStats {
 
 test('reconcile balances sent against accepted + rejected and counts one Done per date', () => {
   const date = (d: string, accepted: number, rejected: number) =>
-    ({ topic: 'item', stage: 'history_sync', date: d, state: 'acked', writeRequests: 1, acceptedRecords: accepted, rejectedRecords: rejected, duplicateRequests: 0, writesRefusedAfterAck: 0, firstWriteSeq: 1, lastWriteSeq: 1, doneSeq: 2, repeatedDones: 0 }) as const;
-  const done = (d: string, seq: number) => ({ seq, requestId: `d${seq}`, applicationId: '1', topic: 'item', stage: 'history_sync' as const, dates: [d], emptyBody: false, newlyAcked: [d], alreadyAcked: [] });
-  const ok = reconcile([{ topic: 'item', stage: 'history_sync', records: 10, dates: ['2022-01-01', '2022-01-02'] }], stats({ dates: [date('2022-01-01', 4, 1), date('2022-01-02', 5, 0)], dones: [done('2022-01-01', 3), done('2022-01-02', 4)] }));
+    ({
+      topic: 'item',
+      stage: 'history_sync',
+      date: d,
+      state: 'acked',
+      writeRequests: 1,
+      acceptedRecords: accepted,
+      rejectedRecords: rejected,
+      duplicateRequests: 0,
+      writesRefusedAfterAck: 0,
+      firstWriteSeq: 1,
+      lastWriteSeq: 1,
+      doneSeq: 2,
+      repeatedDones: 0,
+    }) as const;
+  const done = (d: string, seq: number) => ({
+    seq,
+    requestId: `d${seq}`,
+    applicationId: '1',
+    topic: 'item',
+    stage: 'history_sync' as const,
+    dates: [d],
+    emptyBody: false,
+    newlyAcked: [d],
+    alreadyAcked: [],
+  });
+  const ok = reconcile(
+    [{ topic: 'item', stage: 'history_sync', records: 10, dates: ['2022-01-01', '2022-01-02'] }],
+    stats({ dates: [date('2022-01-01', 4, 1), date('2022-01-02', 5, 0)], dones: [done('2022-01-01', 3), done('2022-01-02', 4)] }),
+  );
   expect(ok.rows[0]).toMatchObject({ sent: 10, accepted: 9, rejected: 1, missing: 0, donesOk: 2, dates: 2 });
   expect(ok.balanced).toBe(true);
   expect(renderReconciliation(ok, { maxRequestsPerSecond: 100, maxRecordsPerSecond: 50_000 })).toContain('every record accounted for');
-  const short = reconcile([{ topic: 'item', stage: 'history_sync', records: 11, dates: ['2022-01-01', '2022-01-02'] }], stats({ dates: [date('2022-01-01', 4, 1), date('2022-01-02', 5, 0)], dones: [done('2022-01-01', 3)] }));
+  const short = reconcile(
+    [{ topic: 'item', stage: 'history_sync', records: 11, dates: ['2022-01-01', '2022-01-02'] }],
+    stats({ dates: [date('2022-01-01', 4, 1), date('2022-01-02', 5, 0)], dones: [done('2022-01-01', 3)] }),
+  );
   expect(short.rows[0]).toMatchObject({ missing: 1, donesOk: 1 });
   expect(short.balanced).toBe(false);
   expect(renderReconciliation(short, { maxRequestsPerSecond: 100, maxRecordsPerSecond: 50_000 })).toContain('MISMATCH');

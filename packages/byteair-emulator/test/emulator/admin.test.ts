@@ -9,7 +9,13 @@ test('GET health, stats and ledger mirror the TS API', async () => {
     await write(emulator, items(1));
     expect(await admin(emulator.url, 'GET', 'health')).toEqual({ status: 200, json: { ok: true, url: emulator.url, outage: null, storm: null } });
     expect((await admin(emulator.url, 'GET', 'stats')).json).toEqual(JSON.parse(JSON.stringify(emulator.stats())));
-    expect((await admin(emulator.url, 'GET', 'ledger?topic=item')).json).toMatchObject({ topic: 'item', idField: 'id', uniqueIds: 2, duplicateIds: 1, ids: { 'item-0': 2, 'item-1': 1 } });
+    expect((await admin(emulator.url, 'GET', 'ledger?topic=item')).json).toMatchObject({
+      topic: 'item',
+      idField: 'id',
+      uniqueIds: 2,
+      duplicateIds: 1,
+      ids: { 'item-0': 2, 'item-1': 1 },
+    });
     expect((await admin(emulator.url, 'GET', 'ledger?topic=item&duplicates=1')).json).toMatchObject({ ids: { 'item-0': 2 } });
   });
 });
@@ -34,7 +40,10 @@ test('POST faults merges, validates, and applies at once', async () => {
   await withEmulator({}, async (emulator) => {
     expect(await admin(emulator.url, 'POST', 'faults', { p500: 1 })).toMatchObject({ status: 200, json: { p500: 1, p503: 0 } });
     expect((await write(emulator, items(1))).status).toBe(500);
-    expect(await admin(emulator.url, 'POST', 'faults', { p500: 2 })).toEqual({ status: 400, json: { error: { code: 'INVALID_INPUT', message: 'faults.p500: must be a number from 0 to 1 (got 2)' } } });
+    expect(await admin(emulator.url, 'POST', 'faults', { p500: 2 })).toEqual({
+      status: 400,
+      json: { error: { code: 'INVALID_INPUT', message: 'faults.p500: must be a number from 0 to 1 (got 2)' } },
+    });
     expect((await admin(emulator.url, 'POST', 'faults', { p500: 0, latencyMs: 1 })).json).toMatchObject({ p500: 0, latencyMs: 1 });
     expect(writeAnswer(await write(emulator, items(1))).status.code).toBe(0);
   });
@@ -52,7 +61,10 @@ test('POST storm, then POST reset: 429s, then back to a clean state', async () =
 
 test('POST outage answers first, then takes the API down', async () => {
   await withEmulator({}, async (emulator) => {
-    expect(await admin(emulator.url, 'POST', 'outage', { seconds: 3600, mode: 'refuse' })).toEqual({ status: 202, json: { outage: { mode: 'refuse', seconds: 3600 } } });
+    expect(await admin(emulator.url, 'POST', 'outage', { seconds: 3600, mode: 'refuse' })).toEqual({
+      status: 202,
+      json: { outage: { mode: 'refuse', seconds: 3600 } },
+    });
     await expect(write(emulator, items(1))).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     await emulator.reset();
     expect(writeAnswer(await write(emulator, items(1))).status.code).toBe(0);

@@ -11,7 +11,10 @@ import { send, writeAnswer, type Reply } from './support/http.js';
 let emulator: RunningEmulator;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ tenants: [TENANT, { tenantId: '3000001', applicationId: '87654321', token: 'air-only-token' }], clock: fixedClock(VECTOR_TIME_MS) });
+  emulator = await startEmulator({
+    tenants: [TENANT, { tenantId: '3000001', applicationId: '87654321', token: 'air-only-token' }],
+    clock: fixedClock(VECTOR_TIME_MS),
+  });
 });
 
 afterAll(async () => {
@@ -52,7 +55,10 @@ test('a body that does not match X-Content-Sha256 is refused', async () => {
 test('a changed body with X-Content-Sha256 changed to match still fails: the signature covers the real payload hash', async () => {
   const request = signedRequest('write', gzipSync('[{"id":"a"}]'));
   const body = gzipSync('[{"id":"b"}]');
-  await expectRefused(postSigned(emulator, { path: request.path, body, headers: editHeaders(request.headers, { 'x-content-sha256': sha256Hex(body) }) }), 'signature-mismatch');
+  await expectRefused(
+    postSigned(emulator, { path: request.path, body, headers: editHeaders(request.headers, { 'x-content-sha256': sha256Hex(body) }) }),
+    'signature-mismatch',
+  );
 });
 
 test('a signed header missing from the request is refused', async () => {
@@ -64,7 +70,10 @@ test('no credentials at all, and a malformed Authorization, are refused', async 
   const request = signedRequest('write', gzipSync('[{"id":"a"}]'));
   await expectRefused(postSigned(emulator, { ...request, headers: editHeaders(request.headers, { authorization: undefined }) }), 'missing-credentials');
   await emulator.reset();
-  await expectRefused(postSigned(emulator, { ...request, headers: editHeaders(request.headers, { authorization: 'HMAC-SHA256 Credential=x' }) }), 'malformed-credentials');
+  await expectRefused(
+    postSigned(emulator, { ...request, headers: editHeaders(request.headers, { authorization: 'HMAC-SHA256 Credential=x' }) }),
+    'malformed-credentials',
+  );
 });
 
 describe('the Volc X-Date skew window (default 900 s)', () => {
@@ -116,7 +125,7 @@ test('a tenant configured for air only cannot use Volc, and its token opens only
   expect(emulator.stats().badRequests).toEqual({ application: 1 });
 });
 
-test('the canonical request is rebuilt from the client\'s own SignedHeaders (Java signs only content-type)', async () => {
+test("the canonical request is rebuilt from the client's own SignedHeaders (Java signs only content-type)", async () => {
   const body = gzipSync('[{"id":"java-1"}]');
   const xDate = '20220102T030405Z';
   const path = `/data/api/${TENANT.applicationId}/item`;
@@ -127,7 +136,9 @@ test('the canonical request is rebuilt from the client\'s own SignedHeaders (Jav
   const payloadHash = sha256Hex(body);
   const { canonicalRequest } = buildCanonicalRequest({ method: 'POST', path, query, signedHeaders: [['content-type', 'application/json']], payloadHash });
   const scope = credentialScope('20220102', 'placeholder', 'air');
-  const signature = createHmac('sha256', signingKey(TENANT.sk, '20220102', 'placeholder', 'air')).update(stringToSign(xDate, scope, canonicalRequest)).digest('hex');
+  const signature = createHmac('sha256', signingKey(TENANT.sk, '20220102', 'placeholder', 'air'))
+    .update(stringToSign(xDate, scope, canonicalRequest))
+    .digest('hex');
   const reply = await send(
     emulator.url,
     'POST',

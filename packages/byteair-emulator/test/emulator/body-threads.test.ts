@@ -30,7 +30,15 @@ const json = (value: unknown): Buffer => gzipSync(JSON.stringify(value));
 /** Every body outcome: accepted, 1001 (required field, rule, no id), each refusal, 409, Dones. */
 const CALLS: readonly Call[] = [
   { kind: 'write', body: json(items(3, 'a-')), spec: { requestId: 'ok-1' } },
-  { kind: 'write', body: json([{ id: 7, title: 't', price: 1 }, { title: 'no id', price: 2 }, { id: 'x', price: 3 }, { id: 'y', title: 'u', price: 13 }]) },
+  {
+    kind: 'write',
+    body: json([
+      { id: 7, title: 't', price: 1 },
+      { title: 'no id', price: 2 },
+      { id: 'x', price: 3 },
+      { id: 'y', title: 'u', price: 13 },
+    ]),
+  },
   { kind: 'write', body: json({ id: 1 }) },
   { kind: 'write', body: json([]) },
   { kind: 'write', body: json([1]) },
@@ -46,7 +54,16 @@ const CALLS: readonly Call[] = [
 ];
 
 /** After the Dones above, so on a date not yet acked. */
-const AFTER_RULE_CHANGE: readonly Call[] = [{ kind: 'write', body: json([{ id: 'b1', title: 'banned thing', price: 1 }, { id: 'b2', title: 'fine', price: 13 }]), spec: { date: '2022-01-03' } }];
+const AFTER_RULE_CHANGE: readonly Call[] = [
+  {
+    kind: 'write',
+    body: json([
+      { id: 'b1', title: 'banned thing', price: 1 },
+      { id: 'b2', title: 'fine', price: 13 },
+    ]),
+    spec: { date: '2022-01-03' },
+  },
+];
 
 function post(url: string, call: Call): Promise<Reply> {
   return sendSigned(url, signedRequest(call.kind, call.body, call.spec));
@@ -115,22 +132,25 @@ describe('the compiled emulator, bodies on worker threads', () => {
   test('answers, stats and ledgers equal those of the inline emulator, a rule change included', async () => {
     await threaded.reset();
     await threaded.setFaults({ recordRejections: [RULE] });
-    await withEmulator({ limits: { enabled: false }, topics: [{ name: 'item', requiredFields: ['title'] }, 'user', 'behavior'], faults: { recordRejections: [RULE] } }, async (inline) => {
-      const run = async (calls: readonly Call[]): Promise<void> => {
-        for (const call of calls) {
-          // Signed once: both get the same Request-Id, which the stats of a Done record.
-          const request = signedRequest(call.kind, call.body, call.spec);
-          expect(answerOf(await sendSigned(threaded.url, request))).toEqual(answerOf(await sendSigned(inline.url, request)));
-        }
-      };
-      await run(CALLS);
-      inline.setFaults({ recordRejections: [RULE, LATER_RULE] });
-      await threaded.setFaults({ recordRejections: [RULE, LATER_RULE] });
-      await run(AFTER_RULE_CHANGE);
-      expect(comparable(await threaded.stats())).toEqual(comparable(inline.stats()));
-      for (const topic of ['item', 'user']) expect(await threaded.ledger(topic)).toEqual(new Map(inline.ledger(topic)));
-      expect((await threaded.stats()).totals).toMatchObject({ acceptedRecords: 10_006, rejectedRecords: 5, recordsWithoutId: 2, duplicateRequests: 1 });
-    });
+    await withEmulator(
+      { limits: { enabled: false }, topics: [{ name: 'item', requiredFields: ['title'] }, 'user', 'behavior'], faults: { recordRejections: [RULE] } },
+      async (inline) => {
+        const run = async (calls: readonly Call[]): Promise<void> => {
+          for (const call of calls) {
+            // Signed once: both get the same Request-Id, which the stats of a Done record.
+            const request = signedRequest(call.kind, call.body, call.spec);
+            expect(answerOf(await sendSigned(threaded.url, request))).toEqual(answerOf(await sendSigned(inline.url, request)));
+          }
+        };
+        await run(CALLS);
+        inline.setFaults({ recordRejections: [RULE, LATER_RULE] });
+        await threaded.setFaults({ recordRejections: [RULE, LATER_RULE] });
+        await run(AFTER_RULE_CHANGE);
+        expect(comparable(await threaded.stats())).toEqual(comparable(inline.stats()));
+        for (const topic of ['item', 'user']) expect(await threaded.ledger(topic)).toEqual(new Map(inline.ledger(topic)));
+        expect((await threaded.stats()).totals).toMatchObject({ acceptedRecords: 10_006, rejectedRecords: 5, recordsWithoutId: 2, duplicateRequests: 1 });
+      },
+    );
   });
 
   test('concurrent bodies spread over the threads: every record accepted once', async () => {

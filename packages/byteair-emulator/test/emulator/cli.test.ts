@@ -76,7 +76,7 @@ test.each([
   [['--port', '70000'], "option '--port <port>' argument '70000' is invalid"],
   [['--now', '2022-01-02'], "option '--now <iso>' argument '2022-01-02' is invalid"],
   [['--tenant-id', 'abc'], "option '--tenant-id <id>' argument 'abc' is invalid"],
-  [['--reject-record', '{"field":"x"}'], "option '--reject-record <json>' argument '{\"field\":\"x\"}' is invalid. rule[0].reason: must be a non-empty string"],
+  [['--reject-record', '{"field":"x"}'], 'option \'--reject-record <json>\' argument \'{"field":"x"}\' is invalid. rule[0].reason: must be a non-empty string'],
   [['--outage-mode', 'flood'], "option '--outage-mode <mode>' argument 'flood' is invalid"],
   [['--date-zone', 'Mars/Olympus'], "option '--date-zone <zone>' argument 'Mars/Olympus' is invalid"],
 ])('bad value %j: one error line naming the flag and the value', async (args, message) => {
@@ -176,7 +176,13 @@ test('serves, prints its URL as a JSON line, replays a capture at --now, and sto
 });
 
 test('with BYTEAIR_AK/BYTEAIR_SK and BYTEAIR_TOKEN both set, the emulator accepts both schemes: the SDK captures of each answer 0', async () => {
-  const config = loadConfig({ BYTEAIR_TENANT_ID: TENANT.tenantId, BYTEAIR_APPLICATION_ID: TENANT.applicationId, BYTEAIR_AK: TENANT.ak, BYTEAIR_SK: TENANT.sk, BYTEAIR_TOKEN: TENANT.token });
+  const config = loadConfig({
+    BYTEAIR_TENANT_ID: TENANT.tenantId,
+    BYTEAIR_APPLICATION_ID: TENANT.applicationId,
+    BYTEAIR_AK: TENANT.ak,
+    BYTEAIR_SK: TENANT.sk,
+    BYTEAIR_TOKEN: TENANT.token,
+  });
   const resolved = resolveEmulatorCommand(await parseFlags(['--port=0', '--now=2022-01-02T03:04:05Z']), config);
   expect(resolved.sources).toEqual({ tenantId: 'config', applicationId: 'config', ak: 'config', sk: 'config', token: 'config' });
   const out = new PassThrough();

@@ -57,7 +57,13 @@ const cases = (['volc', 'air'] as const).flatMap((auth) => STAGES.map((stage) =>
 test.each(cases)('%s auth, %s: write (and Done for an offline stage) round trip', async (auth: Auth, stage: Stage) => {
   await withClient(auth, async (client) => {
     const topic = stage === 'incremental_sync_streaming' ? 'behavior' : 'item';
-    const records = topic === 'item' ? items(3) : [{ bhv_id: 'b1', user_id: 'u1' }, { bhv_id: 'b2', user_id: 'u2' }];
+    const records =
+      topic === 'item'
+        ? items(3)
+        : [
+            { bhv_id: 'b1', user_id: 'u1' },
+            { bhv_id: 'b2', user_id: 'u2' },
+          ];
     const date = isOfflineStage(stage) ? '2022-01-01' : undefined;
     const wrote = await client.writeData({ topic, stage, date, requestId: nextRequestId('rt'), body: encodeWriteBody(records) });
     expect(wrote.result).toEqual({ kind: 'accepted', status: { code: 0, message: 'OK', success: true } });
@@ -67,9 +73,23 @@ test.each(cases)('%s auth, %s: write (and Done for an offline stage) round trip'
       expect(closed.result).toEqual({ kind: 'accepted', status: { code: 0, message: 'OK', success: true } });
     }
     const stats = emulator.stats();
-    expect(stats.totals).toMatchObject({ writeRequests: 1, doneRequests: isOfflineStage(stage) ? 1 : 0, acceptedRecords: records.length, authFailures: 0, orderingViolations: 0 });
+    expect(stats.totals).toMatchObject({
+      writeRequests: 1,
+      doneRequests: isOfflineStage(stage) ? 1 : 0,
+      acceptedRecords: records.length,
+      authFailures: 0,
+      orderingViolations: 0,
+    });
     expect(stats.dates).toEqual([
-      expect.objectContaining({ topic, stage, date: date ?? null, state: date === undefined ? 'streaming' : 'acked', acceptedRecords: records.length, lastWriteSeq: 1, doneSeq: date === undefined ? null : 2 }),
+      expect.objectContaining({
+        topic,
+        stage,
+        date: date ?? null,
+        state: date === undefined ? 'streaming' : 'acked',
+        acceptedRecords: records.length,
+        lastWriteSeq: 1,
+        doneSeq: date === undefined ? null : 2,
+      }),
     ]);
     expect(stats.topics[topic]).toMatchObject({ uniqueIds: records.length, duplicateIds: 0 });
   });
@@ -89,7 +109,9 @@ test.each(['volc', 'air'] as const)('%s auth: the client reads 1001, 409, 429 an
     expect(again.result.kind).toBe('duplicate');
 
     const storm = emulator.startStorm(60);
-    await expect(client.writeData({ topic: 'item', stage: 'pre_sync', date: '2022-01-01', requestId: nextRequestId(), body: encodeWriteBody(items(1)) })).rejects.toMatchObject({
+    await expect(
+      client.writeData({ topic: 'item', stage: 'pre_sync', date: '2022-01-01', requestId: nextRequestId(), body: encodeWriteBody(items(1)) }),
+    ).rejects.toMatchObject({
       constructor: RateLimitedError,
       retryAfterMs: 60_000,
     });
@@ -108,7 +130,9 @@ test.each(['volc', 'air'] as const)('%s auth: the client reads 1001, 409, 429 an
     random: Math.random,
   });
   try {
-    await expect(wrong.writeData({ topic: 'item', stage: 'pre_sync', date: '2022-01-01', requestId: nextRequestId(), body: encodeWriteBody(items(1)) })).rejects.toBeInstanceOf(AuthRejectedError);
+    await expect(
+      wrong.writeData({ topic: 'item', stage: 'pre_sync', date: '2022-01-01', requestId: nextRequestId(), body: encodeWriteBody(items(1)) }),
+    ).rejects.toBeInstanceOf(AuthRejectedError);
   } finally {
     wrong.close();
   }

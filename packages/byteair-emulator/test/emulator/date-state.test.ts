@@ -63,7 +63,7 @@ test('a retry of a chunk applied before Done gets 409, not 400: the Request-Id i
 });
 
 describe('ordering, counted (default)', () => {
-  test('streaming before the topic\'s first daily Done is a violation, and the topic goes streaming-only', async () => {
+  test("streaming before the topic's first daily Done is a violation, and the topic goes streaming-only", async () => {
     await withEmulator({}, async (emulator) => {
       const requestId = nextRequestId('stream');
       expect(writeAnswer(await write(emulator, items(1), { stage: 'incremental_sync_streaming', requestId })).status.code).toBe(0);
@@ -73,7 +73,14 @@ describe('ordering, counted (default)', () => {
       expect(stats.totals.orderingViolations).toBe(3);
       expect(stats.orderingViolations).toEqual([
         { kind: 'streaming-before-daily-done', call: 'write', topic: 'item', stage: 'incremental_sync_streaming', requestId, refused: false },
-        { kind: 'daily-after-streaming-only', call: 'write', topic: 'item', stage: 'incremental_sync_daily', requestId: expect.any(String) as string, refused: false },
+        {
+          kind: 'daily-after-streaming-only',
+          call: 'write',
+          topic: 'item',
+          stage: 'incremental_sync_daily',
+          requestId: expect.any(String) as string,
+          refused: false,
+        },
         { kind: 'daily-after-streaming-only', call: 'done', topic: 'item', stage: 'incremental_sync_daily', requestId: 'daily-done', refused: false },
       ]);
       expect(stats.topics.item).toMatchObject({ streamingOnly: 'went', dailyDone: true });

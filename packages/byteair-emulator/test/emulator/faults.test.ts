@@ -69,7 +69,7 @@ test('pReset: the connection is reset without an answer', async () => {
   });
 });
 
-test('pHang: the request is held past the client\'s timeout, which the client reports as a timeout', async () => {
+test("pHang: the request is held past the client's timeout, which the client reports as a timeout", async () => {
   await withEmulator({ faults: { pHang: 1, hangMs: 60_000 } }, async (emulator) => {
     const client = new ByteairClient({
       hosts: [`${emulator.host}:${emulator.port}`],
@@ -82,7 +82,13 @@ test('pHang: the request is held past the client\'s timeout, which the client re
       random: Math.random,
     });
     try {
-      const call = client.writeData({ topic: 'item', stage: 'incremental_sync_streaming', date: undefined, requestId: nextRequestId(), body: encodeWriteBody(items(1)) });
+      const call = client.writeData({
+        topic: 'item',
+        stage: 'incremental_sync_streaming',
+        date: undefined,
+        requestId: nextRequestId(),
+        body: encodeWriteBody(items(1)),
+      });
       await expect(call).rejects.toBeInstanceOf(UpstreamUnavailableError);
       await expect(call).rejects.toMatchObject({ reason: 'timeout' });
     } finally {

@@ -28,7 +28,11 @@ test('raises the calling thread (pid 0) to nice -10 and reports the value read b
 
 test('without permission it keeps its priority and says why', () => {
   const os = calls(0, 'EACCES');
-  expect(raiseFrontDoorPriority(FRONT_DOOR_NICE, os)).toEqual({ nice: 0, raised: false, reason: 'setPriority(-10) failed (EACCES): stamps may lag under CPU load' });
+  expect(raiseFrontDoorPriority(FRONT_DOOR_NICE, os)).toEqual({
+    nice: 0,
+    raised: false,
+    reason: 'setPriority(-10) failed (EACCES): stamps may lag under CPU load',
+  });
 });
 
 test("Node's SystemError is reported by its errno name", () => {

@@ -27,7 +27,12 @@ test('the moment the counters show a write accepted, the ledger holds every id o
       () => {
         const stats = emulator.stats();
         const date = stats.dates.find((d) => d.topic === 'item');
-        return { ledger: emulator.ledger('item').size, uniqueIds: stats.topics.item?.uniqueIds, dateAccepted: date?.acceptedRecords, topicAccepted: stats.topics.item?.acceptedRecords };
+        return {
+          ledger: emulator.ledger('item').size,
+          uniqueIds: stats.topics.item?.uniqueIds,
+          dateAccepted: date?.acceptedRecords,
+          topicAccepted: stats.topics.item?.acceptedRecords,
+        };
       },
     );
     expect(writeAnswer(await answer).status.code).toBe(0);

@@ -110,7 +110,7 @@ test('windows are per application', async () => {
   });
 });
 
-test('a storm answers 429 with the storm\'s Retry-After until it ends', async () => {
+test("a storm answers 429 with the storm's Retry-After until it ends", async () => {
   const clock = manualMonotonic();
   await withEmulator({ monotonicNow: clock.read }, async (emulator) => {
     const storm = emulator.startStorm(0.2);

@@ -40,7 +40,10 @@ function bruteForce(arrivals: ReadonlyArray<readonly [number, number]>, t: numbe
     const inside = all.filter(([time]) => time > end - 1000 && time <= end);
     best = {
       requests: Math.max(best.requests, inside.length),
-      records: Math.max(best.records, inside.reduce((sum, [, r]) => sum + r, 0)),
+      records: Math.max(
+        best.records,
+        inside.reduce((sum, [, r]) => sum + r, 0),
+      ),
     };
   }
   return best;

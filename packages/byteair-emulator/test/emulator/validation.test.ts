@@ -35,7 +35,12 @@ function expectStatus(reply: Reply, code: number, message?: string): void {
 function expectNothingApplied(badRequests: Record<string, number>): void {
   const stats = emulator.stats();
   expect(stats.badRequests).toEqual(badRequests);
-  expect(stats.totals).toMatchObject({ writeRequests: 0, doneRequests: 0, acceptedRecords: 0, badRequests: Object.values(badRequests).reduce((a, b) => a + b, 0) });
+  expect(stats.totals).toMatchObject({
+    writeRequests: 0,
+    doneRequests: 0,
+    acceptedRecords: 0,
+    badRequests: Object.values(badRequests).reduce((a, b) => a + b, 0),
+  });
   expect(stats.dates).toEqual([]);
   expect(stats.windows.maxRequestsInWindow).toBe(0);
 }
@@ -46,11 +51,15 @@ function writeRaw(json: string | Buffer, spec: CallSpec = {}, gzip = true): Prom
 }
 
 test('an application id that is not configured: 400, the documented message', async () => {
-  expectStatus(await write(emulator, items(1), { applicationId: '999' }), 400, "Can't find configuration for tenant/application_id:999, please check your tenant/application_id and path.");
+  expectStatus(
+    await write(emulator, items(1), { applicationId: '999' }),
+    400,
+    "Can't find configuration for tenant/application_id:999, please check your tenant/application_id and path.",
+  );
   expectNothingApplied({ application: 1 });
 });
 
-test('a Tenant-Id that is not the credentials\' tenant: 400, the documented message', async () => {
+test("a Tenant-Id that is not the credentials' tenant: 400, the documented message", async () => {
   expectStatus(
     await write(emulator, items(1), { tenantId: '42' }),
     400,
@@ -71,7 +80,11 @@ test('an unknown stage, and Done in the streaming stage: 400 "Syncing is end or 
   expectStatus(await postSigned(emulator, { ...request, path: request.path.replace('stage=pre_sync', 'stage=final_sync') }), 401);
   const unsigned = signedRequest('write', gzipSync('[{"id":"a"}]'), { auth: 'air' });
   expectStatus(await postSigned(emulator, { ...unsigned, path: unsigned.path.replace('stage=pre_sync', 'stage=final_sync') }), 400, expected('final_sync'));
-  expect(doneAnswer(await done(emulator, ['2022-01-01'], { stage: 'incremental_sync_streaming' }))).toEqual({ code: 400, message: expected('incremental_sync_streaming'), success: false });
+  expect(doneAnswer(await done(emulator, ['2022-01-01'], { stage: 'incremental_sync_streaming' }))).toEqual({
+    code: 400,
+    message: expected('incremental_sync_streaming'),
+    success: false,
+  });
   // The Volc request's query is signed, so changing it fails authentication before validation;
   // air auth signs only the body, so that one reaches the stage check.
   expect(emulator.stats().authFailures).toEqual({ 'signature-mismatch': 1 });
@@ -80,7 +93,11 @@ test('an unknown stage, and Done in the streaming stage: 400 "Syncing is end or 
 
 test('a missing Request-Id: 400', async () => {
   const request = signedRequest('write', gzipSync('[{"id":"a"}]'));
-  expectStatus(await postSigned(emulator, { ...request, headers: editHeaders(request.headers, { 'request-id': undefined }) }), 400, 'Request-Id header is required');
+  expectStatus(
+    await postSigned(emulator, { ...request, headers: editHeaders(request.headers, { 'request-id': undefined }) }),
+    400,
+    'Request-Id header is required',
+  );
   expectNothingApplied({ 'request-id': 1 });
 });
 
@@ -95,17 +112,21 @@ test.each([
   expect(emulator.stats().dates.map((d) => [d.stage, d.date, d.state])).toEqual([['pre_sync', date, 'syncing']]);
 });
 
-test.each(['2022/01/01', '20221301', '2022-02-30', '2022-01-01 12:00', 'yesterday', ''])('Content-Date %p is refused with the documented message', async (header) => {
-  expectStatus(
-    await write(emulator, items(1), { date: header }),
-    400,
-    `The value(${header}) of 'Content-Date' header is invalid, please format it like this: '20060102' or '2006-01-02' or RFC3339`,
-  );
-  expectNothingApplied({ 'content-date': 1 });
-});
+test.each(['2022/01/01', '20221301', '2022-02-30', '2022-01-01 12:00', 'yesterday', ''])(
+  'Content-Date %p is refused with the documented message',
+  async (header) => {
+    expectStatus(
+      await write(emulator, items(1), { date: header }),
+      400,
+      `The value(${header}) of 'Content-Date' header is invalid, please format it like this: '20060102' or '2006-01-02' or RFC3339`,
+    );
+    expectNothingApplied({ 'content-date': 1 });
+  },
+);
 
 test('Content-Date is required in every offline stage and not in streaming', async () => {
-  for (const stage of ['pre_sync', 'history_sync', 'incremental_sync_daily'] as const) expectStatus(await write(emulator, items(1), { stage, date: null }), 400);
+  for (const stage of ['pre_sync', 'history_sync', 'incremental_sync_daily'] as const)
+    expectStatus(await write(emulator, items(1), { stage, date: null }), 400);
   expect(emulator.stats().badRequests).toEqual({ 'content-date': 3 });
   expectStatus(await write(emulator, items(1), { stage: 'incremental_sync_streaming', date: null }), 0);
 });
@@ -178,8 +199,14 @@ test('Accept picks the answer format; without Accept the Content-Type does; gzip
 });
 
 test('Done accepts the JSON partition_date form, drops elements without it, and answers JSON', async () => {
-  const request = signedRequest('done', Buffer.from('[{"partition_date":"20220101"},{"other":1},{"partition_date":"20220103"}]'), { auth: 'air', accept: 'application/json' });
-  const reply = await postSigned(emulator, { ...request, headers: editHeaders(request.headers, { 'content-type': 'application/json', 'content-encoding': undefined }) });
+  const request = signedRequest('done', Buffer.from('[{"partition_date":"20220101"},{"other":1},{"partition_date":"20220103"}]'), {
+    auth: 'air',
+    accept: 'application/json',
+  });
+  const reply = await postSigned(emulator, {
+    ...request,
+    headers: editHeaders(request.headers, { 'content-type': 'application/json', 'content-encoding': undefined }),
+  });
   expect(reply.headers['content-type']).toBe('application/json');
   expect(JSON.parse(reply.body.toString('utf8'))).toEqual({ status: { code: 0, message: 'OK', success: true } });
   expect(emulator.stats().dones.map((d) => d.dates)).toEqual([['2022-01-01', '2022-01-03']]);
@@ -187,7 +214,10 @@ test('Done accepts the JSON partition_date form, drops elements without it, and 
 
 test('a partition_date not in YYYYMMDD: 400 with the documented message', async () => {
   const request = signedRequest('done', Buffer.from('[{"partition_date":"2022-01-01"}]'), { auth: 'air' });
-  const reply = await postSigned(emulator, { ...request, headers: editHeaders(request.headers, { 'content-type': 'application/json', 'content-encoding': undefined }) });
+  const reply = await postSigned(emulator, {
+    ...request,
+    headers: editHeaders(request.headers, { 'content-type': 'application/json', 'content-encoding': undefined }),
+  });
   expect(doneAnswer(reply)).toEqual({ code: 400, message: 'parse partition_date(2022-01-01) error, format should be YYYYMMDD', success: false });
   expectNothingApplied({ 'bad-date': 1 });
 });

@@ -174,7 +174,11 @@ test.each(signedHeaderCases)('%s with signed header %s changed is rejected', asy
 
 test.each(vectors.map((v) => [v.name, v] as const))('%s with its signature changed is rejected', async (_name, vector) => {
   const name = vector.inputs.auth === 'volc' ? 'authorization' : 'tenant-signature';
-  const reply = await replay(emulator, vector, withHeader(vector.request.headers, name, (value) => flipChar(value, value.length - 5)));
+  const reply = await replay(
+    emulator,
+    vector,
+    withHeader(vector.request.headers, name, (value) => flipChar(value, value.length - 5)),
+  );
   expect(statusOf(vector, reply).code).toBe(401);
   expect(emulator.stats().authFailures).toEqual({ 'signature-mismatch': 1 });
 });

@@ -171,10 +171,21 @@ export class BatchStore {
   }
 
   /** A chunk got 0, 409 or 1001. Returns 'done-due' to exactly one caller, when the batch's Done is due. */
-  async settleChunk(batchId: string, requestId: string, counts: { accepted: number; rejected: number; duplicate: boolean }, now: number): Promise<SettleOutcome | 'unknown'> {
+  async settleChunk(
+    batchId: string,
+    requestId: string,
+    counts: { accepted: number; rejected: number; duplicate: boolean },
+    now: number,
+  ): Promise<SettleOutcome | 'unknown'> {
     const result = await SETTLE.run(
       this.#redis,
-      [this.#keys.batch(batchId), this.#keys.batchChunks(batchId), this.#keys.batchSettled(batchId), this.#keys.batchFailed(batchId), this.#keys.batchesDoneDue],
+      [
+        this.#keys.batch(batchId),
+        this.#keys.batchChunks(batchId),
+        this.#keys.batchSettled(batchId),
+        this.#keys.batchFailed(batchId),
+        this.#keys.batchesDoneDue,
+      ],
       [requestId, counts.accepted, counts.rejected, counts.duplicate ? '1' : '0', batchId, now],
     );
     return String(result) as SettleOutcome | 'unknown';

@@ -55,7 +55,8 @@ export async function* chunkRecords(records: Iterable<unknown> | AsyncIterable<u
     const path = `${field}[${index}]`;
     const text = serializeRecord(record, path);
     const textBytes = Buffer.byteLength(text);
-    if (textBytes + 2 > limits.maxBytes) throw new InvalidInputError(path, `${textBytes} bytes`, `is larger than the request byte cap (BYTEAIR_MAX_REQUEST_BYTES=${limits.maxBytes})`);
+    if (textBytes + 2 > limits.maxBytes)
+      throw new InvalidInputError(path, `${textBytes} bytes`, `is larger than the request byte cap (BYTEAIR_MAX_REQUEST_BYTES=${limits.maxBytes})`);
     // +1 for the comma that joins it to the records before it, +1 for the closing bracket.
     if (count > 0 && (count >= limits.maxRecords || bytes + 1 + textBytes + 1 > limits.maxBytes)) yield cut();
     append(count === 0 ? '[' : ',');

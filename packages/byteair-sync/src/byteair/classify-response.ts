@@ -1,5 +1,12 @@
 import { gunzipSync } from 'node:zlib';
-import { AuthRejectedError, RateLimitedError, RequestRejectedError, StageRejectedError, UnexpectedAnswerError, UpstreamUnavailableError } from './api-errors.js';
+import {
+  AuthRejectedError,
+  RateLimitedError,
+  RequestRejectedError,
+  StageRejectedError,
+  UnexpectedAnswerError,
+  UpstreamUnavailableError,
+} from './api-errors.js';
 import type { DoneResult, WriteResult } from './api-result.js';
 import { decodeDoneResponse, decodeWriteResponse, type DataError, type Status, type WriteResponse } from './messages.js';
 import { parseRetryAfter } from './retry-after.js';
@@ -26,7 +33,11 @@ function header(raw: RawResponse, name: string): string | undefined {
 /** Up to 120 characters of a body, printable, for a reason an operator reads. */
 export function bodyExcerpt(body: Buffer): string {
   if (body.length === 0) return 'no body';
-  const text = body.toString('utf8', 0, 240).replace(/[^\x20-\x7e\u00a0-\uffff]/g, '?').replace(/\s+/g, ' ').trim();
+  const text = body
+    .toString('utf8', 0, 240)
+    .replace(/[^\x20-\x7e\u00a0-\uffff]/g, '?')
+    .replace(/\s+/g, ' ')
+    .trim();
   return `body ${JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}...` : text)} (${body.length} bytes)`;
 }
 
@@ -36,7 +47,12 @@ function unzipIfNeeded(raw: RawResponse): Buffer {
     try {
       return gunzipSync(raw.body);
     } catch (error) {
-      throw new UnexpectedAnswerError('undecodable-body', `API answered HTTP 200 with a body that is not valid gzip: ${bodyExcerpt(raw.body)}`, {}, { cause: error });
+      throw new UnexpectedAnswerError(
+        'undecodable-body',
+        `API answered HTTP 200 with a body that is not valid gzip: ${bodyExcerpt(raw.body)}`,
+        {},
+        { cause: error },
+      );
     }
   }
   return raw.body;
@@ -58,13 +74,21 @@ function decodeJson(body: Buffer): WriteResponse {
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch (error) {
-    throw new UnexpectedAnswerError('undecodable-body', `API answered HTTP 200 with a body that is neither protobuf nor JSON: ${bodyExcerpt(body)}`, {}, { cause: error });
+    throw new UnexpectedAnswerError(
+      'undecodable-body',
+      `API answered HTTP 200 with a body that is neither protobuf nor JSON: ${bodyExcerpt(body)}`,
+      {},
+      { cause: error },
+    );
   }
   const object = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
   const status = typeof object.status === 'object' && object.status !== null ? (object.status as Record<string, unknown>) : undefined;
   const wrongType = (field: string, type: string): boolean => status !== undefined && status[field] !== undefined && typeof status[field] !== type;
   if (status === undefined || wrongType('code', 'number') || wrongType('message', 'string') || wrongType('success', 'boolean')) {
-    throw new UnexpectedAnswerError('no-status', `API answered JSON without a status of {code: number, message: string, success?: boolean}: ${bodyExcerpt(body)}`);
+    throw new UnexpectedAnswerError(
+      'no-status',
+      `API answered JSON without a status of {code: number, message: string, success?: boolean}: ${bodyExcerpt(body)}`,
+    );
   }
   const code = typeof status.code === 'number' ? status.code : STATUS_OK;
   const message = typeof status.message === 'string' ? status.message : '';
@@ -72,7 +96,10 @@ function decodeJson(body: Buffer): WriteResponse {
   const errors: DataError[] = Array.isArray(object.errors)
     ? object.errors.map((e: unknown) => {
         const item = typeof e === 'object' && e !== null ? (e as Record<string, unknown>) : {};
-        return { message: typeof item.message === 'string' ? item.message : '', data: typeof item.data === 'string' ? item.data : JSON.stringify(item.data ?? null) };
+        return {
+          message: typeof item.message === 'string' ? item.message : '',
+          data: typeof item.data === 'string' ? item.data : JSON.stringify(item.data ?? null),
+        };
       })
     : [];
   return { status: { code, message, success }, errors };
@@ -88,7 +115,12 @@ function decodeBody(kind: 'write' | 'done', raw: RawResponse): WriteResponse {
   try {
     return kind === 'write' ? decodeWriteResponse(body) : { ...decodeDoneResponse(body), errors: [] };
   } catch (error) {
-    throw new UnexpectedAnswerError('undecodable-body', `API answered HTTP 200 with a body that is not a ${kind === 'write' ? 'WriteResponse' : 'DoneResponse'}: ${bodyExcerpt(body)}`, {}, { cause: error });
+    throw new UnexpectedAnswerError(
+      'undecodable-body',
+      `API answered HTTP 200 with a body that is not a ${kind === 'write' ? 'WriteResponse' : 'DoneResponse'}: ${bodyExcerpt(body)}`,
+      {},
+      { cause: error },
+    );
   }
 }
 
@@ -122,11 +154,15 @@ function throwForStatus(status: Status, raw: RawResponse, now: number): never {
   if (code === STATUS_TOO_MANY_REQUESTS) throw new RateLimitedError(retryAfterMs, `API asked to slow down (status 429: ${message})`, { statusCode: code });
   if (code === 401 || code === 403) throw new AuthRejectedError(`API refused the credentials (status ${code}: ${message})`, { statusCode: code });
   if (code === 400) throw new StageRejectedError(message);
-  if (code >= 500 && code < 600) throw new UpstreamUnavailableError('server-error', `API failed (status ${code}: ${message})`, retryAfterMs, { statusCode: code });
+  if (code >= 500 && code < 600)
+    throw new UpstreamUnavailableError('server-error', `API failed (status ${code}: ${message})`, retryAfterMs, { statusCode: code });
   if (code === 408) throw new UpstreamUnavailableError('timeout', `API timed out (status 408: ${message})`, retryAfterMs, { statusCode: code });
   if (code >= 400 && code < 500) throw new RequestRejectedError(code, message);
-  if (code === STATUS_OK) throw new UnexpectedAnswerError('not-success', `API answered status 0 without success=true (${message || 'no message'})`, { statusCode: code });
-  throw new UnexpectedAnswerError('unknown-code', `API answered an undefined status ${code} with success=${String(success)} (${message || 'no message'})`, { statusCode: code });
+  if (code === STATUS_OK)
+    throw new UnexpectedAnswerError('not-success', `API answered status 0 without success=true (${message || 'no message'})`, { statusCode: code });
+  throw new UnexpectedAnswerError('unknown-code', `API answered an undefined status ${code} with success=${String(success)} (${message || 'no message'})`, {
+    statusCode: code,
+  });
 }
 
 export function classifyWriteResponse(raw: RawResponse, now: number): WriteResult {

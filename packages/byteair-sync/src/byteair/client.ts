@@ -134,7 +134,10 @@ export class ByteairClient implements UploadApi {
     return auth.kind === 'volc' ? { kind: 'volc', ak: auth.ak, sk: auth.sk.reveal() } : { kind: 'air', token: auth.token.reveal() };
   }
 
-  async #send(call: ApiCall, request: { signal?: AbortSignal; timeoutMs?: number; beforeSend?: BeforeSend; afterSend?: () => void }): Promise<{ raw: RawResponse; meta: CallMeta }> {
+  async #send(
+    call: ApiCall,
+    request: { signal?: AbortSignal; timeoutMs?: number; beforeSend?: BeforeSend; afterSend?: () => void },
+  ): Promise<{ raw: RawResponse; meta: CallMeta }> {
     const { hosts, clock, random } = this.#options;
     const { signal } = request;
     const first = Math.floor(random() * hosts.length) % hosts.length;
@@ -189,9 +192,22 @@ export class ByteairClient implements UploadApi {
           }),
         );
         const response = await pending;
-        const raw: RawResponse = { httpStatus: response.statusCode, statusMessage: response.statusMessage ?? '', headers: response.headers, body: response.body };
+        const raw: RawResponse = {
+          httpStatus: response.statusCode,
+          statusMessage: response.statusMessage ?? '',
+          headers: response.headers,
+          body: response.body,
+        };
         const answeredAt = clock.now();
-        return { raw, meta: { host, httpStatus: response.statusCode, latencyMs: answeredAt - started, ...(writtenAt === undefined ? {} : { answerMs: answeredAt - writtenAt }) } };
+        return {
+          raw,
+          meta: {
+            host,
+            httpStatus: response.statusCode,
+            latencyMs: answeredAt - started,
+            ...(writtenAt === undefined ? {} : { answerMs: answeredAt - writtenAt }),
+          },
+        };
       } catch (error) {
         if (hookError !== undefined) throw hookError.error;
         lastError = toApiError(error, host);
@@ -204,7 +220,13 @@ export class ByteairClient implements UploadApi {
 
 function toApiError(error: unknown, host: string): ApiError {
   if (!(error instanceof RequestError)) {
-    return new UpstreamUnavailableError('network', `request to ${host} failed: ${error instanceof Error ? error.message : String(error)}`, undefined, { host }, { cause: error });
+    return new UpstreamUnavailableError(
+      'network',
+      `request to ${host} failed: ${error instanceof Error ? error.message : String(error)}`,
+      undefined,
+      { host },
+      { cause: error },
+    );
   }
   const code = error.code;
   if (code === 'ERR_ABORTED') return new RequestAbortedError(`request to ${host} was aborted`, { host }, { cause: error });
@@ -214,6 +236,7 @@ function toApiError(error: unknown, host: string): ApiError {
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_READING_RESPONSE_STREAM') {
     return new UpstreamUnavailableError('reset', `connection to ${host} was reset`, undefined, { host, errno: code }, { cause: error });
   }
-  if (code === 'ECONNREFUSED') return new UpstreamUnavailableError('refused', `connection to ${host} was refused`, undefined, { host, errno: code }, { cause: error });
+  if (code === 'ECONNREFUSED')
+    return new UpstreamUnavailableError('refused', `connection to ${host} was refused`, undefined, { host, errno: code }, { cause: error });
   return new UpstreamUnavailableError('network', `request to ${host} failed (${code})`, undefined, { host, errno: code }, { cause: error });
 }

@@ -4,9 +4,7 @@ import type { Stage } from './stage.js';
 import { sha256Hex, signVolc } from './volc-signature.js';
 
 /** Credentials as the signer needs them, secrets already revealed by the caller. */
-export type SigningCredentials =
-  | { readonly kind: 'volc'; readonly ak: string; readonly sk: string }
-  | { readonly kind: 'air'; readonly token: string };
+export type SigningCredentials = { readonly kind: 'volc'; readonly ak: string; readonly sk: string } | { readonly kind: 'air'; readonly token: string };
 
 export type ApiCall =
   | {
@@ -109,11 +107,26 @@ export function buildRequest(input: BuildRequestInput): BuiltRequest {
       secretAccessKey: input.credentials.sk,
       now: input.now,
     });
-    headers.push(['X-Date', signed.headers['X-Date']], ['X-Content-Sha256', signed.headers['X-Content-Sha256']], ['Authorization', signed.headers.Authorization]);
+    headers.push(
+      ['X-Date', signed.headers['X-Date']],
+      ['X-Content-Sha256', signed.headers['X-Content-Sha256']],
+      ['Authorization', signed.headers.Authorization],
+    );
   } else {
     const tokenAndBody = input.digest?.kind === 'air' ? input.digest.tokenAndBody : undefined;
-    const signed = signAir({ token: input.credentials.token, body: call.body, tenantId: input.tenantId, now: input.now, nonce: input.nonce, ...(tokenAndBody === undefined ? {} : { tokenAndBody }) });
-    headers.push(['Tenant-Ts', signed.headers['Tenant-Ts']], ['Tenant-Nonce', signed.headers['Tenant-Nonce']], ['Tenant-Signature', signed.headers['Tenant-Signature']]);
+    const signed = signAir({
+      token: input.credentials.token,
+      body: call.body,
+      tenantId: input.tenantId,
+      now: input.now,
+      nonce: input.nonce,
+      ...(tokenAndBody === undefined ? {} : { tokenAndBody }),
+    });
+    headers.push(
+      ['Tenant-Ts', signed.headers['Tenant-Ts']],
+      ['Tenant-Nonce', signed.headers['Tenant-Nonce']],
+      ['Tenant-Signature', signed.headers['Tenant-Signature']],
+    );
   }
   return { url: `${input.scheme}://${input.host}${pathWithQuery}`, method: 'POST', pathWithQuery, headers, body: call.body };
 }

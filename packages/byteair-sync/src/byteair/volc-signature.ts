@@ -61,7 +61,10 @@ function hmac(key: Uint8Array | string, data: string): Buffer {
 
 /** `YYYYMMDDTHHMMSSZ` in UTC. */
 export function formatXDate(epochMs: number): string {
-  return new Date(epochMs).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(epochMs)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /** RFC 3986 percent-encoding: only A-Z a-z 0-9 - _ . ~ stay literal. */
@@ -149,7 +152,9 @@ export function signVolc(input: VolcSignInput): VolcSignature {
   });
   const scope = credentialScope(shortDate, region, service);
   const toSign = stringToSign(xDate, scope, canonicalRequest);
-  const signature = createHmac('sha256', signingKey(input.secretAccessKey, shortDate, region, service)).update(toSign, 'utf8').digest('hex');
+  const signature = createHmac('sha256', signingKey(input.secretAccessKey, shortDate, region, service))
+    .update(toSign, 'utf8')
+    .digest('hex');
   return {
     headers: {
       'X-Date': xDate,
@@ -174,7 +179,8 @@ export interface ParsedAuthorization {
 
 /** Parses `HMAC-SHA256 Credential=AK/date/region/service/request, SignedHeaders=a;b, Signature=hex`. */
 export function parseAuthorization(header: string): ParsedAuthorization | undefined {
-  const match = /^HMAC-SHA256\s+Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/request,\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-fA-F]{64})\s*$/.exec(header);
+  const match =
+    /^HMAC-SHA256\s+Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/request,\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-fA-F]{64})\s*$/.exec(header);
   if (match === null) return undefined;
   const [, accessKeyId, shortDate, region, service, signed, signature] = match as unknown as [string, string, string, string, string, string, string];
   return { accessKeyId, shortDate, region, service, signedHeaders: signed.split(';'), signature: signature.toLowerCase() };
@@ -183,7 +189,14 @@ export function parseAuthorization(header: string): ParsedAuthorization | undefi
 /** The signature a request should carry, recomputed from the client's own SignedHeaders list. */
 export function expectedVolcSignature(
   parsed: ParsedAuthorization,
-  request: { method: string; path: string; query: ReadonlyArray<readonly [string, string]>; header(name: string): string | undefined; payloadHash: string; xDate: string },
+  request: {
+    method: string;
+    path: string;
+    query: ReadonlyArray<readonly [string, string]>;
+    header(name: string): string | undefined;
+    payloadHash: string;
+    xDate: string;
+  },
   secretAccessKey: string,
 ): { signature: string; canonicalRequest: string } | { missingHeader: string } {
   const signedHeaders: Array<[string, string]> = [];

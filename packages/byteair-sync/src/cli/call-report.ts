@@ -40,7 +40,11 @@ export function reportWrite(target: WriteTarget, { result, meta }: { result: Wri
     case 'accepted':
       return { lines: [`accepted: ${target.records} records written to ${where} (${context})`], json, exitCode: 0 };
     case 'duplicate':
-      return { lines: [`duplicate: the API had already received request id ${target.requestId} for ${where}; its records were applied then (${context})`], json, exitCode: 0 };
+      return {
+        lines: [`duplicate: the API had already received request id ${target.requestId} for ${where}; its records were applied then (${context})`],
+        json,
+        exitCode: 0,
+      };
     case 'partial':
       return {
         lines: [

@@ -30,10 +30,19 @@ function anchor(path: readonly string[]): string {
 /** docs/cli.md: an index of the commands, then each command's full help. */
 export function renderCliReference(program: Command): string {
   const commands = allCommands(program);
-  const index = commands.map(({ path, command }) => `| [\`${path.join(' ')}\`](#${anchor(path)}) | ${command.summary() || command.description().split('\n')[0] || ''} |`);
+  const index = commands.map(
+    ({ path, command }) => `| [\`${path.join(' ')}\`](#${anchor(path)}) | ${command.summary() || command.description().split('\n')[0] || ''} |`,
+  );
   // Commander's help ends "after" text with the text itself; the full help is what --help prints.
   const sections = commands.map(({ path, command }) => `## ${path.join(' ')}\n\n\`\`\`text\n${fullHelp(command).trimEnd()}\n\`\`\``);
-  return [INTRO, '| Command | What it does |\n| --- | --- |\n' + index.join('\n'), `## byteair-sync\n\n\`\`\`text\n${fullHelp(program).trimEnd()}\n\`\`\``, ...sections].join('\n\n') + '\n';
+  return (
+    [
+      INTRO,
+      '| Command | What it does |\n| --- | --- |\n' + index.join('\n'),
+      `## byteair-sync\n\n\`\`\`text\n${fullHelp(program).trimEnd()}\n\`\`\``,
+      ...sections,
+    ].join('\n\n') + '\n'
+  );
 }
 
 /** What `--help` prints: the help proper plus the text added before and after it. */

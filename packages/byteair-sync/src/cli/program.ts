@@ -20,7 +20,9 @@ export interface ProgramOptions {
 export async function buildProgram(options: ProgramOptions = {}): Promise<Command> {
   const program = new Command('byteair-sync')
     .version(readPackageInfo().version, '-V, --version', 'print the version')
-    .description('Durable, rate-limited uploads to the Volcengine recommendation (ByteAir) data API.\nConfigured by environment variables (see README, "Configuration").')
+    .description(
+      'Durable, rate-limited uploads to the Volcengine recommendation (ByteAir) data API.\nConfigured by environment variables (see README, "Configuration").',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   // Before the commands are added: each copies its parent's settings when created. So a

@@ -11,7 +11,14 @@ const BATCHES_SHOWN = 10;
 export function alignColumns(rows: ReadonlyArray<readonly string[]>, indent = ''): string[] {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) => indent + row.map((cell, i) => (/^[\d/%.-]+$/.test(cell) && i > 0 ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
+  return rows.map(
+    (row) =>
+      indent +
+      row
+        .map((cell, i) => (/^[\d/%.-]+$/.test(cell) && i > 0 ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+  );
 }
 
 function queueLine(name: string, q: QueueCounts): string {
@@ -44,7 +51,22 @@ function topicLines(topic: TopicStatus, batches: readonly BatchStatus[], zone: s
   const header = ['stage', 'batches', 'open', 'sealed', 'done-due', 'done', 'records', 'accepted', 'rejected', 'failed-chunks', 'held-jobs', 'last-done'];
   const rows = OFFLINE_STAGES.map((stage) => {
     const s = topic.stages[stage];
-    return [...[stage, s.batches, s.open, s.sealed, s.doneDue, s.doneAcked, s.records, s.acceptedRecords, s.rejectedRecords, s.failedChunks, topic.heldJobs[stage]].map(String), s.lastDoneDate ?? '-'];
+    return [
+      ...[
+        stage,
+        s.batches,
+        s.open,
+        s.sealed,
+        s.doneDue,
+        s.doneAcked,
+        s.records,
+        s.acceptedRecords,
+        s.rejectedRecords,
+        s.failedChunks,
+        topic.heldJobs[stage],
+      ].map(String),
+      s.lastDoneDate ?? '-',
+    ];
   });
   lines.push(...alignColumns([header, ...rows], '  '));
   lines.push(`  ${freshnessLine(topic.dailyFreshness, zone)}`);
@@ -52,15 +74,17 @@ function topicLines(topic: TopicStatus, batches: readonly BatchStatus[], zone: s
   const unfinished = batches.filter((b) => b.topic === topic.topic && b.state !== 'done-acked');
   if (unfinished.length > 0) {
     lines.push('  unfinished batches:');
-    const rowsShown = unfinished.slice(0, BATCHES_SHOWN).map((b) => [
-      b.stage,
-      b.date,
-      b.state,
-      `${b.records} records`,
-      `${b.settledChunks}/${b.chunks} chunks uploaded`,
-      percent(b.settledChunks, b.chunks),
-      b.failedChunks.length > 0 ? `${b.failedChunks.length} failed (replay them)` : '',
-    ]);
+    const rowsShown = unfinished
+      .slice(0, BATCHES_SHOWN)
+      .map((b) => [
+        b.stage,
+        b.date,
+        b.state,
+        `${b.records} records`,
+        `${b.settledChunks}/${b.chunks} chunks uploaded`,
+        percent(b.settledChunks, b.chunks),
+        b.failedChunks.length > 0 ? `${b.failedChunks.length} failed (replay them)` : '',
+      ]);
     lines.push(...alignColumns(rowsShown, '    '));
     if (unfinished.length > BATCHES_SHOWN) lines.push(`    ... and ${unfinished.length - BATCHES_SHOWN} more (status --json lists all)`);
   }
@@ -68,7 +92,9 @@ function topicLines(topic: TopicStatus, batches: readonly BatchStatus[], zone: s
   const st = topic.streaming;
   const held = topic.streamingAllowed ? 'flowing' : 'HELD until the first incremental_sync_daily Done';
   const oldest = st.waiting > 0 ? ` (oldest waited ${formatDuration(st.oldestWaitingMs)})` : '';
-  lines.push(`  streaming: ${held}; ${st.pushed} pushed, ${st.waiting} waiting in the intake${oldest}, ${st.chunksInFlight} chunks in flight, ${st.accepted} accepted, ${topic.heldJobs.incremental_sync_streaming} held jobs`);
+  lines.push(
+    `  streaming: ${held}; ${st.pushed} pushed, ${st.waiting} waiting in the intake${oldest}, ${st.chunksInFlight} chunks in flight, ${st.accepted} accepted, ${topic.heldJobs.incremental_sync_streaming} held jobs`,
+  );
   return lines;
 }
 
@@ -83,7 +109,12 @@ export function formatStatus(status: SyncStatus, zone: string): string[] {
     `limiter  last second: ${l.requestsInWindow}/${l.effectiveRequestsPerSecond} requests (${percent(l.requestsInWindow, l.effectiveRequestsPerSecond)}), ${l.recordsInWindow}/${l.effectiveRecordsPerSecond} records (${percent(l.recordsInWindow, l.effectiveRecordsPerSecond)})${ceiling}${paused}`,
     `         window 1000 + ${l.marginMs} ms margin (path spread ${Math.round(l.pathSpreadMs)} ms)`,
   );
-  const circuitDetail = c.state === 'closed' ? (c.consecutiveFailures > 0 ? ` (${c.consecutiveFailures} failures in a row)` : '') : ` since ${new Date(c.openedAt).toISOString()}, next probe ${new Date(c.reopensAt).toISOString()} (API unavailable)`;
+  const circuitDetail =
+    c.state === 'closed'
+      ? c.consecutiveFailures > 0
+        ? ` (${c.consecutiveFailures} failures in a row)`
+        : ''
+      : ` since ${new Date(c.openedAt).toISOString()}, next probe ${new Date(c.reopensAt).toISOString()} (API unavailable)`;
   lines.push(`circuit  ${c.state}${circuitDetail}`);
   const used = status.redisMemory.usedBytes;
   const max = status.redisMemory.maxBytes;

@@ -16,7 +16,8 @@ export interface TargetFlags {
 export function batchFlags(flags: TargetFlags, config: Config, clock: Clock): BatchRef {
   const topic = parseTopic(requiredFlag(flags.topic, '--topic', 'the topic, one of BYTEAIR_TOPICS'), config.topics, '--topic');
   const given = requiredFlag(flags.stage, '--stage', 'the offline stage: pre_sync, history_sync or incremental_sync_daily');
-  if (given === STREAMING_STAGE) throw new InvalidInputError('--stage', given, 'is streaming: streaming records are pushed (byteair-sync push), not imported into a dated batch');
+  if (given === STREAMING_STAGE)
+    throw new InvalidInputError('--stage', given, 'is streaming: streaming records are pushed (byteair-sync push), not imported into a dated batch');
   const stage = parseOfflineStage(given, '--stage');
   assertStageAllowedForTopic(topic, stage, '--stage');
   const date = parseDataDate(requiredFlag(flags.date, '--date', `the data date (YYYY-MM-DD in ${config.dateZone})`), config.dateZone, clock, '--date');
@@ -33,7 +34,8 @@ export interface TargetFilter {
 export function filterFlags(flags: TargetFlags, config: Config, clock: Clock): TargetFilter {
   const topic = flags.topic === undefined ? undefined : parseTopic(flags.topic, config.topics, '--topic').name;
   const stage = flags.stage === undefined ? undefined : parseStage(flags.stage, '--stage');
-  if (stage === STREAMING_STAGE && flags.date !== undefined) throw new InvalidInputError('--date', flags.date, `cannot narrow ${STREAMING_STAGE}: streaming data has no data date`);
+  if (stage === STREAMING_STAGE && flags.date !== undefined)
+    throw new InvalidInputError('--date', flags.date, `cannot narrow ${STREAMING_STAGE}: streaming data has no data date`);
   const date = flags.date === undefined ? undefined : parseDataDate(flags.date, config.dateZone, clock, '--date');
   return { ...(topic === undefined ? {} : { topic }), ...(stage === undefined ? {} : { stage }), ...(date === undefined ? {} : { date }) };
 }

@@ -12,9 +12,7 @@ export interface TopicConfig {
   readonly dailyDoneBy: TimeOfDay | null;
 }
 
-export type ApiAuth =
-  | { readonly kind: 'volc'; readonly ak: string; readonly sk: Secret }
-  | { readonly kind: 'air'; readonly token: Secret };
+export type ApiAuth = { readonly kind: 'volc'; readonly ak: string; readonly sk: Secret } | { readonly kind: 'air'; readonly token: Secret };
 
 export interface ApiConfig {
   readonly hosts: readonly string[];

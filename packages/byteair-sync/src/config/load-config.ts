@@ -60,7 +60,12 @@ function readConfigFile(path: string): Array<[string, string]> {
     parsed = JSON.parse(text);
   } catch (error) {
     // The parser's own message may quote the file, secrets included: report only where it failed.
-    throw new ConfigError(CONFIG_FILE_KEY, JSON.stringify(path), `is not valid JSON: ${formatJsonSyntaxProblem(describeJsonSyntaxError(error, text))}`, 'environment');
+    throw new ConfigError(
+      CONFIG_FILE_KEY,
+      JSON.stringify(path),
+      `is not valid JSON: ${formatJsonSyntaxProblem(describeJsonSyntaxError(error, text))}`,
+      'environment',
+    );
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ConfigError(CONFIG_FILE_KEY, JSON.stringify(path), 'must contain a JSON object of settings', 'environment');
@@ -124,7 +129,12 @@ function assemble(v: RawSettings, raw: ReadonlyMap<string, RawValue>): Config {
     const listed = v[name] ?? [];
     for (const topic of listed) {
       if (!topics.includes(topic)) {
-        throw new ConfigError(SETTINGS[name].key, JSON.stringify(listed.join(',')), `topic "${topic}" is not in BYTEAIR_TOPICS (${topics.join(',')})`, sourceOf(raw, name));
+        throw new ConfigError(
+          SETTINGS[name].key,
+          JSON.stringify(listed.join(',')),
+          `topic "${topic}" is not in BYTEAIR_TOPICS (${topics.join(',')})`,
+          sourceOf(raw, name),
+        );
       }
     }
     return listed;
@@ -145,30 +155,60 @@ function assemble(v: RawSettings, raw: ReadonlyMap<string, RawValue>): Config {
   const backoffBaseMs = required(v.backoffBaseMs, 'backoffBaseMs', '');
   const backoffMaxMs = required(v.backoffMaxMs, 'backoffMaxMs', '');
   if (backoffMaxMs < backoffBaseMs) {
-    throw new ConfigError(SETTINGS.backoffMaxMs.key, String(backoffMaxMs), `must be at least BYTEAIR_BACKOFF_BASE_MS (${backoffBaseMs})`, sourceOf(raw, 'backoffMaxMs'));
+    throw new ConfigError(
+      SETTINGS.backoffMaxMs.key,
+      String(backoffMaxMs),
+      `must be at least BYTEAIR_BACKOFF_BASE_MS (${backoffBaseMs})`,
+      sourceOf(raw, 'backoffMaxMs'),
+    );
   }
   const cooldownMs = required(v.circuitCooldownMs, 'circuitCooldownMs', '');
   const maxCooldownMs = required(v.circuitMaxCooldownMs, 'circuitMaxCooldownMs', '');
   if (maxCooldownMs < cooldownMs) {
-    throw new ConfigError(SETTINGS.circuitMaxCooldownMs.key, String(maxCooldownMs), `must be at least BYTEAIR_CIRCUIT_COOLDOWN_MS (${cooldownMs})`, sourceOf(raw, 'circuitMaxCooldownMs'));
+    throw new ConfigError(
+      SETTINGS.circuitMaxCooldownMs.key,
+      String(maxCooldownMs),
+      `must be at least BYTEAIR_CIRCUIT_COOLDOWN_MS (${cooldownMs})`,
+      sourceOf(raw, 'circuitMaxCooldownMs'),
+    );
   }
   const maxRecordsPerRequest = required(v.maxRecordsPerRequest, 'maxRecordsPerRequest', '');
   const maxRecordsPerSecond = required(v.maxRecordsPerSecond, 'maxRecordsPerSecond', '');
   if (maxRecordsPerRequest > maxRecordsPerSecond) {
-    throw new ConfigError(SETTINGS.maxRecordsPerRequest.key, String(maxRecordsPerRequest), `must not exceed BYTEAIR_MAX_RECORDS_PER_SECOND (${maxRecordsPerSecond}), or no request could ever be sent`, sourceOf(raw, 'maxRecordsPerRequest'));
+    throw new ConfigError(
+      SETTINGS.maxRecordsPerRequest.key,
+      String(maxRecordsPerRequest),
+      `must not exceed BYTEAIR_MAX_RECORDS_PER_SECOND (${maxRecordsPerSecond}), or no request could ever be sent`,
+      sourceOf(raw, 'maxRecordsPerRequest'),
+    );
   }
   const marginMs = required(v.limiterMarginMs, 'limiterMarginMs', '');
   const marginCapMs = v.limiterMarginCapMs ?? Math.max(DEFAULT_MARGIN_CAP_MS, marginMs);
   if (marginCapMs < marginMs) {
-    throw new ConfigError(SETTINGS.limiterMarginCapMs.key, String(marginCapMs), `must be at least BYTEAIR_LIMITER_MARGIN_MS (${marginMs})`, sourceOf(raw, 'limiterMarginCapMs'));
+    throw new ConfigError(
+      SETTINGS.limiterMarginCapMs.key,
+      String(marginCapMs),
+      `must be at least BYTEAIR_LIMITER_MARGIN_MS (${marginMs})`,
+      sourceOf(raw, 'limiterMarginCapMs'),
+    );
   }
   const streamBatchSize = required(v.streamBatchSize, 'streamBatchSize', '');
   if (streamBatchSize > maxRecordsPerRequest) {
-    throw new ConfigError(SETTINGS.streamBatchSize.key, String(streamBatchSize), `must not exceed BYTEAIR_MAX_RECORDS_PER_REQUEST (${maxRecordsPerRequest})`, sourceOf(raw, 'streamBatchSize'));
+    throw new ConfigError(
+      SETTINGS.streamBatchSize.key,
+      String(streamBatchSize),
+      `must not exceed BYTEAIR_MAX_RECORDS_PER_REQUEST (${maxRecordsPerRequest})`,
+      sourceOf(raw, 'streamBatchSize'),
+    );
   }
   if ((v.dashboardUser === undefined) !== (v.dashboardPassword === undefined)) {
     const missing = v.dashboardUser === undefined ? 'dashboardUser' : 'dashboardPassword';
-    throw new ConfigError(SETTINGS[missing].key, 'nothing', 'BYTEAIR_DASHBOARD_USER and BYTEAIR_DASHBOARD_PASSWORD are set together or not at all', 'environment');
+    throw new ConfigError(
+      SETTINGS[missing].key,
+      'nothing',
+      'BYTEAIR_DASHBOARD_USER and BYTEAIR_DASHBOARD_PASSWORD are set together or not at all',
+      'environment',
+    );
   }
 
   return {
@@ -240,14 +280,25 @@ function assemble(v: RawSettings, raw: ReadonlyMap<string, RawValue>): Config {
 }
 
 /** Each topic's daily Done deadline; a streaming-only topic owes no daily data, so has none. */
-function dailyDoneByOf(v: RawSettings, raw: ReadonlyMap<string, RawValue>, topics: readonly string[], streamingOnly: readonly string[]): (topic: string) => TimeOfDay | null {
+function dailyDoneByOf(
+  v: RawSettings,
+  raw: ReadonlyMap<string, RawValue>,
+  topics: readonly string[],
+  streamingOnly: readonly string[],
+): (topic: string) => TimeOfDay | null {
   const setting = required(v.dailyDoneBy, 'dailyDoneBy', '');
   const fail = (reason: string): never => {
-    throw new ConfigError(SETTINGS.dailyDoneBy.key, JSON.stringify(raw.get(SETTINGS.dailyDoneBy.key)?.text ?? SETTINGS.dailyDoneBy.default), reason, sourceOf(raw, 'dailyDoneBy'));
+    throw new ConfigError(
+      SETTINGS.dailyDoneBy.key,
+      JSON.stringify(raw.get(SETTINGS.dailyDoneBy.key)?.text ?? SETTINGS.dailyDoneBy.default),
+      reason,
+      sourceOf(raw, 'dailyDoneBy'),
+    );
   };
   for (const { topic, doneBy } of setting.topics) {
     if (!topics.includes(topic)) fail(`topic "${topic}" is not in BYTEAIR_TOPICS (${topics.join(',')})`);
-    if (doneBy !== null && streamingOnly.includes(topic)) fail(`topic "${topic}" is streaming-only (BYTEAIR_STREAMING_ONLY_TOPICS): it never uploads daily data, so no daily Done is due`);
+    if (doneBy !== null && streamingOnly.includes(topic))
+      fail(`topic "${topic}" is streaming-only (BYTEAIR_STREAMING_ONLY_TOPICS): it never uploads daily data, so no daily Done is due`);
   }
   // Only exceptions given: the others keep the setting's default time.
   const all = setting.all === undefined ? (defaultOf('dailyDoneBy').all ?? null) : setting.all;
@@ -263,7 +314,12 @@ function inflightBytesOf(v: RawSettings, raw: ReadonlyMap<string, RawValue>): nu
   const inflight = required(v.ingestMaxInflightBytes, 'ingestMaxInflightBytes', '');
   // Below one largest body, a body the size limit allows could never be taken.
   if (inflight < maxBody) {
-    throw new ConfigError(SETTINGS.ingestMaxInflightBytes.key, String(inflight), `must be at least BYTEAIR_INGEST_MAX_BODY_BYTES (${maxBody})`, sourceOf(raw, 'ingestMaxInflightBytes'));
+    throw new ConfigError(
+      SETTINGS.ingestMaxInflightBytes.key,
+      String(inflight),
+      `must be at least BYTEAIR_INGEST_MAX_BODY_BYTES (${maxBody})`,
+      sourceOf(raw, 'ingestMaxInflightBytes'),
+    );
   }
   return inflight;
 }
@@ -273,7 +329,12 @@ function httpLimitsOf(v: RawSettings, raw: ReadonlyMap<string, RawValue>): HttpS
   const requestTimeoutMs = required(v.httpRequestTimeoutMs, 'httpRequestTimeoutMs', '');
   // Node refuses a headers timeout longer than the request's (the request would end first).
   if (requestTimeoutMs < headersTimeoutMs) {
-    throw new ConfigError(SETTINGS.httpRequestTimeoutMs.key, String(requestTimeoutMs), `must be at least BYTEAIR_HTTP_HEADERS_TIMEOUT_MS (${headersTimeoutMs})`, sourceOf(raw, 'httpRequestTimeoutMs'));
+    throw new ConfigError(
+      SETTINGS.httpRequestTimeoutMs.key,
+      String(requestTimeoutMs),
+      `must be at least BYTEAIR_HTTP_HEADERS_TIMEOUT_MS (${headersTimeoutMs})`,
+      sourceOf(raw, 'httpRequestTimeoutMs'),
+    );
   }
   return { headersTimeoutMs, requestTimeoutMs, maxConnections: required(v.httpMaxConnections, 'httpMaxConnections', '') };
 }
@@ -298,7 +359,12 @@ export function requireApiSettings(config: Config): { tenantId: string; applicat
   if (tenantId === undefined) throw new ConfigError(SETTINGS.tenantId.key, 'nothing', 'is required to call the ByteAir API', 'environment');
   if (applicationId === undefined) throw new ConfigError(SETTINGS.applicationId.key, 'nothing', 'is required to call the ByteAir API', 'environment');
   if (auth === undefined) {
-    throw new ConfigError('BYTEAIR_AK', 'nothing', 'set BYTEAIR_AK and BYTEAIR_SK (volc auth) or BYTEAIR_TOKEN (air auth) to call the ByteAir API', 'environment');
+    throw new ConfigError(
+      'BYTEAIR_AK',
+      'nothing',
+      'set BYTEAIR_AK and BYTEAIR_SK (volc auth) or BYTEAIR_TOKEN (air auth) to call the ByteAir API',
+      'environment',
+    );
   }
   return { tenantId, applicationId, auth };
 }

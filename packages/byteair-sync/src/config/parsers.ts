@@ -126,7 +126,10 @@ export const dailyDoneBy: Parser<DailyDoneBySetting> = (raw) => {
   const timeOrOff = (text: string): TimeOfDay | null => (text.trim().toLowerCase() === 'off' ? null : parseTimeOfDay(text));
   let all: TimeOfDay | null | undefined;
   const topics: Array<{ topic: string; doneBy: TimeOfDay | null }> = [];
-  for (const part of raw.split(',').map((p) => p.trim()).filter((p) => p.length > 0)) {
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0)) {
     const eq = part.indexOf('=');
     if (eq === -1) {
       if (all !== undefined) throw new Error(`has two times for every topic ("${part}"); name the topic of an exception as topic=HH:MM`);

@@ -46,4 +46,3 @@ function printable(field: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is replaced
   return field.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
-

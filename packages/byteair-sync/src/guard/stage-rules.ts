@@ -50,12 +50,14 @@ export function decideUpload(state: TopicGuardState, stage: Stage): GateDecision
 }
 
 export type ModeDeclaration =
-  | { readonly kind: 'unchanged' }
-  | { readonly kind: 'set'; readonly mode: TopicMode }
-  | { readonly kind: 'refuse'; readonly reason: string };
+  { readonly kind: 'unchanged' } | { readonly kind: 'set'; readonly mode: TopicMode } | { readonly kind: 'refuse'; readonly reason: string };
 
 /** A process starts with the modes in its config; they become the topic's mode unless it already streamed under another. */
-export function decideModeDeclaration(stored: { mode: TopicMode | null; streamingStartedAt: number | null }, declared: TopicMode, topic: string): ModeDeclaration {
+export function decideModeDeclaration(
+  stored: { mode: TopicMode | null; streamingStartedAt: number | null },
+  declared: TopicMode,
+  topic: string,
+): ModeDeclaration {
   if (stored.mode === declared) return { kind: 'unchanged' };
   if (stored.mode !== null && stored.streamingStartedAt !== null) {
     return {

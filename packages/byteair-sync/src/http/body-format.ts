@@ -26,7 +26,11 @@ export function bodyFormatOf(contentType: string | undefined): BodyFormat {
   if (format === undefined) throw new UnsupportedMediaTypeError(header, ACCEPTED_MEDIA_TYPES);
   for (const param of params) {
     const [name, value = ''] = param.split('=').map((part) => part.trim());
-    if (name === 'charset' && !['utf-8', 'utf8', '"utf-8"'].includes(value)) throw new UnsupportedMediaTypeError(header, ACCEPTED_MEDIA_TYPES.map((t) => `${t}; charset=utf-8`));
+    if (name === 'charset' && !['utf-8', 'utf8', '"utf-8"'].includes(value))
+      throw new UnsupportedMediaTypeError(
+        header,
+        ACCEPTED_MEDIA_TYPES.map((t) => `${t}; charset=utf-8`),
+      );
   }
   return format;
 }

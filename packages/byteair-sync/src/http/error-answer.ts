@@ -55,7 +55,11 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
 export function errorAnswer(raw: unknown): ErrorAnswer {
   const error = !(raw instanceof ByteairSyncError) && isRedisOutage(raw) ? new RedisUnreachableError({ cause: raw }) : raw;
   if (!(error instanceof ByteairSyncError) || STATUS_BY_CODE[error.code] === undefined) {
-    return { status: 500, headers: {}, body: { error: { code: 'INTERNAL', message: 'the ingest server failed on this request; see its log. Retrying the same request is safe for batches.' } } };
+    return {
+      status: 500,
+      headers: {},
+      body: { error: { code: 'INTERNAL', message: 'the ingest server failed on this request; see its log. Retrying the same request is safe for batches.' } },
+    };
   }
   const status = STATUS_BY_CODE[error.code] ?? 500;
   return { status, headers: headersFor(error), body: { error: { code: error.code, message: error.message, ...detailsOf(error) } } };
@@ -75,7 +79,8 @@ function detailsOf(error: ByteairSyncError): Record<string, unknown> {
   if (error instanceof InvalidInputError) {
     return { field: error.field, value: shownValue(error.value), ...(error instanceof InvalidLineError ? { line: error.line } : {}) };
   }
-  if (error instanceof MalformedBodyError) return { ...(error.line === undefined ? {} : { line: error.line }), ...(error.column === undefined ? {} : { column: error.column }) };
+  if (error instanceof MalformedBodyError)
+    return { ...(error.line === undefined ? {} : { line: error.line }), ...(error.column === undefined ? {} : { column: error.column }) };
   if (error instanceof IntakeFullError) return { topic: error.topic, accepted: error.accepted, retryAfterSeconds: INTAKE_FULL_RETRY_AFTER_SECONDS };
   if (error instanceof IdempotencyKeyReusedError) return { field: 'Idempotency-Key', value: shownValue(error.idempotencyKey), accepted: error.accepted };
   if (error instanceof RedisUnreachableError) return { retryAfterSeconds: REDIS_RETRY_AFTER_SECONDS };

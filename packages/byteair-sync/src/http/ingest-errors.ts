@@ -25,7 +25,9 @@ export class AuthInvalidError extends ByteairSyncError {
 export class BodyTooLargeError extends ByteairSyncError {
   readonly code = 'BODY_TOO_LARGE';
   constructor(readonly limit: number) {
-    super(`the request body is larger than ${limit} bytes (BYTEAIR_INGEST_MAX_BODY_BYTES, counted before and after gzip); split it into several requests`, { limit });
+    super(`the request body is larger than ${limit} bytes (BYTEAIR_INGEST_MAX_BODY_BYTES, counted before and after gzip); split it into several requests`, {
+      limit,
+    });
   }
 }
 
@@ -35,14 +37,18 @@ export class UnsupportedMediaTypeError extends ByteairSyncError {
     readonly contentType: string,
     accepted: readonly string[],
   ) {
-    super(`Content-Type ${contentType === '' ? '(none)' : JSON.stringify(contentType.slice(0, 80))} is not accepted here; send ${accepted.join(' or ')}`, { contentType: contentType.slice(0, 80) });
+    super(`Content-Type ${contentType === '' ? '(none)' : JSON.stringify(contentType.slice(0, 80))} is not accepted here; send ${accepted.join(' or ')}`, {
+      contentType: contentType.slice(0, 80),
+    });
   }
 }
 
 export class UnsupportedEncodingError extends ByteairSyncError {
   readonly code = 'UNSUPPORTED_ENCODING';
   constructor(readonly encoding: string) {
-    super(`Content-Encoding ${JSON.stringify(encoding.slice(0, 40))} is not supported; send the body plain or with Content-Encoding: gzip`, { encoding: encoding.slice(0, 40) });
+    super(`Content-Encoding ${JSON.stringify(encoding.slice(0, 40))} is not supported; send the body plain or with Content-Encoding: gzip`, {
+      encoding: encoding.slice(0, 40),
+    });
   }
 }
 
@@ -86,7 +92,10 @@ export class InvalidLineError extends InvalidInputError {
 export class IngestBusyError extends ByteairSyncError {
   readonly code = 'INGEST_BUSY';
   constructor(readonly limit: number) {
-    super(`the ingest server is holding as many request bodies as it may (BYTEAIR_INGEST_MAX_INFLIGHT_BYTES=${limit}); nothing from this request was taken, retry it after Retry-After`, { limit });
+    super(
+      `the ingest server is holding as many request bodies as it may (BYTEAIR_INGEST_MAX_INFLIGHT_BYTES=${limit}); nothing from this request was taken, retry it after Retry-After`,
+      { limit },
+    );
   }
 }
 

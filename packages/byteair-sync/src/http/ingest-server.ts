@@ -35,7 +35,8 @@ export interface RunningIngestServer {
 /** The ingest API never runs open: without a token it refuses to start, naming the setting. */
 export function requireIngestToken(config: Config): Secret {
   const token = config.ingest.token;
-  if (token === undefined) throw new ConfigError(SETTINGS.ingestToken.key, 'nothing', 'is required: the HTTP ingest API does not run without a bearer token', 'environment');
+  if (token === undefined)
+    throw new ConfigError(SETTINGS.ingestToken.key, 'nothing', 'is required: the HTTP ingest API does not run without a bearer token', 'environment');
   return token;
 }
 

@@ -87,5 +87,14 @@ function stringEnd(bytes: Uint8Array, start: number): number {
 }
 
 function isDelimiter(code: number): boolean {
-  return isJsonSpace(code) || code === COMMA || code === COLON || code === OPEN_BRACE || code === CLOSE_BRACE || code === OPEN_BRACKET || code === CLOSE_BRACKET || code === QUOTE;
+  return (
+    isJsonSpace(code) ||
+    code === COMMA ||
+    code === COLON ||
+    code === OPEN_BRACE ||
+    code === CLOSE_BRACE ||
+    code === OPEN_BRACKET ||
+    code === CLOSE_BRACKET ||
+    code === QUOTE
+  );
 }

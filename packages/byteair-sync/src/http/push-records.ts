@@ -8,7 +8,12 @@ import type { JsonObject } from './record-body.js';
  * its Idempotency-Key (pushFingerprint of the raw body and its format). When the intake fills part-way, the
  * error counts every record this request got in, so the caller resends only the rest.
  */
-export async function pushRecords(intake: Pick<StreamIntake, 'push'>, topic: string, records: Iterable<JsonObject> | AsyncIterable<JsonObject>, request: { idempotencyKey?: string; fingerprint: string }): Promise<PushResult> {
+export async function pushRecords(
+  intake: Pick<StreamIntake, 'push'>,
+  topic: string,
+  records: Iterable<JsonObject> | AsyncIterable<JsonObject>,
+  request: { idempotencyKey?: string; fingerprint: string },
+): Promise<PushResult> {
   const { idempotencyKey, fingerprint } = request;
   let accepted = 0;
   let lastEntry = '';

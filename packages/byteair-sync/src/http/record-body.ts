@@ -69,7 +69,11 @@ function jsonRecords(body: Buffer, options: RecordBodyOptions): Records {
   if (open === body.length) throw malformedAt(body, open, 'unexpected end of input');
   if (body[open] !== OPEN_BRACKET) {
     if (!options.allowSingleObject || body[open] !== OPEN_BRACE) {
-      throw new InvalidInputError('records', shapeAt(body, open), `must be a JSON array of record objects${options.allowSingleObject ? ' or one record object' : ''} (or send application/x-ndjson, one object per line)`);
+      throw new InvalidInputError(
+        'records',
+        shapeAt(body, open),
+        `must be a JSON array of record objects${options.allowSingleObject ? ' or one record object' : ''} (or send application/x-ndjson, one object per line)`,
+      );
     }
     return function* one() {
       const { record, end } = recordAt(body, open, 'record', options);
@@ -135,7 +139,11 @@ function recordAt(bytes: Uint8Array, start: number, field: string, options: Reco
     case 'too-deep':
       throw new InvalidInputError(field, `more than ${MAX_RECORD_DEPTH} levels`, `nests deeper than a record may (${MAX_RECORD_DEPTH} levels)`);
     case 'too-many-tokens':
-      throw new InvalidInputError(field, `more than ${MAX_RECORD_TOKENS} keys and values`, `holds more keys and values than a record may (${MAX_RECORD_TOKENS})`);
+      throw new InvalidInputError(
+        field,
+        `more than ${MAX_RECORD_TOKENS} keys and values`,
+        `holds more keys and values than a record may (${MAX_RECORD_TOKENS})`,
+      );
     case 'unterminated':
       throw malformedAt(bytes, extent.end, 'unexpected end of input');
     case 'value':
@@ -225,7 +233,8 @@ function checkRecord(record: unknown, field: string, maxRecordBytes: number): vo
   if (!isObject(record)) throw new InvalidInputError(field, shapeOf(record), 'must be a JSON object (one record)');
   const bytes = Buffer.byteLength(serializeRecord(record, field));
   // +2: the brackets of the smallest request, a chunk of this record alone.
-  if (bytes + 2 > maxRecordBytes) throw new InvalidInputError(field, `${bytes} bytes`, `is larger than one upload request may carry (BYTEAIR_MAX_REQUEST_BYTES=${maxRecordBytes})`);
+  if (bytes + 2 > maxRecordBytes)
+    throw new InvalidInputError(field, `${bytes} bytes`, `is larger than one upload request may carry (BYTEAIR_MAX_REQUEST_BYTES=${maxRecordBytes})`);
 }
 
 function isObject(value: unknown): value is JsonObject {

@@ -82,7 +82,10 @@ export class CsvRowSplitter {
             this.#newline(code);
             yield row;
           } else if (code === QUOTE) {
-            throw this.#error('has a quote inside an unquoted field; quote the whole field ("...") and write each quote in it as ""', this.#field + text.slice(runStart, i + 1));
+            throw this.#error(
+              'has a quote inside an unquoted field; quote the whole field ("...") and write each quote in it as ""',
+              this.#field + text.slice(runStart, i + 1),
+            );
           }
           break;
         case At.Quoted:
@@ -112,7 +115,8 @@ export class CsvRowSplitter {
     }
     if (this.#at === At.Unquoted || this.#at === At.Quoted) this.#field += text.slice(runStart);
     const rowChars = this.#fields.reduce((sum, field) => sum + field.length + 1, this.#field.length);
-    if (rowChars > this.#maxChars) throw this.#error(`makes a row longer than any record may be (${this.#maxChars} characters); is a quote left open?`, `${rowChars}+ characters`);
+    if (rowChars > this.#maxChars)
+      throw this.#error(`makes a row longer than any record may be (${this.#maxChars} characters); is a quote left open?`, `${rowChars}+ characters`);
   }
 
   /** The input ended: the last row, when it has no line break after it. */
@@ -175,7 +179,11 @@ export async function* csvRecords(text: AsyncIterable<string>, label: string, li
   const toRecord = (row: CsvRow): SourceRecord => {
     if (header === undefined) throw new Error('unreachable: header row not read');
     if (row.fields.length !== header.length) {
-      throw new InvalidInputError(`${label} line ${row.line}`, row.fields.join(',').slice(0, 200), `has ${row.fields.length} fields but the header row has ${header.length} (${header.join(',').slice(0, 200)})`);
+      throw new InvalidInputError(
+        `${label} line ${row.line}`,
+        row.fields.join(',').slice(0, 200),
+        `has ${row.fields.length} fields but the header row has ${header.length} (${header.join(',').slice(0, 200)})`,
+      );
     }
     // fromEntries defines own properties, so a column named __proto__ stays a plain key.
     return { record: Object.fromEntries(header.map((name, i) => [name, row.fields[i]])), line: row.line };

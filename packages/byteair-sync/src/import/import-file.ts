@@ -71,7 +71,15 @@ export async function importFile(options: ImportOptions): Promise<ImportResult> 
         options.onProgress?.({ records: progress.records, chunks: progress.chunks, jsonBytes: progress.bytes, bytesRead: count.bytesRead, totalBytes });
       }),
     );
-    return { batchId: batch.batchId, records: added.records, chunks: added.chunks, jsonBytes: added.bytes, newChunks: added.newChunks, bytesRead: count.bytesRead, totalBytes };
+    return {
+      batchId: batch.batchId,
+      records: added.records,
+      chunks: added.chunks,
+      jsonBytes: added.bytes,
+      newChunks: added.newChunks,
+      bytesRead: count.bytesRead,
+      totalBytes,
+    };
   } finally {
     // Closes the file when the import stops early (a bad record, a closed batch, Redis).
     await source.return(undefined);

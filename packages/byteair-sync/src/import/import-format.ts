@@ -24,7 +24,11 @@ export function importFormatOf(file: string, format: string | undefined): Import
   const lower = file.toLowerCase();
   const found = EXTENSIONS.find(([extension]) => lower.endsWith(extension));
   if (found === undefined) {
-    throw new InvalidInputError('--file', file, `must end in ${EXTENSIONS.map(([e]) => e).join(', ')}, or name its format with --format ${IMPORT_FORMATS.join('|')}`);
+    throw new InvalidInputError(
+      '--file',
+      file,
+      `must end in ${EXTENSIONS.map(([e]) => e).join(', ')}, or name its format with --format ${IMPORT_FORMATS.join('|')}`,
+    );
   }
   return found[1];
 }

@@ -88,7 +88,11 @@ export class JsonArraySplitter {
       this.#parts.push(part);
       this.#partsChars += part.length;
       if (this.#partsChars > this.#maxChars) {
-        throw new InvalidInputError(this.#where(), `${this.#partsChars}+ characters`, `is longer than any record may be (${this.#maxChars} characters); is a string or bracket left open?`);
+        throw new InvalidInputError(
+          this.#where(),
+          `${this.#partsChars}+ characters`,
+          `is longer than any record may be (${this.#maxChars} characters); is a string or bracket left open?`,
+        );
       }
     }
     this.#offset += text.length;
@@ -102,7 +106,11 @@ export class JsonArraySplitter {
       case Expect.End:
         return;
       case Expect.InElement:
-        throw new InvalidInputError(this.#where(), this.#parts.join('').slice(0, 80), 'is cut off: the input ends before this element and the array are closed');
+        throw new InvalidInputError(
+          this.#where(),
+          this.#parts.join('').slice(0, 80),
+          'is cut off: the input ends before this element and the array are closed',
+        );
       default:
         throw new InvalidInputError(`${this.#label} line ${this.#line}`, 'the end of the input', 'comes before the array is closed with ]');
     }
@@ -114,7 +122,12 @@ export class JsonArraySplitter {
     const here = `${this.#label} line ${this.#line} column ${column}`;
     switch (this.#expect) {
       case Expect.ArrayStart:
-        if (code !== OPEN_BRACKET) throw new InvalidInputError(here, String.fromCharCode(code), 'must start the file with [: a .json import is one JSON array of record objects (use .jsonl for one object per line)');
+        if (code !== OPEN_BRACKET)
+          throw new InvalidInputError(
+            here,
+            String.fromCharCode(code),
+            'must start the file with [: a .json import is one JSON array of record objects (use .jsonl for one object per line)',
+          );
         this.#expect = Expect.FirstElement;
         return false;
       case Expect.End:

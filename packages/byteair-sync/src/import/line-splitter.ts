@@ -38,7 +38,11 @@ export class LineSplitter {
     }
     buffer = buffer.slice(start);
     if (buffer.length > this.#maxChars) {
-      throw new InvalidInputError(`${this.#label} line ${this.#line + 1}`, `${buffer.length}+ characters`, `is longer than any record may be (${this.#maxChars} characters); is this really one JSON object per line?`);
+      throw new InvalidInputError(
+        `${this.#label} line ${this.#line + 1}`,
+        `${buffer.length}+ characters`,
+        `is longer than any record may be (${this.#maxChars} characters); is this really one JSON object per line?`,
+      );
     }
     this.#rest = buffer;
   }

@@ -56,7 +56,9 @@ export function afterPenalty(state: AimdState, now: number, options: AimdOptions
   if (state.lastCutAt !== null && now - state.lastCutAt < options.holdMs) return state;
   const factor = Math.max(options.floor, factorAt(state, now, options) * options.decrease);
   const isolated = state.lastCutAt === null || now - state.lastCutAt >= options.calmMs;
-  return isolated ? { factor, storedAt: now + options.holdMs, lastCutAt: now, rate: options.fastRecoveryPerSecond } : { factor, storedAt: now, lastCutAt: now, rate: options.recoveryPerSecond };
+  return isolated
+    ? { factor, storedAt: now + options.holdMs, lastCutAt: now, rate: options.fastRecoveryPerSecond }
+    : { factor, storedAt: now, lastCutAt: now, rate: options.recoveryPerSecond };
 }
 
 /**

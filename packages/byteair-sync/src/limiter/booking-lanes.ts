@@ -142,7 +142,9 @@ export class BookingLanes {
         // this is what keeps the window full instead of idling until a whole large chunk fits.
         head.refusedSince ??= this.#deps.monotonic();
         const mayFill = this.#deps.monotonic() - head.refusedSince <= (this.#deps.gapFillMs ?? 2_000);
-        const smaller = mayFill ? (this.#largestWithin(lane, Math.min(head.records - 1, answer.roomInHorizon)) ?? this.#smallestBelow(lane, head.records)) : undefined;
+        const smaller = mayFill
+          ? (this.#largestWithin(lane, Math.min(head.records - 1, answer.roomInHorizon)) ?? this.#smallestBelow(lane, head.records))
+          : undefined;
         const second = smaller === undefined ? undefined : await this.#ask(lane, smaller, priority);
         if (smaller !== undefined && second === undefined) continue;
         // Everyone in this lane would get the same answer until the next slot enters the horizon,

@@ -2,7 +2,17 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config.js';
 import type { RedisClient } from '../redis/connection.js';
 import type { Keyspace } from '../redis/keyspace.js';
-import { adviceAt, initialCircuitState, resolveCircuitOptions, sameCircuitState, stepCircuit, type CircuitEvent, type CircuitOptions, type CircuitState, type CircuitStep } from './circuit-rules.js';
+import {
+  adviceAt,
+  initialCircuitState,
+  resolveCircuitOptions,
+  sameCircuitState,
+  stepCircuit,
+  type CircuitEvent,
+  type CircuitOptions,
+  type CircuitState,
+  type CircuitStep,
+} from './circuit-rules.js';
 import { CIRCUIT_CAS, CIRCUIT_READ } from './circuit-scripts.js';
 import { LimiterProtocolError } from './limiter-errors.js';
 import type { CircuitAdmission, CircuitBreaker, CircuitSnapshot } from './rate-limiter.js';
@@ -117,22 +127,39 @@ export class RedisCircuitBreaker implements CircuitBreaker {
 
 function serialize(state: CircuitState): string[] {
   return [
-    'phase', state.phase,
-    'failures', String(state.failures),
-    'cooldownMs', String(state.cooldownMs),
-    'openedAt', String(state.openedAt),
-    'reopensAt', String(state.reopensAt),
-    'probeId', state.probeId ?? '',
-    'probeLeaseUntil', String(state.probeLeaseUntil),
+    'phase',
+    state.phase,
+    'failures',
+    String(state.failures),
+    'cooldownMs',
+    String(state.cooldownMs),
+    'openedAt',
+    String(state.openedAt),
+    'reopensAt',
+    String(state.reopensAt),
+    'probeId',
+    state.probeId ?? '',
+    'probeLeaseUntil',
+    String(state.probeLeaseUntil),
   ];
 }
 
 /** The breaker a worker uses, from the validated config. */
-export function createCircuitBreaker(redis: RedisClient, keys: Keyspace, circuit: Config['circuit'], extra: Pick<RedisCircuitBreakerDeps, 'newProbeId'> & { probeLeaseMs?: number } = {}): RedisCircuitBreaker {
+export function createCircuitBreaker(
+  redis: RedisClient,
+  keys: Keyspace,
+  circuit: Config['circuit'],
+  extra: Pick<RedisCircuitBreakerDeps, 'newProbeId'> & { probeLeaseMs?: number } = {},
+): RedisCircuitBreaker {
   return new RedisCircuitBreaker({
     redis,
     keys,
-    options: { threshold: circuit.threshold, cooldownMs: circuit.cooldownMs, maxCooldownMs: circuit.maxCooldownMs, ...(extra.probeLeaseMs === undefined ? {} : { probeLeaseMs: extra.probeLeaseMs }) },
+    options: {
+      threshold: circuit.threshold,
+      cooldownMs: circuit.cooldownMs,
+      maxCooldownMs: circuit.maxCooldownMs,
+      ...(extra.probeLeaseMs === undefined ? {} : { probeLeaseMs: extra.probeLeaseMs }),
+    },
     ...(extra.newProbeId === undefined ? {} : { newProbeId: extra.newProbeId }),
   });
 }

@@ -79,7 +79,8 @@ export function resolveLimiterOptions(settings: RateLimiterSettings = {}): RateL
     horizons[priority] = integer(`horizonsMs.${priority}`, settings.horizonsMs?.[priority] ?? DEFAULT_HORIZONS_MS[priority], 0, 60_000);
   }
   for (const key of Object.keys(settings.horizonsMs ?? {})) {
-    if (!(LIMITER_PRIORITIES as readonly string[]).includes(key)) throw new LimiterOptionError(`horizonsMs.${key}`, key, `unknown priority; expected one of ${LIMITER_PRIORITIES.join(', ')}`);
+    if (!(LIMITER_PRIORITIES as readonly string[]).includes(key))
+      throw new LimiterOptionError(`horizonsMs.${key}`, key, `unknown priority; expected one of ${LIMITER_PRIORITIES.join(', ')}`);
   }
   const aimd: AimdOptions = {
     decrease: fraction('aimd.decrease', settings.aimd?.decrease ?? LIMITER_DEFAULTS.decrease, false),

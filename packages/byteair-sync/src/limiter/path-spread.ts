@@ -28,7 +28,8 @@ export class PathSpread {
   readonly #byHost = new Map<string, { ring: number[]; next: number; spread: number | undefined; dirty: boolean }>();
 
   constructor(policy: SpreadPolicy) {
-    if (!(policy.floorMs >= 0 && policy.capMs >= policy.floorMs)) throw new RangeError(`margin cap ${policy.capMs} ms must be at least the floor ${policy.floorMs} ms`);
+    if (!(policy.floorMs >= 0 && policy.capMs >= policy.floorMs))
+      throw new RangeError(`margin cap ${policy.capMs} ms must be at least the floor ${policy.floorMs} ms`);
     this.#policy = policy;
   }
 

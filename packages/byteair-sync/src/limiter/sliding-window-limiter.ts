@@ -58,7 +58,12 @@ export class RedisRateLimiter implements RateLimiter {
     this.#redis = deps.redis;
     this.#keys = deps.keys;
     this.#monotonic = deps.monotonic ?? (() => performance.now());
-    this.#spread = new PathSpread({ floorMs: this.options.marginMs, capMs: this.options.marginCapMs, samples: DEFAULT_SPREAD_SAMPLES, minSamples: DEFAULT_SPREAD_MIN_SAMPLES });
+    this.#spread = new PathSpread({
+      floorMs: this.options.marginMs,
+      capMs: this.options.marginCapMs,
+      samples: DEFAULT_SPREAD_SAMPLES,
+      minSamples: DEFAULT_SPREAD_MIN_SAMPLES,
+    });
     this.#lanes = new BookingLanes({
       book: (records, priority) => this.#book(records, priority),
       release: (member) => this.#release(member),
@@ -97,7 +102,11 @@ export class RedisRateLimiter implements RateLimiter {
   async penalize(retryAfterMs: number | undefined): Promise<void> {
     const pause = retryAfterMs === undefined || !Number.isFinite(retryAfterMs) || retryAfterMs <= 0 ? '' : String(Math.ceil(retryAfterMs));
     const { aimd } = this.options;
-    await PENALIZE.run(this.#redis, [this.#keys.limiterLog, this.#keys.limiterState], [pause, aimd.decrease, aimd.floor, aimd.recoveryPerSecond, aimd.holdMs, aimd.fastRecoveryPerSecond, aimd.calmMs]);
+    await PENALIZE.run(
+      this.#redis,
+      [this.#keys.limiterLog, this.#keys.limiterState],
+      [pause, aimd.decrease, aimd.floor, aimd.recoveryPerSecond, aimd.holdMs, aimd.fastRecoveryPerSecond, aimd.calmMs],
+    );
   }
 
   observeAnswer(host: string, answerMs: number): void {
@@ -135,7 +144,15 @@ export class RedisRateLimiter implements RateLimiter {
     const reply = await BOOK.run(
       this.#redis,
       [this.#keys.limiterLog, this.#keys.limiterState],
-      [records, o.horizonsMs[priority], o.maxRequestsPerSecond, o.maxRecordsPerSecond, this.#windowMs(), o.aimd.recoveryPerSecond, Math.round(this.#spread.spreadMs())],
+      [
+        records,
+        o.horizonsMs[priority],
+        o.maxRequestsPerSecond,
+        o.maxRecordsPerSecond,
+        this.#windowMs(),
+        o.aimd.recoveryPerSecond,
+        Math.round(this.#spread.spreadMs()),
+      ],
     );
     const [booked, value, now, member] = tuple(reply, 4, 'book');
     if (Number(booked) === 1) return { kind: 'booked', member: String(member), startAt: Number(value), now: Number(now) };
@@ -145,7 +162,11 @@ export class RedisRateLimiter implements RateLimiter {
 
   async #sent(member: string, atMost: number): Promise<SendReport> {
     const o = this.options;
-    const reply = await SENT.run(this.#redis, [this.#keys.limiterLog, this.#keys.limiterState], [member, o.maxRequestsPerSecond, o.maxRecordsPerSecond, this.#windowMs(), o.aimd.recoveryPerSecond, atMost]);
+    const reply = await SENT.run(
+      this.#redis,
+      [this.#keys.limiterLog, this.#keys.limiterState],
+      [member, o.maxRequestsPerSecond, o.maxRecordsPerSecond, this.#windowMs(), o.aimd.recoveryPerSecond, atMost],
+    );
     const [lateMs, displaced] = tuple(reply, 2, 'sent');
     return { lateMs: Number(lateMs), displaced: Number(displaced) };
   }
@@ -192,11 +213,22 @@ export class RedisRateLimiter implements RateLimiter {
 }
 
 /** The limiter a worker uses, from the validated config (ceilings and margin). */
-export function createRateLimiter(redis: RedisClient, keys: Keyspace, limits: LimitsConfig, extra: Omit<RateLimiterSettings, 'maxRequestsPerSecond' | 'maxRecordsPerSecond' | 'marginMs' | 'marginCapMs'> = {}): RedisRateLimiter {
+export function createRateLimiter(
+  redis: RedisClient,
+  keys: Keyspace,
+  limits: LimitsConfig,
+  extra: Omit<RateLimiterSettings, 'maxRequestsPerSecond' | 'maxRecordsPerSecond' | 'marginMs' | 'marginCapMs'> = {},
+): RedisRateLimiter {
   return new RedisRateLimiter({
     redis,
     keys,
-    options: { ...extra, maxRequestsPerSecond: limits.maxRequestsPerSecond, maxRecordsPerSecond: limits.maxRecordsPerSecond, marginMs: limits.marginMs, marginCapMs: limits.marginCapMs },
+    options: {
+      ...extra,
+      maxRequestsPerSecond: limits.maxRequestsPerSecond,
+      maxRecordsPerSecond: limits.maxRecordsPerSecond,
+      marginMs: limits.marginMs,
+      marginCapMs: limits.marginCapMs,
+    },
   });
 }
 

@@ -30,7 +30,11 @@ export class RedisSyncMetrics implements SyncMetrics {
     ];
     if (latencyMs > 0) {
       const bucket = LATENCY_BUCKETS_MS.find((le) => latencyMs <= le);
-      fields.push([`api_latency_bucket|${labels.kind}|${bucket ?? 'inf'}`, 1], [`api_latency_sum|${labels.kind}`, latencyMs], [`api_latency_count|${labels.kind}`, 1]);
+      fields.push(
+        [`api_latency_bucket|${labels.kind}|${bucket ?? 'inf'}`, 1],
+        [`api_latency_sum|${labels.kind}`, latencyMs],
+        [`api_latency_count|${labels.kind}`, 1],
+      );
     }
     this.#add(fields);
   }

@@ -37,7 +37,13 @@ export function operationsOn(graph: SyncGraph): SyncOperations {
 /** The streaming intake role: records pushed into the per-topic intake for the batcher. */
 export function intakeOn(graph: SyncGraph): StreamIntake {
   const { config } = graph;
-  return new StreamIntake({ redis: graph.redis, keys: graph.keys, topics: config.topics, cap: config.streaming.intakeCap, maxRequestBytes: config.limits.maxRequestBytes });
+  return new StreamIntake({
+    redis: graph.redis,
+    keys: graph.keys,
+    topics: config.topics,
+    cap: config.streaming.intakeCap,
+    maxRequestBytes: config.limits.maxRequestBytes,
+  });
 }
 
 /**

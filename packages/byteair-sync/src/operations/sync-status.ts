@@ -96,7 +96,13 @@ function newestDate(dates: ReadonlySet<string>): string | null {
   return [...dates].sort().at(-1) ?? null;
 }
 
-export function topicStatus(guard: TopicGuardState, batches: readonly BatchStatus[], streaming: IntakeStatus, heldJobs: Record<Stage, number>, rule: FreshnessRule): TopicStatus {
+export function topicStatus(
+  guard: TopicGuardState,
+  batches: readonly BatchStatus[],
+  streaming: IntakeStatus,
+  heldJobs: Record<Stage, number>,
+  rule: FreshnessRule,
+): TopicStatus {
   const daily = doneDates(batches.filter((b) => b.topic === guard.topic && b.stage === 'incremental_sync_daily'));
   return {
     topic: guard.topic,

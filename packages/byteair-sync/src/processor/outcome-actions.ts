@@ -1,5 +1,14 @@
 import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
-import { ApiError, AuthRejectedError, RateLimitedError, RequestAbortedError, RequestRejectedError, StageRejectedError, UnexpectedAnswerError, UpstreamUnavailableError } from '../byteair/api-errors.js';
+import {
+  ApiError,
+  AuthRejectedError,
+  RateLimitedError,
+  RequestAbortedError,
+  RequestRejectedError,
+  StageRejectedError,
+  UnexpectedAnswerError,
+  UpstreamUnavailableError,
+} from '../byteair/api-errors.js';
 import type { CircuitAdmission, CircuitBreaker, RateLimiter } from '../limiter/rate-limiter.js';
 
 /**

@@ -149,7 +149,12 @@ async function processWrite(deps: SyncProcessorDeps, ctx: ActionContext, data: W
   const accepted = Math.max(0, data.records - rejectedCount);
 
   if (data.batchId !== null && isOfflineStage(data.stage) && data.date !== null) {
-    const settled = await deps.batches.settleChunk(data.batchId, data.requestId, { accepted, rejected: rejectedCount, duplicate: result.kind === 'duplicate' }, now);
+    const settled = await deps.batches.settleChunk(
+      data.batchId,
+      data.requestId,
+      { accepted, rejected: rejectedCount, duplicate: result.kind === 'duplicate' },
+      now,
+    );
     if (settled === 'done-due') await deps.enqueuer.addDone({ topic: data.topic, stage: data.stage, date: data.date });
   } else {
     await deps.streams.settled(data, accepted);
@@ -261,7 +266,8 @@ async function admit(deps: SyncProcessorDeps, ctx: ActionContext): Promise<Circu
 
 /** Whatever threw once the shutdown deadline aborted the job (limiter wait or HTTP), it is an abort. */
 function asAbortIfAborted(error: unknown, signal: AbortSignal | undefined): unknown {
-  if (signal?.aborted === true && !(error instanceof RequestAbortedError)) return new RequestAbortedError('job aborted at the shutdown deadline', {}, { cause: error });
+  if (signal?.aborted === true && !(error instanceof RequestAbortedError))
+    return new RequestAbortedError('job aborted at the shutdown deadline', {}, { cause: error });
   return error;
 }
 

@@ -17,7 +17,11 @@ export interface IntakeStatus {
 
 export async function readIntakeStatus(redis: RedisClient, keys: Keyspace, topic: string): Promise<IntakeStatus> {
   const [state, meta] = await Promise.all([
-    INTAKE_STATE.run(redis, [keys.intake(topic), keys.intakeMeta(topic), keys.intakeCuts(topic), keys.intakeInflight(topic)], [Number.MAX_SAFE_INTEGER]) as Promise<[number, string, number, string, number, string]>,
+    INTAKE_STATE.run(
+      redis,
+      [keys.intake(topic), keys.intakeMeta(topic), keys.intakeCuts(topic), keys.intakeInflight(topic)],
+      [Number.MAX_SAFE_INTEGER],
+    ) as Promise<[number, string, number, string, number, string]>,
     redis.hmget(keys.intakeMeta(topic), 'pushed', 'accepted'),
   ]);
   const [now, , uncut, oldest, inFlight] = state;

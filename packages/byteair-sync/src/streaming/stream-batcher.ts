@@ -116,14 +116,11 @@ export class StreamBatcher {
   /** One look at the topic's intake: finish a stale cut, or cut a chunk if one is due. */
   async tick(topic: string): Promise<TickResult> {
     const { redis, keys } = this.#o;
-    const state = (await INTAKE_STATE.run(redis, [keys.intake(topic), keys.intakeMeta(topic), keys.intakeCuts(topic), keys.intakeInflight(topic)], [this.#leaseMs])) as [
-      number,
-      string,
-      number,
-      string,
-      number,
-      string,
-    ];
+    const state = (await INTAKE_STATE.run(
+      redis,
+      [keys.intake(topic), keys.intakeMeta(topic), keys.intakeCuts(topic), keys.intakeInflight(topic)],
+      [this.#leaseMs],
+    )) as [number, string, number, string, number, string];
     const [now, cursor, uncut, oldest, inFlight, stale] = state;
     if (stale !== '') {
       const cut = JSON.parse(stale) as { first: string; claimedAt: number };
@@ -138,7 +135,11 @@ export class StreamBatcher {
     const oldestAgeMs = oldest === '' ? 0 : Math.max(0, now - Number(oldest.split('-')[0]));
     const decision = decideCut({ uncut, oldestAgeMs, inFlight, held }, this.#o.policy, this.#idleMs);
     if (decision.kind !== 'cut') return { decision, cutRecords: 0 };
-    const cut = await INTAKE_CUT.run(redis, [keys.intake(topic), keys.intakeMeta(topic), keys.intakeCuts(topic)], [cursor, decision.records, this.#owner, this.#o.maxRequestBytes]);
+    const cut = await INTAKE_CUT.run(
+      redis,
+      [keys.intake(topic), keys.intakeMeta(topic), keys.intakeCuts(topic)],
+      [cursor, decision.records, this.#owner, this.#o.maxRequestBytes],
+    );
     if (!Array.isArray(cut)) return { decision: { kind: 'cut', records: 0 }, cutRecords: 0 }; // another batcher was first
     const records = await this.#makeJob(topic, cut as string[]);
     return { decision, cutRecords: records };

@@ -106,7 +106,8 @@ export class StreamIntake {
       const path = Array.isArray(records) ? `${field}[${i}]` : field;
       const text = serializeRecord(record, path);
       const bytes = Buffer.byteLength(text);
-      if (bytes > this.#maxRecordBytes) throw new InvalidInputError(path, `${bytes} bytes`, `is larger than one request may carry (BYTEAIR_MAX_REQUEST_BYTES=${this.#maxRecordBytes + 2})`);
+      if (bytes > this.#maxRecordBytes)
+        throw new InvalidInputError(path, `${bytes} bytes`, `is larger than one request may carry (BYTEAIR_MAX_REQUEST_BYTES=${this.#maxRecordBytes + 2})`);
       return text;
     });
     let accepted = 0;
@@ -121,7 +122,10 @@ export class StreamIntake {
       const group = texts.slice(start, start + PUSH_GROUP);
       const pushId = `${key}#${start / PUSH_GROUP}`;
       const keys = [this.#keys.intake(name), this.#keys.intakeMeta(name), this.#keys.intakePushIds(name), this.#keys.intakePushLast(name)];
-      const [outcome, entry] = (await PUSH.run(this.#redis, keys, [this.#cap, pushId, PUSH_ID_RETENTION_MS, fingerprint, requestField, ...group])) as [string, string?];
+      const [outcome, entry] = (await PUSH.run(this.#redis, keys, [this.#cap, pushId, PUSH_ID_RETENTION_MS, fingerprint, requestField, ...group])) as [
+        string,
+        string?,
+      ];
       if (outcome === 'reused') throw new IdempotencyKeyReusedError(key, accepted);
       if (outcome !== 'stored' || entry === undefined) throw new IntakeFullError(topicConfig.name, this.#cap, accepted);
       accepted += group.length;

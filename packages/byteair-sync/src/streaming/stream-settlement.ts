@@ -20,7 +20,11 @@ export class RedisStreamSettlement implements StreamSettlement {
   }
 
   async settled(job: WriteJobData, acceptedRecords: number): Promise<void> {
-    await INTAKE_SETTLE.run(this.#redis, [this.#keys.intakeInflight(job.topic), this.#keys.intakeMeta(job.topic), this.#keys.intakeSettled(job.topic)], [job.requestId, acceptedRecords, this.#retentionMs]);
+    await INTAKE_SETTLE.run(
+      this.#redis,
+      [this.#keys.intakeInflight(job.topic), this.#keys.intakeMeta(job.topic), this.#keys.intakeSettled(job.topic)],
+      [job.requestId, acceptedRecords, this.#retentionMs],
+    );
   }
 
   /** A re-run of a chunk the API already answered (its worker died before BullMQ heard). */

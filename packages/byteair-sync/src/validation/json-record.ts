@@ -50,7 +50,11 @@ function walk(value: unknown, path: string, ancestors: Set<object>, depth: numbe
       // number here, and uploading it would silently send a different value. Larger magnitudes
       // (1e300) cannot be 64-bit integers: they are floats and pass.
       if (Number.isInteger(value) && !Number.isSafeInteger(value) && Math.abs(value) <= TWO_TO_THE_64) {
-        throw new InvalidInputError(path, value, `is an integer beyond ±${Number.MAX_SAFE_INTEGER} (2^53 - 1), where numbers lose digits: a 64-bit id or time must be sent as a string`);
+        throw new InvalidInputError(
+          path,
+          value,
+          `is an integer beyond ±${Number.MAX_SAFE_INTEGER} (2^53 - 1), where numbers lose digits: a 64-bit id or time must be sent as a string`,
+        );
       }
       return;
     case 'bigint':
@@ -62,7 +66,12 @@ function walk(value: unknown, path: string, ancestors: Set<object>, depth: numbe
       throw new InvalidInputError(path, value, 'is undefined, which JSON cannot carry here');
     case 'object': {
       if (value === null) return;
-      if (depth > MAX_RECORD_DEPTH) throw new InvalidInputError(top, `more than ${MAX_RECORD_DEPTH} levels`, `nests arrays and objects deeper than a record may (${MAX_RECORD_DEPTH} levels)`);
+      if (depth > MAX_RECORD_DEPTH)
+        throw new InvalidInputError(
+          top,
+          `more than ${MAX_RECORD_DEPTH} levels`,
+          `nests arrays and objects deeper than a record may (${MAX_RECORD_DEPTH} levels)`,
+        );
       if (ancestors.has(value)) throw new InvalidInputError(path, '[circular]', 'refers back to itself (a cycle); JSON cannot carry cycles');
       ancestors.add(value);
       if (Array.isArray(value)) {

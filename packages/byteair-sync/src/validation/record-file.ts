@@ -42,12 +42,21 @@ export function parseRecordFile(text: string, format: RecordFileFormat, label: s
   if (serialized.length === 0) throw new InvalidInputError(label, '0 records', 'holds no records; the API refuses an empty write');
   const json = `[${serialized.join(',')}]`;
   const bytes = Buffer.byteLength(json);
-  if (bytes > limits.maxBytes) throw new InvalidInputError(label, `${bytes} bytes of JSON`, `is larger than one request may carry (BYTEAIR_MAX_REQUEST_BYTES=${limits.maxBytes}); split the file`);
+  if (bytes > limits.maxBytes)
+    throw new InvalidInputError(
+      label,
+      `${bytes} bytes of JSON`,
+      `is larger than one request may carry (BYTEAIR_MAX_REQUEST_BYTES=${limits.maxBytes}); split the file`,
+    );
   return { json, records: serialized.length, bytes, sha256: createHash('sha256').update(json).digest('hex') };
 }
 
 function tooMany(label: string, count: number, limits: RecordFileLimits): InvalidInputError {
-  return new InvalidInputError(label, `${count} records`, `holds more records than one write call may carry (at most ${limits.maxRecords}, BYTEAIR_MAX_RECORDS_PER_REQUEST); split the file`);
+  return new InvalidInputError(
+    label,
+    `${count} records`,
+    `holds more records than one write call may carry (at most ${limits.maxRecords}, BYTEAIR_MAX_RECORDS_PER_REQUEST); split the file`,
+  );
 }
 
 function parseJsonArray(text: string, label: string, limits: RecordFileLimits): string[] {

@@ -19,7 +19,12 @@ export function parseStage(value: unknown, field = 'stage'): Stage {
 
 export function parseOfflineStage(value: unknown, field = 'stage'): OfflineStage {
   const stage = parseStage(value, field);
-  if (!isOfflineStage(stage)) throw new InvalidInputError(field, value, 'must be an offline stage (pre_sync, history_sync, incremental_sync_daily); streaming data is pushed, not batched');
+  if (!isOfflineStage(stage))
+    throw new InvalidInputError(
+      field,
+      value,
+      'must be an offline stage (pre_sync, history_sync, incremental_sync_daily); streaming data is pushed, not batched',
+    );
   return stage;
 }
 
@@ -54,6 +59,10 @@ export function parseDataDate(value: unknown, zone: string, clock: Clock, field 
 /** A streaming-only topic never takes daily data (DESIGN.md invariant 5). */
 export function assertStageAllowedForTopic(topic: TopicConfig, stage: Stage, field = 'stage'): void {
   if (topic.mode === 'streaming-only' && stage === 'incremental_sync_daily') {
-    throw new InvalidInputError(field, stage, `topic "${topic.name}" is declared streaming-only (BYTEAIR_STREAMING_ONLY_TOPICS) and may never upload daily data`);
+    throw new InvalidInputError(
+      field,
+      stage,
+      `topic "${topic.name}" is declared streaming-only (BYTEAIR_STREAMING_ONLY_TOPICS) and may never upload daily data`,
+    );
   }
 }

@@ -62,7 +62,15 @@ test('sealing an empty batch is refused; sealing with pending chunks waits; the 
   await expect(store.registerChunk(id, chunk(3))).rejects.toBeInstanceOf(BatchClosedError);
   expect(await store.settleChunk(id, 'w-chunk2', { accepted: 8, rejected: 2, duplicate: true }, 5)).toBe('done-due');
   expect(await store.settleChunk(id, 'w-chunk2', { accepted: 8, rejected: 2, duplicate: true }, 6)).toBe('already');
-  expect(await store.status(id)).toMatchObject({ state: 'done-due', settledChunks: 2, acceptedRecords: 18, rejectedRecords: 2, duplicateChunks: 1, sealedAt: 4, doneDueAt: 5 });
+  expect(await store.status(id)).toMatchObject({
+    state: 'done-due',
+    settledChunks: 2,
+    acceptedRecords: 18,
+    rejectedRecords: 2,
+    duplicateChunks: 1,
+    sealedAt: 4,
+    doneDueAt: 5,
+  });
   expect(await store.doneDueBatchIds()).toContain(id);
   expect(await store.seal(id, 7)).toEqual({ state: 'done-due', doneDue: false });
 });
@@ -115,7 +123,10 @@ test('many clients settling the last chunks at the same moment: exactly one sees
   const stores = Array.from({ length: 8 }, () => new BatchStore(redis.client(), keys));
   // Every chunk settled twice, concurrently, from eight connections.
   const outcomes = await Promise.all(
-    Array.from({ length: n * 2 }, async (_, i) => await (stores[i % stores.length] as BatchStore).settleChunk(id, `w-chunk${i % n}`, { accepted: 1, rejected: 0, duplicate: false }, 3)),
+    Array.from(
+      { length: n * 2 },
+      async (_, i) => await (stores[i % stores.length] as BatchStore).settleChunk(id, `w-chunk${i % n}`, { accepted: 1, rejected: 0, duplicate: false }, 3),
+    ),
   );
   expect(outcomes.filter((o) => o === 'done-due')).toHaveLength(1);
   expect(outcomes.filter((o) => o === 'already')).toHaveLength(n);

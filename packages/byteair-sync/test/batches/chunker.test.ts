@@ -20,7 +20,11 @@ describe('chunkRecords', () => {
     const record = { id: 'x'.repeat(40) }; // 49 bytes of JSON
     const one = JSON.stringify(record).length;
     const cap = 2 + one * 3 + 2; // room for exactly three records
-    const chunks = await collect(Array.from({ length: 7 }, () => record), 100, cap);
+    const chunks = await collect(
+      Array.from({ length: 7 }, () => record),
+      100,
+      cap,
+    );
     expect(chunks.map((c) => c.records)).toEqual([3, 3, 1]);
     for (const chunk of chunks) expect(chunk.bytes).toBeLessThanOrEqual(cap);
   });

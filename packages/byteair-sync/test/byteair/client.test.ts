@@ -56,7 +56,12 @@ function onlyRequest(server: ScriptedServer): RecordedRequest {
 /** Recomputes the Volc signature from what arrived, with the client's own SignedHeaders list. */
 function expectValidVolcSignature(request: RecordedRequest, secretAccessKey: string): void {
   expect(request.header('x-date')).toBe(formatXDate(NOW));
-  expect(checkVolcSignature(request, secretAccessKey)).toEqual({ valid: true, accessKeyId: AK, signedHeaders: ['content-type', 'host', 'x-content-sha256', 'x-date'], bodyHashMatches: true });
+  expect(checkVolcSignature(request, secretAccessKey)).toEqual({
+    valid: true,
+    accessKeyId: AK,
+    signedHeaders: ['content-type', 'host', 'x-content-sha256', 'x-date'],
+    bodyHashMatches: true,
+  });
 }
 
 function expectValidAirSignature(request: RecordedRequest): void {
@@ -109,7 +114,9 @@ describe('WriteData on the wire: every stage, both auth schemes', () => {
 
   test('the signature check is not vacuous: the wrong secret does not verify (control)', async () => {
     await withScriptedServer([WRITE_OK], async (server) => {
-      await withClient({ hosts: [server.host] }, (client) => client.writeData({ topic: 'user', stage: 'pre_sync', date: '2022-01-01', requestId: 'r', body: encodeWriteBody(RECORDS) }));
+      await withClient({ hosts: [server.host] }, (client) =>
+        client.writeData({ topic: 'user', stage: 'pre_sync', date: '2022-01-01', requestId: 'r', body: encodeWriteBody(RECORDS) }),
+      );
       expect(() => expectValidVolcSignature(onlyRequest(server), `${SK}x`)).toThrow();
     });
   });
@@ -120,7 +127,9 @@ describe('Done on the wire: every offline stage, both auth schemes', () => {
   test.each(cases)('%s with %s auth', async (stage, auth) => {
     const dates = ['2022-01-01', '2021-12-31'];
     await withScriptedServer([DONE_OK], async (server) => {
-      const { result } = await withClient({ hosts: [server.host], auth: AUTHS[auth] }, (client) => client.done({ topic: 'behavior', stage, dates, requestId: `done-${stage}` }));
+      const { result } = await withClient({ hosts: [server.host], auth: AUTHS[auth] }, (client) =>
+        client.done({ topic: 'behavior', stage, dates, requestId: `done-${stage}` }),
+      );
       expect(result.kind).toBe('accepted');
       const request = onlyRequest(server);
       expect(request.url).toBe(`/data/api/${APPLICATION_ID}/done?topic=behavior&stage=${stage}`);
@@ -156,7 +165,9 @@ describe('answers the API gives', () => {
       { message: "invalid value of field 'price'", data: '{"id":"item_id2","price":-1}' },
     ];
     await withScriptedServer([writeReply(1001, 'partial data failed', errors)], async (server) => {
-      const { result } = await withClient({ hosts: [server.host] }, (client) => client.writeData({ topic: 'item', stage: 'pre_sync', date: '2022-01-01', requestId: 'r', body: encodeWriteBody(RECORDS) }));
+      const { result } = await withClient({ hosts: [server.host] }, (client) =>
+        client.writeData({ topic: 'item', stage: 'pre_sync', date: '2022-01-01', requestId: 'r', body: encodeWriteBody(RECORDS) }),
+      );
       expect(result).toEqual({
         kind: 'partial',
         status: { code: 1001, message: 'partial data failed', success: false },
@@ -181,7 +192,9 @@ describe('answers the API gives', () => {
 
   test('a gzip-encoded answer is decoded', async () => {
     await withScriptedServer([writeReply(0, 'OK', [], { gzip: true })], async (server) => {
-      const { result } = await withClient({ hosts: [server.host] }, (client) => client.writeData({ topic: 'item', stage: 'incremental_sync_streaming', date: undefined, requestId: 'r', body: encodeWriteBody(RECORDS) }));
+      const { result } = await withClient({ hosts: [server.host] }, (client) =>
+        client.writeData({ topic: 'item', stage: 'incremental_sync_streaming', date: undefined, requestId: 'r', body: encodeWriteBody(RECORDS) }),
+      );
       expect(result.kind).toBe('accepted');
     });
   });
@@ -227,7 +240,9 @@ describe('answers the API gives', () => {
 
   test('status 400 on done: STAGE_REJECTED with the server message', async () => {
     await withScriptedServer([doneReply(400, 'Syncing or ack is not allowed when done.')], async (server) => {
-      const error = await withClient({ hosts: [server.host] }, (client) => errorOf(client.done({ topic: 'item', stage: 'pre_sync', dates: ['2022-01-01'], requestId: 'd' })));
+      const error = await withClient({ hosts: [server.host] }, (client) =>
+        errorOf(client.done({ topic: 'item', stage: 'pre_sync', dates: ['2022-01-01'], requestId: 'd' })),
+      );
       expect(error).toEqual(expect.objectContaining({ code: 'STAGE_REJECTED', serverMessage: 'Syncing or ack is not allowed when done.' }));
     });
   });
@@ -265,7 +280,9 @@ describe('transport failures', () => {
   test('the first host refuses connections: the call fails over to the next host', async () => {
     const dead = `127.0.0.1:${await closedPort()}`;
     await withScriptedServer([WRITE_OK], async (live) => {
-      const { result, meta } = await withClient({ hosts: [dead, live.host], random: () => 0 }, (client) => client.writeData({ topic: 'item', stage: 'pre_sync', date: '2022-01-01', requestId: 'r', body: encodeWriteBody(RECORDS) }));
+      const { result, meta } = await withClient({ hosts: [dead, live.host], random: () => 0 }, (client) =>
+        client.writeData({ topic: 'item', stage: 'pre_sync', date: '2022-01-01', requestId: 'r', body: encodeWriteBody(RECORDS) }),
+      );
       expect(result.kind).toBe('accepted');
       expect(meta.host).toBe(live.host);
       const request = onlyRequest(live);
@@ -312,7 +329,9 @@ describe('https', () => {
     await withScriptedServer(
       [WRITE_OK],
       async (server) => {
-        const { result } = await withClient({ hosts: [server.host], scheme: 'https', ca: tls.cert }, (client) => client.writeData({ topic: 'item', stage: 'pre_sync', date: '2022-01-01', requestId: 'r', body: encodeWriteBody(RECORDS) }));
+        const { result } = await withClient({ hosts: [server.host], scheme: 'https', ca: tls.cert }, (client) =>
+          client.writeData({ topic: 'item', stage: 'pre_sync', date: '2022-01-01', requestId: 'r', body: encodeWriteBody(RECORDS) }),
+        );
         expect(result.kind).toBe('accepted');
         const request = onlyRequest(server);
         expect(request.header('host')).toBe(server.host);
@@ -368,7 +387,14 @@ describe('beforeSend: the last step before the bytes go out', () => {
   test('the request timeout does not count the wait in beforeSend', async () => {
     await withScriptedServer([WRITE_OK], async (server) => {
       const { result } = await withClient({ hosts: [server.host], timeoutMs: 200 }, (client) =>
-        client.writeData({ topic: 'item', stage: 'pre_sync', date: '2022-01-01', requestId: 'r', body: encodeWriteBody(RECORDS), beforeSend: () => new Promise((r) => setTimeout(r, 400)) }),
+        client.writeData({
+          topic: 'item',
+          stage: 'pre_sync',
+          date: '2022-01-01',
+          requestId: 'r',
+          body: encodeWriteBody(RECORDS),
+          beforeSend: () => new Promise((r) => setTimeout(r, 400)),
+        }),
       );
       expect(result.kind).toBe('accepted');
     });
@@ -378,10 +404,19 @@ describe('beforeSend: the last step before the bytes go out', () => {
     await withScriptedServer([WRITE_OK], async (server) => {
       const refusal = new Error('limiter wait aborted');
       const outcome = await withClient({ hosts: [server.host] }, (client) =>
-        client.writeData({ topic: 'item', stage: 'pre_sync', date: '2022-01-01', requestId: 'r', body: encodeWriteBody(RECORDS), beforeSend: () => Promise.reject(refusal) }).then(
-          () => 'sent',
-          (error: unknown) => error,
-        ),
+        client
+          .writeData({
+            topic: 'item',
+            stage: 'pre_sync',
+            date: '2022-01-01',
+            requestId: 'r',
+            body: encodeWriteBody(RECORDS),
+            beforeSend: () => Promise.reject(refusal),
+          })
+          .then(
+            () => 'sent',
+            (error: unknown) => error,
+          ),
       );
       expect(outcome).toBe(refusal);
       expect(server.requests).toHaveLength(0);
@@ -394,7 +429,14 @@ describe('afterSend', () => {
     await withScriptedServer([WRITE_OK], async (server) => {
       const events: string[] = [];
       const pending = withClient({ hosts: [server.host] }, (client) =>
-        client.writeData({ topic: 'item', stage: 'pre_sync', date: '2022-01-01', requestId: 'r', body: encodeWriteBody(RECORDS), afterSend: () => events.push(`sent after ${server.requests.length} received`) }),
+        client.writeData({
+          topic: 'item',
+          stage: 'pre_sync',
+          date: '2022-01-01',
+          requestId: 'r',
+          body: encodeWriteBody(RECORDS),
+          afterSend: () => events.push(`sent after ${server.requests.length} received`),
+        }),
       );
       const { result } = await pending;
       events.push('answered');

@@ -31,7 +31,10 @@ describe('messages.ts and the hand-written encoder agree byte for byte, per the 
         const bytes = messages.encodeWriteResponse(response);
         expect(hex(bytes)).toBe(hex(handWritten.encodeWriteResponse(response)));
         const read = fromBinary(WriteResponseSchema, bytes);
-        expect({ status: read.status && { code: read.status.code, message: read.status.message, success: read.status.success }, errors: read.errors.map((e) => ({ message: e.message, data: e.data, success: e.success })) }).toEqual({
+        expect({
+          status: read.status && { code: read.status.code, message: read.status.message, success: read.status.success },
+          errors: read.errors.map((e) => ({ message: e.message, data: e.data, success: e.success })),
+        }).toEqual({
           status: response.status,
           errors: response.errors.map((e) => ({ ...e, success: false })),
         });
@@ -70,7 +73,10 @@ describe('messages.ts and the hand-written encoder agree byte for byte, per the 
   test('what the generated code writes, messages.ts reads (DataError.success, which it drops, included)', () => {
     fc.assert(
       fc.property(writeResponse, fc.boolean(), (response, success) => {
-        const bytes = toBinary(WriteResponseSchema, create(WriteResponseSchema, { status: response.status, errors: response.errors.map((e) => ({ ...e, success })) }));
+        const bytes = toBinary(
+          WriteResponseSchema,
+          create(WriteResponseSchema, { status: response.status, errors: response.errors.map((e) => ({ ...e, success })) }),
+        );
         expect(messages.decodeWriteResponse(Buffer.from(bytes))).toEqual(response);
         expect(handWritten.decodeWriteResponse(Buffer.from(bytes))).toEqual(response);
       }),

@@ -12,7 +12,11 @@ import { makeTempDir, type TempDir } from '../../../../test/support/temp-files.j
 const GENERATED = 'src/byteair/generated';
 
 function filesUnder(dir: string): Map<string, string> {
-  return new Map(readdirSync(dir).sort().map((name) => [name, readFileSync(join(dir, name), 'utf8')]));
+  return new Map(
+    readdirSync(dir)
+      .sort()
+      .map((name) => [name, readFileSync(join(dir, name), 'utf8')]),
+  );
 }
 
 describe('generated protobuf code', () => {

@@ -148,7 +148,9 @@ describe('classification beyond the vectors', () => {
 
   test('garbage is an unexpected answer, not a crash', () => {
     expect(catchError(() => classifyWriteResponse(raw(200, {}, Buffer.from([0xff, 0xff, 0xff])), NOW))).toMatchObject({ answer: 'undecodable-body' });
-    expect(catchError(() => classifyWriteResponse(raw(200, { 'content-encoding': 'gzip' }, Buffer.from('nope')), NOW))).toMatchObject({ answer: 'undecodable-body' });
+    expect(catchError(() => classifyWriteResponse(raw(200, { 'content-encoding': 'gzip' }, Buffer.from('nope')), NOW))).toMatchObject({
+      answer: 'undecodable-body',
+    });
   });
 
   test('bodies no protobuf reader takes are undecodable, for write and done alike, with the decoder error as cause', () => {
@@ -186,9 +188,24 @@ describe('classification beyond the vectors', () => {
   test('status codes: the code decides, not the success flag', () => {
     expect(catchError(() => classifyWriteResponse(protobuf(408, 'slow'), NOW))).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', reason: 'timeout' });
     expect(catchError(() => classifyWriteResponse(protobuf(2001, 'odd'), NOW))).toMatchObject({ code: 'UNEXPECTED_ANSWER', answer: 'unknown-code' });
-    expect(catchError(() => classifyWriteResponse(protobuf(7, 'odd', true), NOW))).toMatchObject({ code: 'UNEXPECTED_ANSWER', answer: 'unknown-code', message: 'API answered an undefined status 7 with success=true (odd)' });
+    expect(catchError(() => classifyWriteResponse(protobuf(7, 'odd', true), NOW))).toMatchObject({
+      code: 'UNEXPECTED_ANSWER',
+      answer: 'unknown-code',
+      message: 'API answered an undefined status 7 with success=true (odd)',
+    });
     expect(classifyWriteResponse(protobuf(409, 'dup', true), NOW).kind).toBe('duplicate');
-    expect(catchError(() => classifyDoneResponse(raw(200, { 'content-type': 'application/x-protobuf' }, encodeWriteResponse({ status: { code: 1001, message: 'partial?', success: false }, errors: [] })), NOW))).toMatchObject({ answer: 'unknown-code' });
+    expect(
+      catchError(() =>
+        classifyDoneResponse(
+          raw(
+            200,
+            { 'content-type': 'application/x-protobuf' },
+            encodeWriteResponse({ status: { code: 1001, message: 'partial?', success: false }, errors: [] }),
+          ),
+          NOW,
+        ),
+      ),
+    ).toMatchObject({ answer: 'unknown-code' });
   });
 
   test('Retry-After as seconds or an HTTP date', () => {

@@ -97,7 +97,9 @@ describe('Volc HMAC-SHA256 signer against the official Python SDK captures', () 
       payloadHash: 'h',
     });
     expect(signedHeaderNames).toEqual(['content-type', 'x-date']);
-    expect(canonicalRequest).toBe('POST\n/data/api/1/done\nstage=a%20b&topic=item\ncontent-type:application/x-protobuf\nx-date:20220102T030405Z\n\ncontent-type;x-date\nh');
+    expect(canonicalRequest).toBe(
+      'POST\n/data/api/1/done\nstage=a%20b&topic=item\ncontent-type:application/x-protobuf\nx-date:20220102T030405Z\n\ncontent-type;x-date\nh',
+    );
   });
 });
 
@@ -164,8 +166,18 @@ describe('a body digest made once', () => {
     if (!isStage(inputs.stage)) throw new Error(`bad stage in vector: ${inputs.stage}`);
     const body = bodyOf(vector);
     const call: ApiCall = { kind: 'write', topic: inputs.topic, stage: inputs.stage, date: inputs.data_date, requestId: 'r-1', body };
-    const credentials = inputs.auth === 'volc' ? ({ kind: 'volc', ak: inputs.ak ?? '', sk: inputs.sk ?? '' } as const) : ({ kind: 'air', token: inputs.token ?? '' } as const);
-    const at = (now: number, nonce: string): BuildRequestInput => ({ call, scheme: 'http', host: 'h:1', tenantId: inputs.tenant_id, applicationId: inputs.application_id, credentials, now, nonce });
+    const credentials =
+      inputs.auth === 'volc' ? ({ kind: 'volc', ak: inputs.ak ?? '', sk: inputs.sk ?? '' } as const) : ({ kind: 'air', token: inputs.token ?? '' } as const);
+    const at = (now: number, nonce: string): BuildRequestInput => ({
+      call,
+      scheme: 'http',
+      host: 'h:1',
+      tenantId: inputs.tenant_id,
+      applicationId: inputs.application_id,
+      credentials,
+      now,
+      nonce,
+    });
     const digest = digestBody(credentials, body);
     expect(digest.kind).toBe(credentials.kind);
     // Three signings, seconds apart and with other nonces: the digest is copied, never used up.

@@ -29,7 +29,12 @@ test.each([
   expect(code).toBe(2);
   expect(stderr).toMatch(message);
   // One line says what is wrong; a usage error adds commander's pointer to --help.
-  expect(stderr.trim().split('\n').filter((line) => !line.startsWith('(run with --help'))).toHaveLength(1);
+  expect(
+    stderr
+      .trim()
+      .split('\n')
+      .filter((line) => !line.startsWith('(run with --help')),
+  ).toHaveLength(1);
   expect(stdout).toBe('');
   expect(stderr).not.toContain('obviously-fake-password');
 });

@@ -23,7 +23,9 @@ describe('byteair-sync done: successful calls', () => {
     await withScriptedServer([DONE_OK], async (server) => {
       const run = await done(server, ['--topic', 'user', '--stage', 'history_sync', '--date', '2022-01-01', '--date', '20220102']);
       expect(run.code).toBe(0);
-      expect(run.stdout).toMatch(/^accepted: user\/history_sync 2022-01-01, 2022-01-02 marked done \(status 0 "OK", request id m-[0-9a-f]{32}, host 127\.0\.0\.1:\d+\)\n$/);
+      expect(run.stdout).toMatch(
+        /^accepted: user\/history_sync 2022-01-01, 2022-01-02 marked done \(status 0 "OK", request id m-[0-9a-f]{32}, host 127\.0\.0\.1:\d+\)\n$/,
+      );
       const request = onlyRequest(server);
       expect(request.url).toBe(`/data/api/${CLI_APPLICATION_ID}/done?topic=user&stage=history_sync`);
       expect(request.header('tenant-id')).toBe(CLI_TENANT_ID);
@@ -70,7 +72,11 @@ describe('byteair-sync done: successful calls', () => {
   test('status 400 (date already archived): exit 1 with the server message', async () => {
     await withScriptedServer([doneReply(400, 'Syncing or ack is not allowed when done.')], async (server) => {
       const run = await done(server, ['--topic', 'item', '--stage', 'pre_sync', '--date', '2022-01-01']);
-      expect(run).toEqual({ code: 1, stdout: '', stderr: 'byteair-sync: STAGE_REJECTED: API rejected the request (400): Syncing or ack is not allowed when done.\n' });
+      expect(run).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: 'byteair-sync: STAGE_REJECTED: API rejected the request (400): Syncing or ack is not allowed when done.\n',
+      });
     });
   });
 });
@@ -81,7 +87,11 @@ describe('byteair-sync done: bad input exits 2 and sends nothing', () => {
     ['missing --topic', ['--stage', 'pre_sync', '--date', '2022-01-01'], '--topic: is required'],
     ['the streaming stage', ['--topic', 'item', '--stage', 'incremental_sync_streaming', '--date', '2022-01-01'], '--stage: must be an offline stage'],
     ['a future date', ['--topic', 'item', '--stage', 'pre_sync', '--date', '2022-01-01', '--date', '2999-12-31'], '--date: is in the future'],
-    ['a date twice', ['--topic', 'item', '--stage', 'pre_sync', '--date', '2022-01-01', '--date', '20220101'], '--date: lists 2022-01-01 twice (got "20220101")'],
+    [
+      'a date twice',
+      ['--topic', 'item', '--stage', 'pre_sync', '--date', '2022-01-01', '--date', '20220101'],
+      '--date: lists 2022-01-01 twice (got "20220101")',
+    ],
     ['a bad date', ['--topic', 'item', '--stage', 'pre_sync', '--date', '2022-1-1'], '--date: must be a date as YYYY-MM-DD (got "2022-1-1")'],
   ];
   test.concurrent.each(cases)('%s', async (_label, args, expected) => {

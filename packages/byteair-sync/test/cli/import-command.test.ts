@@ -55,7 +55,9 @@ describe('byteair-sync import: records reach the batch', () => {
     const file = temp.write('seven.jsonl', jsonl(records));
     const run = await importCli([...target('history_sync', '2022-01-01'), '--file', file, '--progress-every', '0']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^imported 7 records from .*seven\.jsonl into item\/history_sync\/2022-01-01: 3 chunks \(3 new, 0 already in the batch\), .* read in \d+:\d\d \(\d+ records\/s\); the batch is open/);
+    expect(run.stdout).toMatch(
+      /^imported 7 records from .*seven\.jsonl into item\/history_sync\/2022-01-01: 3 chunks \(3 new, 0 already in the batch\), .* read in \d+:\d\d \(\d+ records\/s\); the batch is open/,
+    );
     expect(run.stderr.trimEnd().split('\n')).toEqual([
       expect.stringMatching(/^progress .*seven\.jsonl: 3 records, 1 chunks, \d+ records\/s, 100% read, ETA 0:00$/),
       expect.stringMatching(/: 6 records, 2 chunks, /),
@@ -78,7 +80,12 @@ describe('byteair-sync import: records reach the batch', () => {
   });
 
   test('a pretty-printed .json array is read element by element into the same records', async () => {
-    const records = [{ id: 'j1', title: 'a, "quoted" ] } title', nested: { list: [1, [2, 3]], empty: {} } }, { id: 'j2', text: 'esc \\ \n \u00e9 火山' }, { id: 'j3' }, { id: 'j4', n: -1.5e3 }];
+    const records = [
+      { id: 'j1', title: 'a, "quoted" ] } title', nested: { list: [1, [2, 3]], empty: {} } },
+      { id: 'j2', text: 'esc \\ \n \u00e9 火山' },
+      { id: 'j3' },
+      { id: 'j4', n: -1.5e3 },
+    ];
     const file = temp.write('items.json', `\uFEFF${JSON.stringify(records, null, 2)}\n`);
     const run = await importCli([...target('pre_sync', '2022-01-01'), '--file', file, '--quiet']);
     expect(run).toEqual({ code: 0, stdout: '', stderr: '' });
@@ -97,11 +104,18 @@ describe('byteair-sync import: records reach the batch', () => {
   });
 
   test('- reads standard input in the format --format names; no ETA without a size', async () => {
-    const run = await runCliWithInput(['import', ...target('pre_sync', '2022-01-02', 'user'), '--file', '-', '--format', 'csv', '--progress-every', '0'], operatorEnv(redis, ENV), 'id,x\nu9,1\nu8,2\n');
+    const run = await runCliWithInput(
+      ['import', ...target('pre_sync', '2022-01-02', 'user'), '--file', '-', '--format', 'csv', '--progress-every', '0'],
+      operatorEnv(redis, ENV),
+      'id,x\nu9,1\nu8,2\n',
+    );
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^imported 2 records from stdin into user\/pre_sync\/2022-01-02/);
     expect(run.stderr).toMatch(/^progress stdin: 2 records, 1 chunks, \d+ records\/s\n$/);
-    expect((await queuedRecords(ops, 'user/pre_sync/2022-01-02')).flat().sort(byId)).toEqual([{ id: 'u8', x: '2' }, { id: 'u9', x: '1' }]);
+    expect((await queuedRecords(ops, 'user/pre_sync/2022-01-02')).flat().sort(byId)).toEqual([
+      { id: 'u8', x: '2' },
+      { id: 'u9', x: '1' },
+    ]);
   });
 
   test('--seal seals the batch after the import', async () => {
@@ -123,7 +137,10 @@ describe('byteair-sync import: bad input stops at the edge with one line naming 
     [target('pre_sync', '2022-01-01'), /INVALID_INPUT: --file: is required/],
     [[...target('pre_sync', '2022-01-01', 'items'), '--file', good], /INVALID_INPUT: --topic: is not a configured topic .*got "items"/],
     [[...target('presync', '2022-01-01'), '--file', good], /INVALID_INPUT: --stage: must be one of .*got "presync"/],
-    [[...target('incremental_sync_streaming', '2022-01-01'), '--file', good], /INVALID_INPUT: --stage: is streaming: streaming records are pushed \(byteair-sync push\)/],
+    [
+      [...target('incremental_sync_streaming', '2022-01-01'), '--file', good],
+      /INVALID_INPUT: --stage: is streaming: streaming records are pushed \(byteair-sync push\)/,
+    ],
     [[...target('pre_sync', '2022-02-30'), '--file', good], /INVALID_INPUT: --date: is not a calendar date/],
     [[...target('pre_sync', '2999-01-01'), '--file', good], /INVALID_INPUT: --date: is in the future/],
     [[...target('incremental_sync_daily', '2022-01-01', 'behavior'), '--file', good], /INVALID_INPUT: --stage: topic "behavior" is declared streaming-only/],
@@ -194,11 +211,18 @@ describe('byteair-sync import: bad input stops at the edge with one line naming 
     const batch = await ops.producer.batch('item', 'pre_sync', '2022-02-04');
     await batch.add([{ id: 'x' }]);
     await batch.seal();
-    expectOneLineError(await importCli([...target('pre_sync', '2022-02-04'), '--file', join(temp.path, 'not-even-there.jsonl')]), 1, /^byteair-sync: BATCH_CLOSED: batch item\/pre_sync\/2022-02-04 is sealed/);
+    expectOneLineError(
+      await importCli([...target('pre_sync', '2022-02-04'), '--file', join(temp.path, 'not-even-there.jsonl')]),
+      1,
+      /^byteair-sync: BATCH_CLOSED: batch item\/pre_sync\/2022-02-04 is sealed/,
+    );
   });
 
   test('Redis out of reach: one line naming host and port, never the URL password (exit 1)', async () => {
-    const run = await runCli(['import', ...target('pre_sync', '2022-01-01'), '--file', good], operatorEnv(redis, { ...ENV, REDIS_URL: 'redis://:hunter2@127.0.0.1:1' }));
+    const run = await runCli(
+      ['import', ...target('pre_sync', '2022-01-01'), '--file', good],
+      operatorEnv(redis, { ...ENV, REDIS_URL: 'redis://:hunter2@127.0.0.1:1' }),
+    );
     expectOneLineError(run, 1, /^byteair-sync: REDIS_UNAVAILABLE: cannot reach Redis at 127\.0\.0\.1:1 \(ECONNREFUSED\)/);
     expect(run.stderr).not.toContain('hunter2');
   });

@@ -17,7 +17,13 @@ function sink(isTTY: boolean): { out: { write(text: string): boolean; isTTY: boo
 }
 
 /** `totalBytes` null: a source of unknown size (stdin). */
-const progress = (records: number, bytesRead: number, totalBytes: number | null = 1000): ImportProgress => ({ records, chunks: Math.ceil(records / 10), jsonBytes: records * 10, bytesRead, totalBytes: totalBytes ?? undefined });
+const progress = (records: number, bytesRead: number, totalBytes: number | null = 1000): ImportProgress => ({
+  records,
+  chunks: Math.ceil(records / 10),
+  jsonBytes: records * 10,
+  bytesRead,
+  totalBytes: totalBytes ?? undefined,
+});
 
 test('figures: rate from records and time, ETA from the share of bytes read; none without a size', () => {
   expect(progressFigures(progress(500, 250), 10_000)).toEqual({ records: 500, chunks: 50, recordsPerSecond: 50, fraction: 0.25, etaMs: 30_000 });
@@ -42,7 +48,10 @@ test('on a terminal one line is redrawn in place, at most every 100 ms, and clea
   reporter.update(progress(30, 300));
   reporter.clear();
   const draws = text().split('\r\x1b[2K');
-  expect(draws.filter((d) => d !== '')).toEqual([expect.stringMatching(/^f {2}\[##-+\] {2}10% {2}10 records/), expect.stringMatching(/^f {2}\[#+-+\] {2}30% {2}30 records/)]);
+  expect(draws.filter((d) => d !== '')).toEqual([
+    expect.stringMatching(/^f {2}\[##-+\] {2}10% {2}10 records/),
+    expect.stringMatching(/^f {2}\[#+-+\] {2}30% {2}30 records/),
+  ]);
   expect(text().endsWith('\r\x1b[2K')).toBe(true);
   expect(text()).not.toContain('\n');
 });

@@ -64,7 +64,11 @@ describe('seal', () => {
     await batch.add([{ id: 'a' }, { id: 'b' }]);
     const args = ['seal', '--topic', 'item', '--stage', 'pre_sync', '--date', '2022-03-01'];
     const first = await cli(args);
-    expect(first).toEqual({ code: 0, stderr: '', stdout: 'sealed item/pre_sync/2022-03-01 (2 records in 1 chunks, 0 uploaded); its Done is sent once every chunk is uploaded\n' });
+    expect(first).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: 'sealed item/pre_sync/2022-03-01 (2 records in 1 chunks, 0 uploaded); its Done is sent once every chunk is uploaded\n',
+    });
     expect(await stateOf('item/pre_sync/2022-03-01')).toBe('sealed');
     const again = await cli(args);
     expect(again.code).toBe(0);
@@ -72,7 +76,11 @@ describe('seal', () => {
   });
 
   test('a batch that does not exist is not created by trying to seal it (exit 1)', async () => {
-    expectOneLineError(await cli(['seal', '--topic', 'item', '--stage', 'history_sync', '--date', '2022-03-02']), 1, /^byteair-sync: BATCH_NOT_FOUND: batch item\/history_sync\/2022-03-02 does not exist/);
+    expectOneLineError(
+      await cli(['seal', '--topic', 'item', '--stage', 'history_sync', '--date', '2022-03-02']),
+      1,
+      /^byteair-sync: BATCH_NOT_FOUND: batch item\/history_sync\/2022-03-02 does not exist/,
+    );
     expect(await stateOf('item/history_sync/2022-03-02')).toBeUndefined();
   });
 
@@ -116,7 +124,9 @@ describe('status', () => {
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}history_sync +1 +1 +0 +0 +0 +3 +0 +0 +0 +0 +-$/));
     expect(lines).toContainEqual(expect.stringMatching(/^ {4}history_sync +2022-03-04 +open +3 records +0\/1 chunks uploaded +0%$/));
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}streaming: HELD until the first incremental_sync_daily Done; 2 pushed, 2 waiting in the intake/));
-    expect(lines).toContainEqual(expect.stringMatching(/^ {2}daily freshness: not started \(no incremental_sync_daily Done yet\); daily Done due by 06:00 next day \(.+\)$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^ {2}daily freshness: not started \(no incremental_sync_daily Done yet\); daily Done due by 06:00 next day \(.+\)$/),
+    );
   });
 });
 
@@ -144,7 +154,16 @@ describe('replay', () => {
     const dry = await cli(['replay', '--topic', 'user', '--dry-run']);
     expect(dry.code).toBe(0);
     const [line, summary] = dry.stdout.trimEnd().split('\n');
-    expect(line?.split('\t')).toEqual(['upload', expect.any(String), 'user', 'history_sync', '2022-03-05', '2 records', expect.stringMatching(/^\d{4}-.*Z$/), 'AUTH_REJECTED: test outage']);
+    expect(line?.split('\t')).toEqual([
+      'upload',
+      expect.any(String),
+      'user',
+      'history_sync',
+      '2022-03-05',
+      '2 records',
+      expect.stringMatching(/^\d{4}-.*Z$/),
+      'AUTH_REJECTED: test outage',
+    ]);
     expect(summary).toBe('dry run: 1 failed jobs match; nothing changed (run without --dry-run to replay them)');
     const jobId = line?.split('\t')[1] ?? '';
     expect(await (await ops.queues.upload.getJob(jobId))?.getState()).toBe('failed');
@@ -187,10 +206,29 @@ describe('rejected export', () => {
   test('JSON Lines by default, filtered by topic; the count goes to stderr', async () => {
     const run = await cli(['rejected', 'export', '--topic', 'item']);
     expect(run.code).toBe(0);
-    const rows = run.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as unknown);
+    const rows = run.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as unknown);
     expect(rows).toHaveLength(2);
-    expect(rows).toContainEqual({ topic: 'item', stage: 'pre_sync', date: '2022-03-06', requestId: 'w-1', rejectedAt: '2022-03-06T08:00:00.000Z', reason: 'price, "out of range"', record: '{"id":"x1","price":-1}' });
-    expect(rows).toContainEqual({ topic: 'item', stage: 'incremental_sync_streaming', date: null, requestId: 's-1', rejectedAt: '2022-03-06T08:00:00.000Z', reason: 'missing title', record: '{"id":"x2"}' });
+    expect(rows).toContainEqual({
+      topic: 'item',
+      stage: 'pre_sync',
+      date: '2022-03-06',
+      requestId: 'w-1',
+      rejectedAt: '2022-03-06T08:00:00.000Z',
+      reason: 'price, "out of range"',
+      record: '{"id":"x1","price":-1}',
+    });
+    expect(rows).toContainEqual({
+      topic: 'item',
+      stage: 'incremental_sync_streaming',
+      date: null,
+      requestId: 's-1',
+      rejectedAt: '2022-03-06T08:00:00.000Z',
+      reason: 'missing title',
+      record: '{"id":"x2"}',
+    });
     expect(run.stderr).toBe('exported 2 rejected records to stdout\n');
   });
 

@@ -52,7 +52,9 @@ test('groups: --group 2 pushes 5 lines in three all-or-nothing appends, all acce
 test('a bad line stops the push with its number; the lines before it stay accepted (exit 2)', async () => {
   const run = await push(['--topic', 'user'], '{"id":"u1"}\n{"id":"u2"}\n{"id": u3}\n{"id":"u4"}\n');
   expect(run.code).toBe(2);
-  expect(run.stdout).toBe('accepted 2 records into the streaming intake of user; stopped at line 3: nothing from that line on was pushed (the reason is on stderr)\n');
+  expect(run.stdout).toBe(
+    'accepted 2 records into the streaming intake of user; stopped at line 3: nothing from that line on was pushed (the reason is on stderr)\n',
+  );
   expect(run.stderr).toMatch(/^byteair-sync: INVALID_INPUT: stdin line 3: is not valid JSON \(.*\) \(got "\{\\"id\\": u3\}"\)\n$/);
   expect(await intakeOf('user')).toEqual([{ id: 'u1' }, { id: 'u2' }]);
 });
@@ -75,7 +77,9 @@ test('a full intake refuses the group whole: exit 1 with the message, the count 
   const run = await push(['--topic', 'item', '--group', '4'], lines);
   // The intake already held 3 records (first test): 3 + 4 = 7 fit, 7 + 4 = 11 > 10 does not.
   expect(run.code).toBe(1);
-  expect(run.stdout).toBe('accepted 4 records into the streaming intake of item; stopped at line 5: nothing from that line on was pushed (the reason is on stderr)\n');
+  expect(run.stdout).toBe(
+    'accepted 4 records into the streaming intake of item; stopped at line 5: nothing from that line on was pushed (the reason is on stderr)\n',
+  );
   expect(run.stderr).toMatch(/^byteair-sync: INTAKE_FULL: streaming intake of topic "item" is full \(BYTEAIR_STREAM_INTAKE_CAP=10\)/);
   expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
   expect(await intakeOf('item')).toHaveLength(7);
@@ -113,7 +117,11 @@ describe('Redis out of reach: one line on stderr (REDIS_UNAVAILABLE, host and po
   }
 
   test('before the first line: a closed port', async () => {
-    const run = await runCliWithInput(['push', '--topic', 'item'], operatorEnv(redis, { ...ENV, REDIS_URL: 'redis://:hunter2@127.0.0.1:1' }), '{"id":"never"}\n');
+    const run = await runCliWithInput(
+      ['push', '--topic', 'item'],
+      operatorEnv(redis, { ...ENV, REDIS_URL: 'redis://:hunter2@127.0.0.1:1' }),
+      '{"id":"never"}\n',
+    );
     expectOneLine(run);
     expect(run.stderr).not.toContain('hunter2');
   });
@@ -135,7 +143,9 @@ describe('Redis out of reach: one line on stderr (REDIS_UNAVAILABLE, host and po
       child.stdin.end('{"id":"o2"}\n');
       const code = await exited;
       expectOneLine({ code, stdout, stderr });
-      expect(stdout).toBe('accepted 1 records into the streaming intake of item; stopped at line 2: nothing from that line on was pushed (the reason is on stderr)\n');
+      expect(stdout).toBe(
+        'accepted 1 records into the streaming intake of item; stopped at line 2: nothing from that line on was pushed (the reason is on stderr)\n',
+      );
     } finally {
       await server.stop();
     }

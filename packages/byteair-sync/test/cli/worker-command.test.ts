@@ -56,7 +56,12 @@ test('missing credentials for the upload role: exit 2 naming the setting, no sec
 });
 
 /** Spawns the built worker with output collected, as a supervisor (systemd, docker) would run it. */
-function spawnWorker(extraEnv: Record<string, string> = {}): { stdout(): string; stderr(): string; exited: Promise<number | null>; kill(signal: NodeJS.Signals): void } {
+function spawnWorker(extraEnv: Record<string, string> = {}): {
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<number | null>;
+  kill(signal: NodeJS.Signals): void;
+} {
   const child = spawn(process.execPath, [CLI_PATH, 'worker', '--concurrency', '2'], { env: { PATH: process.env.PATH ?? '', ...env(extraEnv) } });
   let stdout = '';
   let stderr = '';
@@ -76,7 +81,10 @@ test('a Redis outage is one warning and one recovery line, not a stack trace per
     await eventually(() => Promise.resolve(worker.stdout().includes('"event":"ready"') ? true : undefined), 'the ready line', 20_000);
     await redis.restart('sigkill', 3_000);
     await eventually(() => Promise.resolve(worker.stderr().includes('Redis reachable again') ? true : undefined), 'the recovery line', 20_000);
-    const lines = worker.stderr().split('\n').filter((line) => line.trim() !== '');
+    const lines = worker
+      .stderr()
+      .split('\n')
+      .filter((line) => line.trim() !== '');
     // Every line is one JSON log record: nothing printed raw by ioredis or BullMQ.
     for (const line of lines) expect(() => JSON.parse(line) as unknown).not.toThrow();
     expect(lines.filter((line) => line.includes('Redis unreachable'))).toHaveLength(1);

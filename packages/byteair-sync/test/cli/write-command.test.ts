@@ -19,7 +19,9 @@ const itemsJsonl = temp.write('items.jsonl', `${RECORDS.map((r) => JSON.stringif
 
 /** The id the pipeline would give the same records: sha256 of the compact JSON array. */
 function pipelineId(stage: string, date: string, records: readonly unknown[]): string {
-  const sha = createHash('sha256').update(`[${records.map((r) => JSON.stringify(r)).join(',')}]`).digest('hex');
+  const sha = createHash('sha256')
+    .update(`[${records.map((r) => JSON.stringify(r)).join(',')}]`)
+    .digest('hex');
   return offlineWriteRequestId(CLI_APPLICATION_ID, 'item', stage, date, sha);
 }
 
@@ -127,13 +129,17 @@ describe('byteair-sync write: a successful call', () => {
       const run = await write(server, [...OFFLINE_ARGS, '--file', itemsJson]);
       expect(run.code).toBe(3);
       expect(run.stdout.split('\n')).toEqual([
-        expect.stringMatching(/^partial: 1 of 2 records rejected for item\/history_sync 2022-01-01, the others written \(status 1001 "partial data failed"/) as string,
+        expect.stringMatching(
+          /^partial: 1 of 2 records rejected for item\/history_sync 2022-01-01, the others written \(status 1001 "partial data failed"/,
+        ) as string,
         `rejected: field 'price' is required: {"id":"item_id2"}`,
         '',
       ]);
       const json = await write(server, [...OFFLINE_ARGS, '--file', itemsJson, '--json']);
       expect(json.code).toBe(3);
-      expect(JSON.parse(json.stdout)).toEqual(expect.objectContaining({ outcome: 'partial', rejected: [{ data: '{"id":"item_id2"}', reason: "field 'price' is required" }] }));
+      expect(JSON.parse(json.stdout)).toEqual(
+        expect.objectContaining({ outcome: 'partial', rejected: [{ data: '{"id":"item_id2"}', reason: "field 'price' is required" }] }),
+      );
     });
   });
 });
@@ -178,25 +184,70 @@ describe('byteair-sync write: bad input exits 2 with one line naming the field a
     ['missing --topic', ['--stage', 'pre_sync', '--date', '2022-01-01', '--file', itemsJson], '--topic: is required: the topic to write (got nothing)'],
     ['missing --stage', ['--topic', 'item', '--date', '2022-01-01', '--file', itemsJson], '--stage: is required'],
     ['missing --file', OFFLINE_ARGS, '--file: is required: a .json or .jsonl file of records (got nothing)'],
-    ['missing --date for an offline stage', ['--topic', 'item', '--stage', 'pre_sync', '--file', itemsJson], '--date: is required: the data date (YYYY-MM-DD) of this pre_sync upload (got nothing)'],
-    ['an unknown stage', ['--topic', 'item', '--stage', 'daily', '--date', '2022-01-01', '--file', itemsJson], '--stage: must be one of pre_sync, history_sync, incremental_sync_daily, incremental_sync_streaming (got "daily")'],
-    ['an unknown topic', ['--topic', 'items', '--stage', 'pre_sync', '--date', '2022-01-01', '--file', itemsJson], '--topic: is not a configured topic (BYTEAIR_TOPICS: item, user, behavior) (got "items")'],
-    ['a date that is no calendar day', ['--topic', 'item', '--stage', 'pre_sync', '--date', '2022-02-30', '--file', itemsJson], '--date: is not a calendar date'],
-    ['a date in another format', ['--topic', 'item', '--stage', 'pre_sync', '--date', '01/02/2022', '--file', itemsJson], '--date: must be a date as YYYY-MM-DD (got "01/02/2022")'],
+    [
+      'missing --date for an offline stage',
+      ['--topic', 'item', '--stage', 'pre_sync', '--file', itemsJson],
+      '--date: is required: the data date (YYYY-MM-DD) of this pre_sync upload (got nothing)',
+    ],
+    [
+      'an unknown stage',
+      ['--topic', 'item', '--stage', 'daily', '--date', '2022-01-01', '--file', itemsJson],
+      '--stage: must be one of pre_sync, history_sync, incremental_sync_daily, incremental_sync_streaming (got "daily")',
+    ],
+    [
+      'an unknown topic',
+      ['--topic', 'items', '--stage', 'pre_sync', '--date', '2022-01-01', '--file', itemsJson],
+      '--topic: is not a configured topic (BYTEAIR_TOPICS: item, user, behavior) (got "items")',
+    ],
+    [
+      'a date that is no calendar day',
+      ['--topic', 'item', '--stage', 'pre_sync', '--date', '2022-02-30', '--file', itemsJson],
+      '--date: is not a calendar date',
+    ],
+    [
+      'a date in another format',
+      ['--topic', 'item', '--stage', 'pre_sync', '--date', '01/02/2022', '--file', itemsJson],
+      '--date: must be a date as YYYY-MM-DD (got "01/02/2022")',
+    ],
     ['a future date', ['--topic', 'item', '--stage', 'pre_sync', '--date', '2999-01-01', '--file', itemsJson], '--date: is in the future (today is'],
-    ['a date before 2000-01-01', ['--topic', 'item', '--stage', 'pre_sync', '--date', '0001-01-01', '--file', itemsJson], '--date: is before 2000-01-01, the earliest data date taken (got "0001-01-01")'],
-    ['a date for streaming', ['--topic', 'item', '--stage', 'incremental_sync_streaming', '--date', '2022-01-01', '--file', itemsJson], '--date: must not be given for incremental_sync_streaming: streaming data has no data date (got "2022-01-01")'],
-    ['daily data for a streaming-only topic', ['--topic', 'behavior', '--stage', 'incremental_sync_daily', '--date', '2022-01-01', '--file', itemsJson], '--stage: topic "behavior" is declared streaming-only', { BYTEAIR_STREAMING_ONLY_TOPICS: 'behavior' }],
+    [
+      'a date before 2000-01-01',
+      ['--topic', 'item', '--stage', 'pre_sync', '--date', '0001-01-01', '--file', itemsJson],
+      '--date: is before 2000-01-01, the earliest data date taken (got "0001-01-01")',
+    ],
+    [
+      'a date for streaming',
+      ['--topic', 'item', '--stage', 'incremental_sync_streaming', '--date', '2022-01-01', '--file', itemsJson],
+      '--date: must not be given for incremental_sync_streaming: streaming data has no data date (got "2022-01-01")',
+    ],
+    [
+      'daily data for a streaming-only topic',
+      ['--topic', 'behavior', '--stage', 'incremental_sync_daily', '--date', '2022-01-01', '--file', itemsJson],
+      '--stage: topic "behavior" is declared streaming-only',
+      { BYTEAIR_STREAMING_ONLY_TOPICS: 'behavior' },
+    ],
     ['a file that does not exist', [...OFFLINE_ARGS, '--file', `${temp.path}/absent.json`], `--file: does not exist (got "${temp.path}/absent.json")`],
     ['a file that is neither .json nor .jsonl', [...OFFLINE_ARGS, '--file', files.csv], '--file: must end in .json'],
-    ['invalid JSON in a .json file, by line', [...OFFLINE_ARGS, '--file', files.broken], `${files.broken} line 3: is not valid JSON (Expected ',' or '}' after property value at column 14) (got "  {\\"id\\": \\"b\\" \\"x\\": 1}")`],
+    [
+      'invalid JSON in a .json file, by line',
+      [...OFFLINE_ARGS, '--file', files.broken],
+      `${files.broken} line 3: is not valid JSON (Expected ',' or '}' after property value at column 14) (got "  {\\"id\\": \\"b\\" \\"x\\": 1}")`,
+    ],
     ['invalid JSON in a .jsonl file, by line', [...OFFLINE_ARGS, '--file', files.brokenLines], `${files.brokenLines} line 3: is not valid JSON`],
-    ['more than 10 000 records', [...OFFLINE_ARGS, '--file', files.tooMany], `${files.tooMany}: holds more records than one write call may carry (at most 10000, BYTEAIR_MAX_RECORDS_PER_REQUEST); split the file (got "10001 records")`],
+    [
+      'more than 10 000 records',
+      [...OFFLINE_ARGS, '--file', files.tooMany],
+      `${files.tooMany}: holds more records than one write call may carry (at most 10000, BYTEAIR_MAX_RECORDS_PER_REQUEST); split the file (got "10001 records")`,
+    ],
     ['a record that is not an object (.json)', [...OFFLINE_ARGS, '--file', files.nonObject], `${files.nonObject}[1]: must be a JSON object`],
     ['a record that is not an object (.jsonl)', [...OFFLINE_ARGS, '--file', files.nonObjectLine], `${files.nonObjectLine} line 2: must be a JSON object`],
     ['a .json file that is not an array', [...OFFLINE_ARGS, '--file', files.notArray], `${files.notArray}: must hold a JSON array of record objects`],
     ['a file without records', [...OFFLINE_ARGS, '--file', files.empty], `${files.empty}: holds no records`],
-    ['a request id with spaces', [...OFFLINE_ARGS, '--file', itemsJson, '--request-id', 'my id'], '--request-id: must be 1-128 visible ASCII characters without spaces (got "my id")'],
+    [
+      'a request id with spaces',
+      [...OFFLINE_ARGS, '--file', itemsJson, '--request-id', 'my id'],
+      '--request-id: must be 1-128 visible ASCII characters without spaces (got "my id")',
+    ],
   ];
   // Independent processes and servers: run side by side to keep the suite quick.
   test.concurrent.each(cases)('%s', async (_label, args, expected, env = {}) => {
@@ -228,7 +279,8 @@ describe('byteair-sync write: bad input exits 2 with one line naming the field a
 test('write --help documents every flag, idempotency and the exit codes', async () => {
   const run = await runCli(['write', '--help'], {});
   expect(run.code).toBe(0);
-  for (const flag of ['--topic <topic>', '--stage <stage>', '--date <date>', '--file <path>', '--request-id <id>', '--json', '--help']) expect(run.stdout).toContain(flag);
+  for (const flag of ['--topic <topic>', '--stage <stage>', '--date <date>', '--file <path>', '--request-id <id>', '--json', '--help'])
+    expect(run.stdout).toContain(flag);
   expect(run.stdout).toContain('idempotent');
   expect(run.stdout).toMatch(/Exit codes: 0 accepted or duplicate \(409\), 3 partial/);
 });

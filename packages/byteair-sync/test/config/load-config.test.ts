@@ -28,10 +28,26 @@ describe('defaults', () => {
     expect(JSON.parse(JSON.stringify(config))).toEqual({
       redis: { url: 'redis://127.0.0.1:6379', clusterNodes: [], prefix: 'byteair' },
       api: { hosts: ['api.byteair.volces.com'], scheme: 'https', credentials: {}, timeoutMs: 5_000 },
-      limits: { maxRequestsPerSecond: 100, maxRecordsPerSecond: 50_000, maxRecordsPerRequest: 10_000, maxRequestBytes: 16 * 1024 * 1024, marginMs: 30, marginCapMs: 250 },
+      limits: {
+        maxRequestsPerSecond: 100,
+        maxRecordsPerSecond: 50_000,
+        maxRecordsPerRequest: 10_000,
+        maxRequestBytes: 16 * 1024 * 1024,
+        marginMs: 30,
+        marginCapMs: 250,
+      },
       dateZone: 'Asia/Shanghai',
       topics: ['item', 'user', 'behavior'].map((name) => ({ name, mode: 'daily-then-streaming', stageOrder: true, dailyDoneBy: { hour: 6, minute: 0 } })),
-      worker: { concurrency: 8, attempts: 20, backoffBaseMs: 1_000, backoffMaxMs: 60_000, lockDurationMs: 30_000, maxStalledCount: 5, shutdownTimeoutMs: 15_000, keepCompletedSeconds: 604_800 },
+      worker: {
+        concurrency: 8,
+        attempts: 20,
+        backoffBaseMs: 1_000,
+        backoffMaxMs: 60_000,
+        lockDurationMs: 30_000,
+        maxStalledCount: 5,
+        shutdownTimeoutMs: 15_000,
+        keepCompletedSeconds: 604_800,
+      },
       streaming: { batchSize: 1_000, maxWaitMs: 1_000, intakeCap: 5_000_000 },
       circuit: { threshold: 5, cooldownMs: 1_000, maxCooldownMs: 5_000 },
       dashboard: { host: '127.0.0.1', port: 3_000, readOnly: false, trustedProxies: [] },
@@ -50,7 +66,12 @@ describe('defaults', () => {
   });
 
   test('values are trimmed, underscores allowed in numbers, booleans in several spellings', () => {
-    const config = loadConfig({ BYTEAIR_CONCURRENCY: ' 16 ', BYTEAIR_STREAM_INTAKE_CAP: '1_000_000', BYTEAIR_DASHBOARD_READ_ONLY: 'YES', BYTEAIR_HOSTS: ' a.example:8443 , b.example ' });
+    const config = loadConfig({
+      BYTEAIR_CONCURRENCY: ' 16 ',
+      BYTEAIR_STREAM_INTAKE_CAP: '1_000_000',
+      BYTEAIR_DASHBOARD_READ_ONLY: 'YES',
+      BYTEAIR_HOSTS: ' a.example:8443 , b.example ',
+    });
     expect(config.worker.concurrency).toBe(16);
     expect(config.streaming.intakeCap).toBe(1_000_000);
     expect(config.dashboard.readOnly).toBe(true);
@@ -192,7 +213,9 @@ describe('the config file', () => {
   });
 
   test('numbers, booleans and lists of strings are read as their text', () => {
-    const config = loadConfig({ BYTEAIR_CONFIG_FILE: configFile({ BYTEAIR_CONCURRENCY: 3, BYTEAIR_DASHBOARD_READ_ONLY: true, BYTEAIR_TOPICS: ['item', 'user'] }) });
+    const config = loadConfig({
+      BYTEAIR_CONFIG_FILE: configFile({ BYTEAIR_CONCURRENCY: 3, BYTEAIR_DASHBOARD_READ_ONLY: true, BYTEAIR_TOPICS: ['item', 'user'] }),
+    });
     expect(config.worker.concurrency).toBe(3);
     expect(config.dashboard.readOnly).toBe(true);
     expect(config.topics.map((t) => t.name)).toEqual(['item', 'user']);
@@ -215,20 +238,60 @@ describe('the config file', () => {
 
 describe('rules across settings', () => {
   const cases: Array<[label: string, env: Env, key: string, reason: string]> = [
-    ['backoff max below base', { BYTEAIR_BACKOFF_BASE_MS: '5000', BYTEAIR_BACKOFF_MAX_MS: '1000' }, 'BYTEAIR_BACKOFF_MAX_MS', 'must be at least BYTEAIR_BACKOFF_BASE_MS (5000)'],
-    ['circuit max cooldown below cooldown', { BYTEAIR_CIRCUIT_COOLDOWN_MS: '5000', BYTEAIR_CIRCUIT_MAX_COOLDOWN_MS: '1000' }, 'BYTEAIR_CIRCUIT_MAX_COOLDOWN_MS', 'must be at least BYTEAIR_CIRCUIT_COOLDOWN_MS (5000)'],
-    ['in-flight body bytes below one body', { BYTEAIR_INGEST_MAX_BODY_BYTES: '2048', BYTEAIR_INGEST_MAX_INFLIGHT_BYTES: '1024' }, 'BYTEAIR_INGEST_MAX_INFLIGHT_BYTES', 'must be at least BYTEAIR_INGEST_MAX_BODY_BYTES (2048)'],
-    ['request timeout below headers timeout', { BYTEAIR_HTTP_HEADERS_TIMEOUT_MS: '20000', BYTEAIR_HTTP_REQUEST_TIMEOUT_MS: '10000' }, 'BYTEAIR_HTTP_REQUEST_TIMEOUT_MS', 'must be at least BYTEAIR_HTTP_HEADERS_TIMEOUT_MS (20000)'],
-    ['records per request above records per second', { BYTEAIR_MAX_RECORDS_PER_SECOND: '5000' }, 'BYTEAIR_MAX_RECORDS_PER_REQUEST', 'must not exceed BYTEAIR_MAX_RECORDS_PER_SECOND (5000)'],
-    ['stream batch above records per request', { BYTEAIR_MAX_RECORDS_PER_REQUEST: '500' }, 'BYTEAIR_STREAM_BATCH_SIZE', 'must not exceed BYTEAIR_MAX_RECORDS_PER_REQUEST (500)'],
+    [
+      'backoff max below base',
+      { BYTEAIR_BACKOFF_BASE_MS: '5000', BYTEAIR_BACKOFF_MAX_MS: '1000' },
+      'BYTEAIR_BACKOFF_MAX_MS',
+      'must be at least BYTEAIR_BACKOFF_BASE_MS (5000)',
+    ],
+    [
+      'circuit max cooldown below cooldown',
+      { BYTEAIR_CIRCUIT_COOLDOWN_MS: '5000', BYTEAIR_CIRCUIT_MAX_COOLDOWN_MS: '1000' },
+      'BYTEAIR_CIRCUIT_MAX_COOLDOWN_MS',
+      'must be at least BYTEAIR_CIRCUIT_COOLDOWN_MS (5000)',
+    ],
+    [
+      'in-flight body bytes below one body',
+      { BYTEAIR_INGEST_MAX_BODY_BYTES: '2048', BYTEAIR_INGEST_MAX_INFLIGHT_BYTES: '1024' },
+      'BYTEAIR_INGEST_MAX_INFLIGHT_BYTES',
+      'must be at least BYTEAIR_INGEST_MAX_BODY_BYTES (2048)',
+    ],
+    [
+      'request timeout below headers timeout',
+      { BYTEAIR_HTTP_HEADERS_TIMEOUT_MS: '20000', BYTEAIR_HTTP_REQUEST_TIMEOUT_MS: '10000' },
+      'BYTEAIR_HTTP_REQUEST_TIMEOUT_MS',
+      'must be at least BYTEAIR_HTTP_HEADERS_TIMEOUT_MS (20000)',
+    ],
+    [
+      'records per request above records per second',
+      { BYTEAIR_MAX_RECORDS_PER_SECOND: '5000' },
+      'BYTEAIR_MAX_RECORDS_PER_REQUEST',
+      'must not exceed BYTEAIR_MAX_RECORDS_PER_SECOND (5000)',
+    ],
+    [
+      'stream batch above records per request',
+      { BYTEAIR_MAX_RECORDS_PER_REQUEST: '500' },
+      'BYTEAIR_STREAM_BATCH_SIZE',
+      'must not exceed BYTEAIR_MAX_RECORDS_PER_REQUEST (500)',
+    ],
     ['dashboard user without password', { BYTEAIR_DASHBOARD_USER: 'ops' }, 'BYTEAIR_DASHBOARD_PASSWORD', 'set together or not at all'],
     ['dashboard password without user', { BYTEAIR_DASHBOARD_PASSWORD: 'pw' }, 'BYTEAIR_DASHBOARD_USER', 'set together or not at all'],
     ['volc auth without SK', { BYTEAIR_AK: 'ak' }, 'BYTEAIR_SK', 'volc auth needs both BYTEAIR_AK and BYTEAIR_SK'],
     ['volc auth without AK', { BYTEAIR_SK: 'sk' }, 'BYTEAIR_AK', 'volc auth needs both'],
     ['volc chosen explicitly without keys', { BYTEAIR_AUTH: 'volc', BYTEAIR_TOKEN: 'tok' }, 'BYTEAIR_AK', 'volc auth needs both'],
     ['air auth without token', { BYTEAIR_AUTH: 'air', BYTEAIR_AK: 'ak', BYTEAIR_SK: 'sk' }, 'BYTEAIR_TOKEN', 'air auth needs BYTEAIR_TOKEN'],
-    ['a streaming-only topic that is not a topic', { BYTEAIR_TOPICS: 'item,user', BYTEAIR_STREAMING_ONLY_TOPICS: 'behavior' }, 'BYTEAIR_STREAMING_ONLY_TOPICS', 'topic "behavior" is not in BYTEAIR_TOPICS (item,user)'],
-    ['an unordered topic that is not a topic', { BYTEAIR_TOPICS: 'item', BYTEAIR_UNORDERED_TOPICS: 'item,user' }, 'BYTEAIR_UNORDERED_TOPICS', 'topic "user" is not in BYTEAIR_TOPICS'],
+    [
+      'a streaming-only topic that is not a topic',
+      { BYTEAIR_TOPICS: 'item,user', BYTEAIR_STREAMING_ONLY_TOPICS: 'behavior' },
+      'BYTEAIR_STREAMING_ONLY_TOPICS',
+      'topic "behavior" is not in BYTEAIR_TOPICS (item,user)',
+    ],
+    [
+      'an unordered topic that is not a topic',
+      { BYTEAIR_TOPICS: 'item', BYTEAIR_UNORDERED_TOPICS: 'item,user' },
+      'BYTEAIR_UNORDERED_TOPICS',
+      'topic "user" is not in BYTEAIR_TOPICS',
+    ],
     ['a topic listed twice', { BYTEAIR_TOPICS: 'item,user,item' }, 'BYTEAIR_TOPICS', 'lists a topic twice'],
   ];
   test.each(cases)('%s', (_label, env, key, reason) => {
@@ -275,7 +338,11 @@ describe('rules across settings', () => {
     ['two times for all', { BYTEAIR_DAILY_DONE_BY: '06:00,07:00' }, 'has two times for every topic ("07:00")'],
     ['a topic twice', { BYTEAIR_DAILY_DONE_BY: 'item=06:00,item=07:00' }, 'names topic "item" twice'],
     ['an unknown topic', { BYTEAIR_DAILY_DONE_BY: 'items=06:00' }, 'topic "items" is not in BYTEAIR_TOPICS (item,user,behavior)'],
-    ['a deadline for a streaming-only topic', { BYTEAIR_STREAMING_ONLY_TOPICS: 'behavior', BYTEAIR_DAILY_DONE_BY: 'behavior=06:00' }, 'topic "behavior" is streaming-only'],
+    [
+      'a deadline for a streaming-only topic',
+      { BYTEAIR_STREAMING_ONLY_TOPICS: 'behavior', BYTEAIR_DAILY_DONE_BY: 'behavior=06:00' },
+      'topic "behavior" is streaming-only',
+    ],
     ['nothing', { BYTEAIR_DAILY_DONE_BY: ' , ' }, 'must be HH:MM, off, or a list'],
   ])('BYTEAIR_DAILY_DONE_BY refuses %s, naming the setting and the value', (_label, env, reason) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

@@ -64,9 +64,15 @@ describe('no error message carries a secret', () => {
 
   const cases: Array<[label: string, make: () => unknown]> = [
     ['a mistyped secret variable (unknown key)', () => loadConfig({ ...BASE, BYTEAIR_SK_: `typo-${MARK}` })],
-    ['a mistyped secret key in the config file', () => loadConfig({ ...BASE, BYTEAIR_CONFIG_FILE: temp.write('typo.json', JSON.stringify({ BYTEAIR_TOKNE: `typo-${MARK}` })) })],
+    [
+      'a mistyped secret key in the config file',
+      () => loadConfig({ ...BASE, BYTEAIR_CONFIG_FILE: temp.write('typo.json', JSON.stringify({ BYTEAIR_TOKNE: `typo-${MARK}` })) }),
+    ],
     ['a config file whose JSON breaks inside a secret', () => loadConfig({ ...BASE, BYTEAIR_CONFIG_FILE: temp.write('broken.json', invalidJson) })],
-    ['a secret of the wrong type in the config file', () => loadConfig({ ...BASE, BYTEAIR_CONFIG_FILE: temp.write('typed.json', JSON.stringify({ BYTEAIR_TOKEN: { value: `nested-${MARK}` } })) })],
+    [
+      'a secret of the wrong type in the config file',
+      () => loadConfig({ ...BASE, BYTEAIR_CONFIG_FILE: temp.write('typed.json', JSON.stringify({ BYTEAIR_TOKEN: { value: `nested-${MARK}` } })) }),
+    ],
     ['a mistyped override key', () => loadConfig(BASE, { BYTEAIR_SKK: `override-${MARK}` })],
     ['a REDIS_URL with a password that fails validation', () => loadConfig({ ...BASE, REDIS_URL: `http://user:redispw-${MARK}@127.0.0.1:6379` })],
     ['a blank secret', () => loadConfig({ ...BASE, BYTEAIR_SK: '   ' })],

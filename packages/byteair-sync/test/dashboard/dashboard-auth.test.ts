@@ -114,7 +114,11 @@ describe('without a session', () => {
 
 describe('logging in', () => {
   test('the right login sets an HttpOnly, SameSite=Strict session cookie and goes to `next`', async () => {
-    const reply = await call(dashboard.url, '/login', { method: 'POST', headers: FORM_TYPE, body: formBody({ user: DASHBOARD_USER, password: DASHBOARD_PASSWORD, next: '/board/' }) });
+    const reply = await call(dashboard.url, '/login', {
+      method: 'POST',
+      headers: FORM_TYPE,
+      body: formBody({ user: DASHBOARD_USER, password: DASHBOARD_PASSWORD, next: '/board/' }),
+    });
     expect(reply.status).toBe(303);
     expect(reply.headers.location).toBe('/board/');
     expect(reply.setCookies).toHaveLength(1);
@@ -129,14 +133,22 @@ describe('logging in', () => {
   });
 
   test('behind an HTTPS proxy (X-Forwarded-Proto: https) the cookie is also Secure', async () => {
-    const reply = await call(dashboard.url, '/login', { method: 'POST', headers: { ...FORM_TYPE, 'x-forwarded-proto': 'https' }, body: formBody({ user: DASHBOARD_USER, password: DASHBOARD_PASSWORD }) });
+    const reply = await call(dashboard.url, '/login', {
+      method: 'POST',
+      headers: { ...FORM_TYPE, 'x-forwarded-proto': 'https' },
+      body: formBody({ user: DASHBOARD_USER, password: DASHBOARD_PASSWORD }),
+    });
     expect(reply.status).toBe(303);
     expect(reply.setCookies[0]).toMatch(/; Secure$/);
   });
 
   test('`next` never leads off the site (open redirect)', async () => {
     for (const next of ['//evil.example/', 'https://evil.example/', '/\\evil.example']) {
-      const reply = await call(dashboard.url, '/login', { method: 'POST', headers: FORM_TYPE, body: formBody({ user: DASHBOARD_USER, password: DASHBOARD_PASSWORD, next }) });
+      const reply = await call(dashboard.url, '/login', {
+        method: 'POST',
+        headers: FORM_TYPE,
+        body: formBody({ user: DASHBOARD_USER, password: DASHBOARD_PASSWORD, next }),
+      });
       expect(reply.headers.location).toBe('/');
     }
   });
@@ -167,7 +179,11 @@ describe('logging in', () => {
         expect(reply.text).toContain('Wrong user or password.');
         expect(reply.setCookies).toEqual([]);
       }
-      const throttled = await call(own.url, '/login', { method: 'POST', headers: FORM_TYPE, body: formBody({ user: DASHBOARD_USER, password: DASHBOARD_PASSWORD }) });
+      const throttled = await call(own.url, '/login', {
+        method: 'POST',
+        headers: FORM_TYPE,
+        body: formBody({ user: DASHBOARD_USER, password: DASHBOARD_PASSWORD }),
+      });
       expect(throttled.status).toBe(429);
       expect(Number(throttled.headers['retry-after'])).toBeGreaterThanOrEqual(59);
       expect(throttled.text).toContain('Too many failed logins');

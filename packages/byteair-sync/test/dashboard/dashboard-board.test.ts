@@ -101,7 +101,11 @@ describe('what the board shows of jobs', () => {
       }
     }
     answers.push(await call(readOnly.url, '/board/', { cookie: readOnlyCookie }));
-    answers.push(await call(readOnly.url, '/status', { cookie: readOnlyCookie }), await call(readOnly.url, '/api/status', { cookie: readOnlyCookie }), await call(readOnly.url, '/metrics', { cookie: readOnlyCookie }));
+    answers.push(
+      await call(readOnly.url, '/status', { cookie: readOnlyCookie }),
+      await call(readOnly.url, '/api/status', { cookie: readOnlyCookie }),
+      await call(readOnly.url, '/metrics', { cookie: readOnlyCookie }),
+    );
     // The marker is really in Redis (so its absence above means something): in the blobs and the held intake.
     expect(await redisHolds(PAYLOAD_MARKER)).toBe(true);
     const leaks = answers.filter((a) => a.text.includes(PAYLOAD_MARKER) || a.text.includes(TEST_SK));
@@ -153,7 +157,12 @@ describe('read-only mode (BYTEAIR_DASHBOARD_READ_ONLY=true)', () => {
       ['PUT', '/api/queues/upload/concurrency', '{"concurrency":1}'],
     ];
     for (const [method, path, body] of writes) {
-      const reply = await call(readOnly.url, `/board${path}`, { method, cookie: readOnlyCookie, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body }) });
+      const reply = await call(readOnly.url, `/board${path}`, {
+        method,
+        cookie: readOnlyCookie,
+        headers: { 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body }),
+      });
       expect(`${method} ${path} → ${reply.status}`).toBe(`${method} ${path} → 405`);
     }
     const after = await system.ops.operations.status();
@@ -162,12 +171,27 @@ describe('read-only mode (BYTEAIR_DASHBOARD_READ_ONLY=true)', () => {
 
   test("every route of Bull Board's own table that is not a GET answers 405 BOARD_READ_ONLY with Allow: GET, HEAD, naming the route; pause all and resume all too", async () => {
     const [held] = await system.ops.queues.upload.getJobs(['delayed']);
-    const params: Readonly<Record<string, string>> = { queueName: 'upload', jobId: encodeURIComponent(held?.id ?? 'missing'), queueStatus: 'failed', schedulerId: 'none' };
+    const params: Readonly<Record<string, string>> = {
+      queueName: 'upload',
+      jobId: encodeURIComponent(held?.id ?? 'missing'),
+      queueStatus: 'failed',
+      schedulerId: 'none',
+    };
     const writes = appRoutes.api.flatMap((route) =>
-      [route.method].flat().filter((method) => method !== 'get').flatMap((method) => [route.route].flat().map((path) => [method.toUpperCase(), path.replace(/:(\w+)/g, (_, name: string) => params[name] ?? name)] as const)),
+      [route.method]
+        .flat()
+        .filter((method) => method !== 'get')
+        .flatMap((method) =>
+          [route.route].flat().map((path) => [method.toUpperCase(), path.replace(/:(\w+)/g, (_, name: string) => params[name] ?? name)] as const),
+        ),
     );
     // The ones that answered 200 doing nothing before the dashboard refused them itself.
-    expect(writes).toEqual(expect.arrayContaining([['PUT', '/api/queues/pause'], ['PUT', '/api/queues/resume']]));
+    expect(writes).toEqual(
+      expect.arrayContaining([
+        ['PUT', '/api/queues/pause'],
+        ['PUT', '/api/queues/resume'],
+      ]),
+    );
     expect(writes.length).toBeGreaterThan(20);
     for (const [method, path] of writes) {
       const reply = await call(readOnly.url, `/board${path}`, { method, cookie: readOnlyCookie, headers: { 'content-type': 'application/json' }, body: '{}' });
@@ -179,7 +203,9 @@ describe('read-only mode (BYTEAIR_DASHBOARD_READ_ONLY=true)', () => {
     expect(after.queues.upload).toMatchObject({ completed: 5, delayed: 2, paused: false });
     expect(after.queues.done.paused).toBe(false);
     // Reading still works.
-    expect((await call(readOnly.url, '/board/api/queues?activeQueue=upload&status=latest&page=1', { cookie: readOnlyCookie, method: 'HEAD' })).status).toBe(200);
+    expect((await call(readOnly.url, '/board/api/queues?activeQueue=upload&status=latest&page=1', { cookie: readOnlyCookie, method: 'HEAD' })).status).toBe(
+      200,
+    );
   });
 });
 
@@ -187,7 +213,9 @@ describe('actions refused even on a writable board', () => {
   test('adding, editing, emptying, obliterating, cleaning, removing, rescheduling, rate limits and concurrency answer 405 BOARD_ACTION_DISABLED', async () => {
     for (const [method, path] of DISABLED) {
       const reply = await call(writable.url, `/board${path}`, { method, cookie: writableCookie, headers: { 'content-type': 'application/json' }, body: '{}' });
-      expect(`${method} ${path} → ${reply.status} ${jsonOf<{ error?: { code?: string } }>(reply).error?.code ?? ''}`).toBe(`${method} ${path} → 405 BOARD_ACTION_DISABLED`);
+      expect(`${method} ${path} → ${reply.status} ${jsonOf<{ error?: { code?: string } }>(reply).error?.code ?? ''}`).toBe(
+        `${method} ${path} → 405 BOARD_ACTION_DISABLED`,
+      );
     }
     expect((await system.ops.operations.status()).queues.upload).toMatchObject({ completed: 5, delayed: 2 });
   });
@@ -199,10 +227,21 @@ describe('actions refused even on a writable board', () => {
       const path = template.replace('some-job', jobId);
       const last = path.lastIndexOf('/');
       const action = path.slice(last + 1);
-      const variants = [path.replace('/api/', '/API/'), `${path.slice(0, last)}/${action.toUpperCase()}`, `${path}/`, `${path.slice(0, last)}/%${action.charCodeAt(0).toString(16)}${action.slice(1)}`];
+      const variants = [
+        path.replace('/api/', '/API/'),
+        `${path.slice(0, last)}/${action.toUpperCase()}`,
+        `${path}/`,
+        `${path.slice(0, last)}/%${action.charCodeAt(0).toString(16)}${action.slice(1)}`,
+      ];
       for (const variant of variants) {
-        const reply = await call(writable.url, `/board${variant}`, { method, cookie: writableCookie, headers: { 'content-type': 'application/json' }, body: '{}' });
-        const code = reply.status === 405 || reply.status === 404 ? (jsonOf<{ error?: { code?: string } }>(reply).error?.code ?? 'from Bull Board') : 'reached Bull Board';
+        const reply = await call(writable.url, `/board${variant}`, {
+          method,
+          cookie: writableCookie,
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+        });
+        const code =
+          reply.status === 405 || reply.status === 404 ? (jsonOf<{ error?: { code?: string } }>(reply).error?.code ?? 'from Bull Board') : 'reached Bull Board';
         // 404 NOT_FOUND is ours: no route took the request.
         expect(`${method} ${variant} → ${reply.status} ${code}`).toMatch(/→ (405 BOARD_ACTION_DISABLED|404 NOT_FOUND)$/);
       }

@@ -25,10 +25,15 @@ async function checkHealth(redis: PrivateRedis): Promise<void> {
     expect((await call(dashboard.url, '/api/status', { cookie })).status).toBe(200);
 
     await redis.kill();
-    const down = await eventually(async () => {
-      const reply = await call(dashboard.url, '/healthz');
-      return reply.status === 503 ? reply : undefined;
-    }, '/healthz 503', 5_000, 20);
+    const down = await eventually(
+      async () => {
+        const reply = await call(dashboard.url, '/healthz');
+        return reply.status === 503 ? reply : undefined;
+      },
+      '/healthz 503',
+      5_000,
+      20,
+    );
     expect(jsonOf(down)).toEqual({ status: 'redis-unavailable' });
     const status = await call(dashboard.url, '/api/status', { cookie });
     expect(status.status).toBe(503);

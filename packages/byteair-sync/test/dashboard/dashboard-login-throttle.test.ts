@@ -116,7 +116,8 @@ test('a delayed login answers the same for a user name that exists and one that 
 test('HTTP Basic guesses count toward the user name as well, and its delay holds Basic back too', async () => {
   const url = await dashboardWith(BEHIND_PROXY, skippingClock());
   const nextAddress = addressSource();
-  const basic = async (password: string): Promise<number> => (await call(url, '/metrics', { headers: { ...basicAuth(DASHBOARD_USER, password), 'x-forwarded-for': nextAddress() } })).status;
+  const basic = async (password: string): Promise<number> =>
+    (await call(url, '/metrics', { headers: { ...basicAuth(DASHBOARD_USER, password), 'x-forwarded-for': nextAddress() } })).status;
   for (let i = 0; i < 3; i += 1) expect(await basic(`guess-${i}`)).toBe(401);
   // Delayed: even the right password is not checked, on either way in.
   expect(await basic(DASHBOARD_PASSWORD)).toBe(401);
@@ -128,11 +129,14 @@ test('HTTP Basic guesses count toward the user name as well, and its delay holds
 test.each([
   ['no trusted proxies', {}],
   ['trusted proxies that do not include the peer', { BYTEAIR_DASHBOARD_TRUSTED_PROXIES: '10.0.0.0/8, fd00::/8' }],
-])('with %s X-Forwarded-For is ignored: a new forwarded address per guess does not escape the address throttle', async (_label, env: Record<string, string>) => {
-  const url = await dashboardWith(env, skippingClock());
-  const nextAddress = addressSource();
-  for (let i = 0; i < 5; i += 1) expect((await login(url, `admin${i}`, 'guess', nextAddress())).status).toBe(401);
-  const throttled = await login(url, DASHBOARD_USER, DASHBOARD_PASSWORD, nextAddress());
-  expect(throttled.status).toBe(429);
-  expect(Number(throttled.headers['retry-after'])).toBeGreaterThanOrEqual(59);
-});
+])(
+  'with %s X-Forwarded-For is ignored: a new forwarded address per guess does not escape the address throttle',
+  async (_label, env: Record<string, string>) => {
+    const url = await dashboardWith(env, skippingClock());
+    const nextAddress = addressSource();
+    for (let i = 0; i < 5; i += 1) expect((await login(url, `admin${i}`, 'guess', nextAddress())).status).toBe(401);
+    const throttled = await login(url, DASHBOARD_USER, DASHBOARD_PASSWORD, nextAddress());
+    expect(throttled.status).toBe(429);
+    expect(Number(throttled.headers['retry-after'])).toBeGreaterThanOrEqual(59);
+  },
+);

@@ -46,12 +46,18 @@ describe('/api/status', () => {
 describe('/status', () => {
   test('the page shows the topics table, the held backlog, the batch table and the limiter chart', async () => {
     // Wait for a few limiter samples (one per 50 ms here), so the chart has lines.
-    await eventually(async () => ((jsonOf<{ samples: unknown[] }>(await call(dashboard.url, '/api/limiter-history', { cookie })).samples.length >= 3 ? true : undefined)), 'limiter samples', 5_000, 50);
+    await eventually(
+      async () => (jsonOf<{ samples: unknown[] }>(await call(dashboard.url, '/api/limiter-history', { cookie })).samples.length >= 3 ? true : undefined),
+      'limiter samples',
+      5_000,
+      50,
+    );
     const reply = await call(dashboard.url, '/status', { cookie });
     expect(reply.status).toBe(200);
     expect(reply.headers['content-type']).toMatch(/^text\/html/);
     const page = reply.text;
-    const row = (topic: string): string => /<tr><th scope="row">([^<]+)<\/th>.*?<\/tr>/g.exec(page.slice(page.indexOf(`<th scope="row">${topic}</th>`) - 4))?.[0] ?? '';
+    const row = (topic: string): string =>
+      /<tr><th scope="row">([^<]+)<\/th>.*?<\/tr>/g.exec(page.slice(page.indexOf(`<th scope="row">${topic}</th>`) - 4))?.[0] ?? '';
     expect(row('item')).toContain('2/2 batches done');
     expect(row('item')).toContain('1 rejected');
     expect(row('user')).toContain('0/1 batches done');

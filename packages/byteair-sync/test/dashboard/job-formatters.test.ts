@@ -36,8 +36,25 @@ test('a streaming chunk shows its intake range; a Done job its batch', () => {
   const streaming = { ...write, stage: 'incremental_sync_streaming', date: null, batchId: null, intake: { first: '1-0', last: '9-0', extra: SECRET } };
   expect(formatJobData(streaming)).toMatchObject({ date: null, batchId: null, intake: { first: '1-0', last: '9-0' } });
   expect(JSON.stringify(formatJobData(streaming))).not.toContain(SECRET);
-  const done = { v: 1, kind: 'done', topic: 'user', stage: 'history_sync', date: '2022-01-03', requestId: 'd-1', batchId: 'user/history_sync/2022-01-03', enqueuedAt: AT };
-  expect(formatJobData(done)).toEqual({ kind: 'done', topic: 'user', stage: 'history_sync', date: '2022-01-03', requestId: 'd-1', enqueuedAt: '2026-01-02T03:04:05.000Z', batchId: 'user/history_sync/2022-01-03' });
+  const done = {
+    v: 1,
+    kind: 'done',
+    topic: 'user',
+    stage: 'history_sync',
+    date: '2022-01-03',
+    requestId: 'd-1',
+    batchId: 'user/history_sync/2022-01-03',
+    enqueuedAt: AT,
+  };
+  expect(formatJobData(done)).toEqual({
+    kind: 'done',
+    topic: 'user',
+    stage: 'history_sync',
+    date: '2022-01-03',
+    requestId: 'd-1',
+    enqueuedAt: '2026-01-02T03:04:05.000Z',
+    batchId: 'user/history_sync/2022-01-03',
+  });
 });
 
 test('data of an unknown shape or version shows nothing of itself', () => {
@@ -62,8 +79,15 @@ test('a return value shows outcome, records and rejected, nothing else', () => {
 
 test('the listed name is the job name with topic/stage/date and the record count', () => {
   expect(formatJobName({ name: 'write', data: write })).toBe('write item/pre_sync/2022-01-01 ×10');
-  expect(formatJobName({ name: 'write', data: { ...write, stage: 'incremental_sync_streaming', date: null, batchId: null } })).toBe('write item/incremental_sync_streaming ×10');
-  expect(formatJobName({ name: 'done', data: { v: 1, kind: 'done', topic: 'user', stage: 'pre_sync', date: '2022-01-02', requestId: 'd', batchId: 'b', enqueuedAt: AT } })).toBe('done user/pre_sync/2022-01-02');
+  expect(formatJobName({ name: 'write', data: { ...write, stage: 'incremental_sync_streaming', date: null, batchId: null } })).toBe(
+    'write item/incremental_sync_streaming ×10',
+  );
+  expect(
+    formatJobName({
+      name: 'done',
+      data: { v: 1, kind: 'done', topic: 'user', stage: 'pre_sync', date: '2022-01-02', requestId: 'd', batchId: 'b', enqueuedAt: AT },
+    }),
+  ).toBe('done user/pre_sync/2022-01-02');
   expect(formatJobName({ name: 'write', data: { title: SECRET } })).toBe('write');
   expect(formatJobName(null)).toBe('job');
 });

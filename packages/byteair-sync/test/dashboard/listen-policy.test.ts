@@ -5,9 +5,12 @@ test.each(['127.0.0.1', '127.8.9.10', 'localhost', 'LOCALHOST', 'dash.localhost'
   expect(isLoopbackHost(host)).toBe(true);
 });
 
-test.each(['0.0.0.0', '::', '[::]', '10.0.0.1', '128.0.0.1', 'localhost.evil.example', 'evil.example', '::ffff:10.0.0.1', '127.0.0.1.nip.io', ''])('%s is not loopback', (host) => {
-  expect(isLoopbackHost(host)).toBe(false);
-});
+test.each(['0.0.0.0', '::', '[::]', '10.0.0.1', '128.0.0.1', 'localhost.evil.example', 'evil.example', '::ffff:10.0.0.1', '127.0.0.1.nip.io', ''])(
+  '%s is not loopback',
+  (host) => {
+    expect(isLoopbackHost(host)).toBe(false);
+  },
+);
 
 test('a non-loopback address needs a login, and the refusal names the setting and both credentials', () => {
   expect(() => assertListenAllowed('127.0.0.1', false)).not.toThrow();
@@ -19,5 +22,12 @@ test('a non-loopback address needs a login, and the refusal names the setting an
 });
 
 test('hostnameOf takes the name from a Host header, with or without a port, IPv6 in brackets', () => {
-  expect(['127.0.0.1:3000', 'localhost', 'evil.example:80', '[::1]:3000', '[::1]', '[::1'].map(hostnameOf)).toEqual(['127.0.0.1', 'localhost', 'evil.example', '[::1]', '[::1]', '[::1']);
+  expect(['127.0.0.1:3000', 'localhost', 'evil.example:80', '[::1]:3000', '[::1]', '[::1'].map(hostnameOf)).toEqual([
+    '127.0.0.1',
+    'localhost',
+    'evil.example',
+    '[::1]',
+    '[::1]',
+    '[::1',
+  ]);
 });

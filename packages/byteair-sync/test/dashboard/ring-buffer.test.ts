@@ -28,5 +28,6 @@ test('toArray is a copy: changing it does not change the buffer', () => {
 });
 
 test('a capacity that is not a positive integer is refused, naming what it got', () => {
-  for (const capacity of [0, -1, 1.5, Number.NaN]) expect(() => new RingBuffer(capacity)).toThrow(new RangeError(`capacity must be a positive integer (got ${capacity})`));
+  for (const capacity of [0, -1, 1.5, Number.NaN])
+    expect(() => new RingBuffer(capacity)).toThrow(new RangeError(`capacity must be a positive integer (got ${capacity})`));
 });

@@ -81,7 +81,11 @@ test('a correctly signed payload of the wrong shape is refused, not trusted', ()
   for (const shape of [[], null, 'ops', { u: 'ops', i: 'id', e: String(far) }, { u: 1, i: 'id', e: far }, { u: 'ops', e: far }]) {
     expect(tokens.verify(signed(shape))).toBeNull();
   }
-  expect(tokens.verify(`${Buffer.from('{not json').toString('base64url')}.${createHmac('sha256', KEY).update(Buffer.from('{not json').toString('base64url'), 'utf8').digest('base64url')}`)).toBeNull();
+  expect(
+    tokens.verify(
+      `${Buffer.from('{not json').toString('base64url')}.${createHmac('sha256', KEY).update(Buffer.from('{not json').toString('base64url'), 'utf8').digest('base64url')}`,
+    ),
+  ).toBeNull();
 });
 
 test('each process makes its own key by default, so a restart ends every session', () => {

@@ -26,7 +26,23 @@ test('the documented policy: two failures cost nothing, then 1 s after the 3rd, 
   const clock = steppingClock();
   const throttle = throttleWith(clock);
   const s = 1_000;
-  expect(delaysOf(throttle, clock, 'ops', 15)).toEqual([0, 0, 1 * s, 2 * s, 4 * s, 8 * s, 16 * s, 32 * s, 64 * s, 128 * s, 256 * s, 512 * s, 900 * s, 900 * s, 900 * s]);
+  expect(delaysOf(throttle, clock, 'ops', 15)).toEqual([
+    0,
+    0,
+    1 * s,
+    2 * s,
+    4 * s,
+    8 * s,
+    16 * s,
+    32 * s,
+    64 * s,
+    128 * s,
+    256 * s,
+    512 * s,
+    900 * s,
+    900 * s,
+    900 * s,
+  ]);
 });
 
 test('it is a delay, not a lock: it runs down with the clock, and a success clears it', () => {

@@ -91,5 +91,7 @@ describe('dailyFreshness', () => {
 
 describe('parseTimeOfDay', () => {
   test.each(['6:00', '06:00', '23:59', '00:00'])('accepts %s', (text) => expect(() => parseTimeOfDay(text)).not.toThrow());
-  test.each(['24:00', '06:60', '6', '06:00:00', 'six', ''])('refuses %j, naming it', (text) => expect(() => parseTimeOfDay(text)).toThrow(`"${text}" is not a time of day HH:MM`));
+  test.each(['24:00', '06:60', '6', '06:00:00', 'six', ''])('refuses %j, naming it', (text) =>
+    expect(() => parseTimeOfDay(text)).toThrow(`"${text}" is not a time of day HH:MM`),
+  );
 });

@@ -32,7 +32,12 @@ let status: SyncStatus;
 
 beforeAll(async () => {
   redis = await startTestRedis('freshness');
-  emulator = await startEmulator({ tenants: [{ tenantId: TEST_TENANT_ID, applicationId: TEST_APPLICATION_ID, ak: TEST_AK, sk: TEST_SK }], topics: ['item', 'user', 'behavior'], dateZone: 'UTC', bodyThreads: 0 });
+  emulator = await startEmulator({
+    tenants: [{ tenantId: TEST_TENANT_ID, applicationId: TEST_APPLICATION_ID, ak: TEST_AK, sk: TEST_SK }],
+    topics: ['item', 'user', 'behavior'],
+    dateZone: 'UTC',
+    bodyThreads: 0,
+  });
   const config = testConfig(redis, { ...ENV, ...emulatorEnv(emulator) });
   worker = await startSyncWorker({ config, roles: ['upload', 'done', 'batcher'], logger: silentLogger(), reconcileEveryMs: 200 });
   const producer = openOperations(config, { redis: redis.client() });
@@ -42,7 +47,12 @@ beforeAll(async () => {
       await batch.add([{ id: `item-${date}`, title: 'daily' }]);
       await batch.seal();
     }
-    await eventually(async () => ((await producer.operations.status()).topics[0]?.stages.incremental_sync_daily.doneAcked === 2 ? true : undefined), 'both daily Dones acknowledged', 30_000, 50);
+    await eventually(
+      async () => ((await producer.operations.status()).topics[0]?.stages.incremental_sync_daily.doneAcked === 2 ? true : undefined),
+      'both daily Dones acknowledged',
+      30_000,
+      50,
+    );
   } finally {
     await producer.close();
   }
@@ -64,7 +74,14 @@ const topic = (name: string): SyncStatus['topics'][number] => {
 };
 
 test('status: the missing date, the lag since it was due, the last Done date per stage', () => {
-  expect(topic('item').dailyFreshness).toEqual({ state: 'late', doneBy: '06:00', dueThrough: '2022-01-03', missingDates: ['2022-01-02'], missingCount: 1, lagSeconds: LAG_SECONDS });
+  expect(topic('item').dailyFreshness).toEqual({
+    state: 'late',
+    doneBy: '06:00',
+    dueThrough: '2022-01-03',
+    missingDates: ['2022-01-02'],
+    missingCount: 1,
+    lagSeconds: LAG_SECONDS,
+  });
   expect(topic('item').stages.incremental_sync_daily.lastDoneDate).toBe('2022-01-03');
   expect(topic('item').stages.pre_sync.lastDoneDate).toBeNull();
   expect(topic('user').dailyFreshness.state).toBe('off');
@@ -80,7 +97,14 @@ test('`status` prints the late topic with its missing date', () => {
 });
 
 test('the status page marks the topic late', () => {
-  const page = renderStatusPage(status, [], { authEnabled: false, readOnly: false, maxBatchRows: 50, chartSpanMs: 60_000, chartGapMs: 1_000, refreshSeconds: 5 });
+  const page = renderStatusPage(status, [], {
+    authEnabled: false,
+    readOnly: false,
+    maxBatchRows: 50,
+    chartSpanMs: 60_000,
+    chartGapMs: 1_000,
+    refreshSeconds: 5,
+  });
   expect(page).toContain('<span class="pill bad">late</span><br>1 date without Done: 2022-01-02');
   expect(page).toContain('last Done 2022-01-03');
   expect(page).toContain('Redis memory');
@@ -93,7 +117,9 @@ test('/metrics: lag, missing dates and last Done date per topic; Redis memory', 
   expect(text).toContain('byteair_daily_done_lag_seconds{topic="behavior",stage="incremental_sync_daily"} 0');
   expect(text).not.toContain('byteair_daily_done_lag_seconds{topic="user"');
   expect(text).toContain('byteair_daily_missing_dates{topic="item",stage="incremental_sync_daily"} 1');
-  expect(text).toContain(`byteair_daily_last_done_date_timestamp_seconds{topic="item",stage="incremental_sync_daily"} ${DateTime.fromISO('2022-01-03', { zone: 'UTC' }).toSeconds()}`);
+  expect(text).toContain(
+    `byteair_daily_last_done_date_timestamp_seconds{topic="item",stage="incremental_sync_daily"} ${DateTime.fromISO('2022-01-03', { zone: 'UTC' }).toSeconds()}`,
+  );
   expect(text).toMatch(/^byteair_redis_used_memory_bytes [1-9]\d*$/m);
   expect(text).toMatch(/^byteair_redis_maxmemory_bytes \d+$/m);
 });

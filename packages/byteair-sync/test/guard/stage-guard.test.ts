@@ -54,7 +54,10 @@ test('race: a mode change and the first streaming upload at once never both happ
   for (let i = 0; i < 30; i += 1) {
     const topic = `race${i}`;
     await p.guard.declareMode(topic, 'streaming-only');
-    const [decision, change] = await Promise.allSettled([p.guard.decide(topic, 'incremental_sync_streaming'), p.guard.declareMode(topic, 'daily-then-streaming')]);
+    const [decision, change] = await Promise.allSettled([
+      p.guard.decide(topic, 'incremental_sync_streaming'),
+      p.guard.declareMode(topic, 'daily-then-streaming'),
+    ]);
     const state = await p.guard.state(topic);
     if (change.status === 'fulfilled') {
       // The change won: streaming was not started under the old mode, it now waits for a daily Done.

@@ -53,7 +53,10 @@ describe('decideModeDeclaration', () => {
   });
 
   test('a change is allowed before the first streaming upload and refused after it', () => {
-    expect(decideModeDeclaration({ mode: 'streaming-only', streamingStartedAt: null }, 'daily-then-streaming', 't')).toEqual({ kind: 'set', mode: 'daily-then-streaming' });
+    expect(decideModeDeclaration({ mode: 'streaming-only', streamingStartedAt: null }, 'daily-then-streaming', 't')).toEqual({
+      kind: 'set',
+      mode: 'daily-then-streaming',
+    });
     expect(decideModeDeclaration({ mode: 'streaming-only', streamingStartedAt: 5 }, 'daily-then-streaming', 't')).toMatchObject({ kind: 'refuse' });
   });
 });

@@ -26,7 +26,9 @@ async function holdFullBody(): Promise<{ socket: Socket; closed: Promise<void> }
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   socket.on('error', () => undefined);
   await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-  socket.write(`POST ${STREAM} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${INGEST_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${MiB}\r\n\r\n[{"id":"held"`);
+  socket.write(
+    `POST ${STREAM} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${INGEST_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${MiB}\r\n\r\n[{"id":"held"`,
+  );
   // The declared length is taken once the server has read the headers. A body that is not
   // records shows when: 400 while there is room, 503 once the share is held, never stored.
   await eventually(

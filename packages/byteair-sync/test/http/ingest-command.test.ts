@@ -37,7 +37,10 @@ interface RunningCommand {
 
 /** `byteair-sync ingest` as a child process, resolved once it printed its listening line. */
 function startCommand(args: readonly string[], environment: Record<string, string>): Promise<RunningCommand> {
-  const child = spawn(process.execPath, [CLI_PATH, 'ingest', ...args], { env: { PATH: process.env.PATH ?? '', ...environment }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_PATH, 'ingest', ...args], {
+    env: { PATH: process.env.PATH ?? '', ...environment },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const stdout: string[] = [];
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
@@ -81,7 +84,10 @@ test('serves the API: prints its URL, takes records into Redis, stops on SIGTERM
   let stopped = false;
   try {
     expect(command.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const added = await send(command.url, '/v1/batches/item/history_sync/2022-02-01/records', { headers: NDJSON_TYPE, body: ndjson([{ id: 'a' }, { id: 'b' }]) });
+    const added = await send(command.url, '/v1/batches/item/history_sync/2022-02-01/records', {
+      headers: NDJSON_TYPE,
+      body: ndjson([{ id: 'a' }, { id: 'b' }]),
+    });
     expect(added.status).toBe(202);
     const batches = new BatchStore(redis.client(), new Keyspace(redis.prefix));
     expect(await batches.status('item/history_sync/2022-02-01')).toMatchObject({ records: 2, state: 'open' });

@@ -25,7 +25,12 @@ describe('offline batches', () => {
 
   test('NDJSON (CRLF, blank lines) adds the same records as JSON: same chunks, so the second add takes nothing new', async () => {
     const first = await send(rig.server.url, '/v1/batches/item/pre_sync/2022-01-02/records', { headers: JSON_TYPE, body: JSON.stringify(items(3)) });
-    const again = await send(rig.server.url, '/v1/batches/item/pre_sync/2022-01-02/records', { headers: NDJSON_TYPE, body: `\r\n${items(3).map((r) => JSON.stringify(r)).join('\r\n')}\r\n\r\n` });
+    const again = await send(rig.server.url, '/v1/batches/item/pre_sync/2022-01-02/records', {
+      headers: NDJSON_TYPE,
+      body: `\r\n${items(3)
+        .map((r) => JSON.stringify(r))
+        .join('\r\n')}\r\n\r\n`,
+    });
     expect(first.body).toMatchObject({ accepted: 3, chunks: 2, newChunks: 2 });
     expect(again.status).toBe(202);
     expect(again.body).toMatchObject({ accepted: 3, chunks: 2, newChunks: 0 });
@@ -33,7 +38,10 @@ describe('offline batches', () => {
   });
 
   test('a gzip body (Content-Encoding: gzip) is added like a plain one', async () => {
-    const answer = await send(rig.server.url, '/v1/batches/user/history_sync/2022-01-03/records', { headers: { ...NDJSON_TYPE, 'content-encoding': 'gzip' }, body: gzipped(ndjson(items(4))) });
+    const answer = await send(rig.server.url, '/v1/batches/user/history_sync/2022-01-03/records', {
+      headers: { ...NDJSON_TYPE, 'content-encoding': 'gzip' },
+      body: gzipped(ndjson(items(4))),
+    });
     expect(answer.status).toBe(202);
     expect(answer.body).toMatchObject({ accepted: 4, chunks: 2 });
     expect(await rig.pipeline.batches.status('user/history_sync/2022-01-03')).toMatchObject({ records: 4 });
@@ -75,7 +83,10 @@ describe('streaming', () => {
     const before = await intakeLength('user');
     const array = await send(rig.server.url, '/v1/streams/user/records', { headers: JSON_TYPE, body: JSON.stringify([{ user_id: 'u1' }, { user_id: 'u2' }]) });
     const single = await send(rig.server.url, '/v1/streams/user/records', { headers: JSON_TYPE, body: JSON.stringify({ user_id: 'u3' }) });
-    const lines = await send(rig.server.url, '/v1/streams/user/records', { headers: NDJSON_TYPE, body: ndjson([{ user_id: 'u4' }, { user_id: 'u5' }, { user_id: 'u6' }]) });
+    const lines = await send(rig.server.url, '/v1/streams/user/records', {
+      headers: NDJSON_TYPE,
+      body: ndjson([{ user_id: 'u4' }, { user_id: 'u5' }, { user_id: 'u6' }]),
+    });
     expect([array.status, single.status, lines.status]).toEqual([202, 202, 202]);
     expect([array.body, single.body, lines.body]).toEqual([
       { topic: 'user', accepted: 2 },
@@ -95,7 +106,10 @@ describe('streaming', () => {
     expect([first.status, retry.status]).toEqual([202, 202]);
     expect(retry.body).toEqual(first.body);
     expect((await intakeLength('user')) - before).toBe(2);
-    const bad = await send(rig.server.url, '/v1/streams/user/records', { headers: { ...JSON_TYPE, 'idempotency-key': 'x'.repeat(300) }, body: '[{"user_id":"k3"}]' });
+    const bad = await send(rig.server.url, '/v1/streams/user/records', {
+      headers: { ...JSON_TYPE, 'idempotency-key': 'x'.repeat(300) },
+      body: '[{"user_id":"k3"}]',
+    });
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ error: { code: 'INVALID_INPUT', field: 'Idempotency-Key' } });
     expect((await intakeLength('user')) - before).toBe(2);

@@ -56,7 +56,10 @@ describe('Idempotency-Key on streaming pushes', () => {
 
   test('the same records as JSON instead of NDJSON are another body: refused under the NDJSON key', async () => {
     expect((await pushNdjson('K5', events(2, 'g'))).status).toBe(202);
-    const asJson = await send(rig.server.url, '/v1/streams/behavior/records', { headers: { ...JSON_TYPE, 'idempotency-key': 'K5' }, body: JSON.stringify(events(2, 'g')) });
+    const asJson = await send(rig.server.url, '/v1/streams/behavior/records', {
+      headers: { ...JSON_TYPE, 'idempotency-key': 'K5' },
+      body: JSON.stringify(events(2, 'g')),
+    });
     expect(asJson.status).toBe(422);
   });
 
@@ -82,7 +85,10 @@ describe('Idempotency-Key on streaming pushes', () => {
         for (const { key, body, size } of requests) {
           const text = ndjson(events(size, `r${round}-b${body}`));
           const fullKey = key === null ? undefined : `${key}-${round}`;
-          const answer = await send(rig.server.url, `/v1/streams/${topic}/records`, { headers: { ...NDJSON_TYPE, ...(fullKey === undefined ? {} : { 'idempotency-key': fullKey }) }, body: text });
+          const answer = await send(rig.server.url, `/v1/streams/${topic}/records`, {
+            headers: { ...NDJSON_TYPE, ...(fullKey === undefined ? {} : { 'idempotency-key': fullKey }) },
+            body: text,
+          });
           const known = fullKey === undefined ? undefined : firstBody.get(fullKey);
           if (known === undefined) {
             expect(answer.status).toBe(202);

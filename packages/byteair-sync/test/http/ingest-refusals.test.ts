@@ -65,7 +65,9 @@ describe('bearer token', () => {
 
 describe('400: the answer names the field, and nothing of the request is taken', () => {
   test('a bad record in a later chunk: records[3].price, value Infinity; no chunk of the body was added', async () => {
-    const body = `[${records(3).map((r) => JSON.stringify(r)).join(',')},{"id":"r3","price":1e999}]`;
+    const body = `[${records(3)
+      .map((r) => JSON.stringify(r))
+      .join(',')},{"id":"r3","price":1e999}]`;
     const answer = await refused(BATCH, { headers: JSON_TYPE, body });
     expect(answer.status).toBe(400);
     expect(answer.error).toMatchObject({ code: 'INVALID_INPUT', field: 'records[3].price', value: 'Infinity' });
@@ -96,7 +98,10 @@ describe('400: the answer names the field, and nothing of the request is taken',
       [JSON.stringify({ id: 'x' }), { field: 'records', value: 'an object with 1 key(s)' }],
       ['[]', { field: 'records', value: '0 records' }],
       ['', { code: 'MALFORMED_BODY' }],
-      [JSON.stringify([{ id: 'x' }, { id: 'big', text: 'x'.repeat(1100) }]), { field: 'records[1]', value: expect.stringMatching(/^11\d\d bytes$/) as unknown }],
+      [
+        JSON.stringify([{ id: 'x' }, { id: 'big', text: 'x'.repeat(1100) }]),
+        { field: 'records[1]', value: expect.stringMatching(/^11\d\d bytes$/) as unknown },
+      ],
     ];
     for (const [body, expected] of cases) {
       const answer = await refused(BATCH, { headers: JSON_TYPE, body });
@@ -159,12 +164,22 @@ describe('413 and 415', () => {
     }
     const brotli = await refused(BATCH, { headers: { ...JSON_TYPE, 'content-encoding': 'br' }, body: 'x' });
     expect([brotli.status, brotli.error.code]).toEqual([415, 'UNSUPPORTED_ENCODING']);
-    expect((await send(rig.server.url, '/v1/batches/item/history_sync/2022-01-01/records', { headers: { 'content-type': 'application/json; charset=UTF-8' }, body: '[{"id":"ok"}]' })).status).toBe(202);
+    expect(
+      (
+        await send(rig.server.url, '/v1/batches/item/history_sync/2022-01-01/records', {
+          headers: { 'content-type': 'application/json; charset=UTF-8' },
+          body: '[{"id":"ok"}]',
+        })
+      ).status,
+    ).toBe(202);
   });
 
   test('a Content-Type naming a member every object inherits (constructor, __proto__, toString) is not a format: 415', async () => {
     for (const type of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
-      for (const [path, body] of [[BATCH, ndjson(records(1))], [STREAM, ndjson([{ user_id: 'proto' }])]] as const) {
+      for (const [path, body] of [
+        [BATCH, ndjson(records(1))],
+        [STREAM, ndjson([{ user_id: 'proto' }])],
+      ] as const) {
         const answer = await refused(path, { headers: { 'content-type': type }, body });
         expect([answer.status, answer.error.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
         expect(answer.error.message).toContain('application/x-ndjson');
@@ -178,7 +193,10 @@ describe('a full intake', () => {
     const base = await intakeLength('user');
     const room = 5010 - base;
     // More than one atomic append (5000 each), more than the room left: the first append fits, the second does not.
-    const first = await send(rig.server.url, STREAM, { headers: NDJSON_TYPE, body: ndjson(Array.from({ length: room + 990 }, (_, i) => ({ user_id: `u${i}` }))) });
+    const first = await send(rig.server.url, STREAM, {
+      headers: NDJSON_TYPE,
+      body: ndjson(Array.from({ length: room + 990 }, (_, i) => ({ user_id: `u${i}` }))),
+    });
     expect(first.status).toBe(503);
     expect(first.headers['retry-after']).toBe('10');
     expect(first.error).toMatchObject({ code: 'INTAKE_FULL', topic: 'user', accepted: 5000, retryAfterSeconds: 10 });

@@ -24,7 +24,29 @@ test('deep nesting neither overflows the stack nor hides the error', () => {
 });
 
 test('agrees with JSON.parse on what is valid: undefined exactly for the texts it accepts', () => {
-  const pieces = fc.constantFrom('[', ']', '{', '}', ',', ':', '"a"', '"\\u00e9"', '"\\x"', '"', '1', '-0.5e+3', '01', '1.', 'true', 'tru', 'null', ' ', '\n', '\t', '\u000b');
+  const pieces = fc.constantFrom(
+    '[',
+    ']',
+    '{',
+    '}',
+    ',',
+    ':',
+    '"a"',
+    '"\\u00e9"',
+    '"\\x"',
+    '"',
+    '1',
+    '-0.5e+3',
+    '01',
+    '1.',
+    'true',
+    'tru',
+    'null',
+    ' ',
+    '\n',
+    '\t',
+    '\u000b',
+  );
   fc.assert(
     fc.property(fc.array(pieces, { maxLength: 12 }), (parts) => {
       const text = parts.join('');

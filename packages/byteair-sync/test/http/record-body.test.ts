@@ -55,14 +55,18 @@ describe('a JSON body is scanned element by element, never parsed whole', () => 
     const space = fc.constantFrom('', ' ', '\n', '\t', ' \r\n ');
     const body = fc.oneof(
       // Valid JSON, some of it not records, with whitespace between the tokens.
-      fc.tuple(fc.array(element, { maxLength: 6 }), space).map(([items, ws]) => `${ws}[${ws}${items.map((item) => JSON.stringify(item, null, ws === '' ? undefined : 1)).join(`${ws},${ws}`)}${ws}]${ws}`),
+      fc
+        .tuple(fc.array(element, { maxLength: 6 }), space)
+        .map(([items, ws]) => `${ws}[${ws}${items.map((item) => JSON.stringify(item, null, ws === '' ? undefined : 1)).join(`${ws},${ws}`)}${ws}]${ws}`),
       record.map((r) => JSON.stringify(r)),
       // Valid bodies broken at one character: cut short, or a character replaced or inserted.
-      fc.tuple(fc.array(record, { minLength: 1, maxLength: 4 }), fc.nat(), fc.constantFrom('', ',', ']', '}', '[', '{', '"', ':', 'x', '\\')).map(([items, at, ch]) => {
-        const text = JSON.stringify(items);
-        const i = at % (text.length + 1);
-        return `${text.slice(0, i)}${ch}${text.slice(i + (ch === '' ? 0 : at % 2))}`;
-      }),
+      fc
+        .tuple(fc.array(record, { minLength: 1, maxLength: 4 }), fc.nat(), fc.constantFrom('', ',', ']', '}', '[', '{', '"', ':', 'x', '\\'))
+        .map(([items, at, ch]) => {
+          const text = JSON.stringify(items);
+          const i = at % (text.length + 1);
+          return `${text.slice(0, i)}${ch}${text.slice(i + (ch === '' ? 0 : at % 2))}`;
+        }),
     );
     await fc.assert(
       fc.asyncProperty(body, fc.boolean(), async (text, allowSingleObject) => {

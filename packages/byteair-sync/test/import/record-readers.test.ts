@@ -70,16 +70,21 @@ describe('jsonl reader', () => {
 
 describe('csv reader', () => {
   const cell = fc.string({ unit: fc.constantFrom('a', 'b', ',', '"', '\n', '\r\n', ' ', 'é', '火') });
-  test('rows written with RFC 4180 quoting (the exporter\'s csvField) read back as the same strings, any cuts', async () => {
+  test("rows written with RFC 4180 quoting (the exporter's csvField) read back as the same strings, any cuts", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 4 }), fc.array(fc.array(cell, { minLength: 4, maxLength: 4 }), { maxLength: 6 }), cuts, async (columns, rows, at) => {
-        const header = Array.from({ length: columns }, (_, i) => `c${i}`);
-        // A one-column row of "" would be an empty line, which the reader skips: quote it.
-        const line = (fields: readonly string[]): string => fields.map((f) => (fields.length === 1 && f === '' ? '""' : csvField(f))).join(',');
-        const text = [header, ...rows.map((r) => r.slice(0, columns))].map(line).join('\r\n');
-        const read = await readAll('csv', text, at);
-        expect(read.map((r) => r.record)).toEqual(rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]]))));
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(fc.array(cell, { minLength: 4, maxLength: 4 }), { maxLength: 6 }),
+        cuts,
+        async (columns, rows, at) => {
+          const header = Array.from({ length: columns }, (_, i) => `c${i}`);
+          // A one-column row of "" would be an empty line, which the reader skips: quote it.
+          const line = (fields: readonly string[]): string => fields.map((f) => (fields.length === 1 && f === '' ? '""' : csvField(f))).join(',');
+          const text = [header, ...rows.map((r) => r.slice(0, columns))].map(line).join('\r\n');
+          const read = await readAll('csv', text, at);
+          expect(read.map((r) => r.record)).toEqual(rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]]))));
+        },
+      ),
     );
   });
 

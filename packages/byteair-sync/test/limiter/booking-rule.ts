@@ -68,7 +68,7 @@ export function earliestStart(entries: readonly BookedEntry[], records: number, 
   let count = 0;
   let sum = 0;
   let next = 0;
-  for (let start = lowerBound; ; ) {
+  for (let start = lowerBound; ;) {
     for (; upTo < n && at(upTo).start <= start; upTo += 1) {
       count += 1;
       sum += at(upTo).records;
@@ -113,7 +113,10 @@ export function roomAt(entries: readonly BookedEntry[], at: number, limits: Book
   for (const end of [at, ...entries.map((e) => e.start).filter((s) => s > at && s < at + w)]) {
     const held = entries.filter((e) => e.start > end - w && e.start <= end);
     requests = Math.max(requests, held.length);
-    records = Math.max(records, held.reduce((sum, e) => sum + e.records, 0));
+    records = Math.max(
+      records,
+      held.reduce((sum, e) => sum + e.records, 0),
+    );
   }
   return requests + 1 <= limits.requests ? Math.max(0, limits.records - records) : 0;
 }

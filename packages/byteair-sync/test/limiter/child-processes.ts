@@ -9,7 +9,12 @@ import type { ChildParams, ChildReport } from './fixtures/limiter-child.js';
 // The child imports the product by package name (byteair-sync/internal/...), so it runs the
 // product's own build (packages/byteair-sync/dist), as a worker does.
 const CHILD_JS = join(PROJECT_ROOT, 'dist', 'packages', 'byteair-sync', 'test', 'limiter', 'fixtures', 'limiter-child.js');
-const SOURCES = [join(PRODUCT_ROOT, 'src', 'limiter'), join(PRODUCT_ROOT, 'src', 'redis'), join(PRODUCT_ROOT, 'src', 'errors'), join(PRODUCT_ROOT, 'test', 'limiter', 'fixtures')];
+const SOURCES = [
+  join(PRODUCT_ROOT, 'src', 'limiter'),
+  join(PRODUCT_ROOT, 'src', 'redis'),
+  join(PRODUCT_ROOT, 'src', 'errors'),
+  join(PRODUCT_ROOT, 'test', 'limiter', 'fixtures'),
+];
 
 function newestSourceMtime(): number {
   let newest = 0;

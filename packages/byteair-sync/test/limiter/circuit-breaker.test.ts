@@ -20,7 +20,11 @@ afterAll(async () => {
 });
 
 /** Breakers on one circuit, each on its own connection, as separate workers would be. */
-function breakers(count: number, options: Partial<CircuitOptions>, keys = new Keyspace(`${redis.prefix}-${randomBytes(3).toString('hex')}`)): RedisCircuitBreaker[] {
+function breakers(
+  count: number,
+  options: Partial<CircuitOptions>,
+  keys = new Keyspace(`${redis.prefix}-${randomBytes(3).toString('hex')}`),
+): RedisCircuitBreaker[] {
   return Array.from({ length: count }, () => new RedisCircuitBreaker({ redis: redis.client(), keys, options }));
 }
 

@@ -1,5 +1,12 @@
 import fc from 'fast-check';
-import { initialCircuitState, resolveCircuitOptions, stepCircuit, type CircuitEvent, type CircuitOptions, type CircuitState } from '../../src/limiter/circuit-rules.js';
+import {
+  initialCircuitState,
+  resolveCircuitOptions,
+  stepCircuit,
+  type CircuitEvent,
+  type CircuitOptions,
+  type CircuitState,
+} from '../../src/limiter/circuit-rules.js';
 import { LimiterOptionError } from '../../src/limiter/limiter-errors.js';
 import type { CircuitAdmission } from '../../src/limiter/rate-limiter.js';
 
@@ -7,7 +14,10 @@ const options: CircuitOptions = { threshold: 3, cooldownMs: 1_000, maxCooldownMs
 const closed: CircuitAdmission = { kind: 'closed' };
 
 /** Applies events at given times and returns every step. */
-function run(events: ReadonlyArray<readonly [number, CircuitEvent]>, from: CircuitState = initialCircuitState(options)): { state: CircuitState; answers: CircuitAdmission[] } {
+function run(
+  events: ReadonlyArray<readonly [number, CircuitEvent]>,
+  from: CircuitState = initialCircuitState(options),
+): { state: CircuitState; answers: CircuitAdmission[] } {
   let state = from;
   const answers: CircuitAdmission[] = [];
   for (const [now, event] of events) {
@@ -23,11 +33,21 @@ const succeed = (admission: CircuitAdmission = closed): CircuitEvent => ({ kind:
 const admit = (probeId: string): CircuitEvent => ({ kind: 'admit', probeId });
 
 function opened(at = 100): CircuitState {
-  return run([[at, fail()], [at, fail()], [at, fail()]]).state;
+  return run([
+    [at, fail()],
+    [at, fail()],
+    [at, fail()],
+  ]).state;
 }
 
 test('opens after `threshold` consecutive failures, and a success in between resets the count', () => {
-  const { state, answers } = run([[1, fail()], [2, fail()], [3, succeed()], [4, fail()], [5, fail()]]);
+  const { state, answers } = run([
+    [1, fail()],
+    [2, fail()],
+    [3, succeed()],
+    [4, fail()],
+    [5, fail()],
+  ]);
   expect(state).toMatchObject({ phase: 'closed', failures: 2 });
   expect(answers.at(-1)).toEqual({ kind: 'closed' });
   const open = stepCircuit(state, fail(), 6, options);
@@ -36,7 +56,15 @@ test('opens after `threshold` consecutive failures, and a success in between res
 });
 
 test('while open, callers wait; the first one after the cooldown is the only probe', () => {
-  const { state, answers } = run([[600, admit('a')], [1_100, admit('b')], [1_101, admit('c')], [1_200, admit('d')]], opened());
+  const { state, answers } = run(
+    [
+      [600, admit('a')],
+      [1_100, admit('b')],
+      [1_101, admit('c')],
+      [1_200, admit('d')],
+    ],
+    opened(),
+  );
   expect(answers).toEqual([
     { kind: 'open', retryInMs: 500 },
     { kind: 'probe', probeId: 'b' },
@@ -87,7 +115,11 @@ test('outcomes of calls admitted before the circuit opened change nothing while 
 });
 
 test('property: under any interleaving, at most one live probe, cooldown within bounds, closed means under threshold', () => {
-  const eventArb = fc.record({ gap: fc.integer({ min: 0, max: 3_000 }), kind: fc.constantFrom('admit', 'success', 'failure'), actor: fc.integer({ min: 0, max: 4 }) });
+  const eventArb = fc.record({
+    gap: fc.integer({ min: 0, max: 3_000 }),
+    kind: fc.constantFrom('admit', 'success', 'failure'),
+    actor: fc.integer({ min: 0, max: 4 }),
+  });
   fc.assert(
     fc.property(fc.array(eventArb, { maxLength: 200 }), (events) => {
       let state = initialCircuitState(options);

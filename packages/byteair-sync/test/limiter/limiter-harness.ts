@@ -32,7 +32,17 @@ export interface LoadRun {
  * `loops` acquirers on one limiter, each acquiring again as soon as it is granted, until
  * stop() or until `until(grant)` says so. Grants are recorded as they come.
  */
-export function runLoad(limiter: RedisRateLimiter, options: { loops: number; priority: LimiterPriority; size: () => number; owner?: string; until?: (grant: RecordedGrant) => boolean; counter?: { next: number } }): LoadRun {
+export function runLoad(
+  limiter: RedisRateLimiter,
+  options: {
+    loops: number;
+    priority: LimiterPriority;
+    size: () => number;
+    owner?: string;
+    until?: (grant: RecordedGrant) => boolean;
+    counter?: { next: number };
+  },
+): LoadRun {
   const grants: RecordedGrant[] = [];
   const counter = options.counter ?? { next: 0 };
   let stopped = false;
@@ -43,7 +53,14 @@ export function runLoad(limiter: RedisRateLimiter, options: { loops: number; pri
       const callNo = counter.next++;
       calls += 1;
       const grant = await limiter.acquire(records, options.priority);
-      const recorded: RecordedGrant = { ...grant, records, priority: options.priority, owner: `${options.owner ?? options.priority}#${index}`, callNo, start: grant.startAt };
+      const recorded: RecordedGrant = {
+        ...grant,
+        records,
+        priority: options.priority,
+        owner: `${options.owner ?? options.priority}#${index}`,
+        callNo,
+        start: grant.startAt,
+      };
       grants.push(recorded);
       if (options.until?.(recorded) === true) stopped = true;
     }

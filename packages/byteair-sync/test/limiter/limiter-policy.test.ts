@@ -135,12 +135,43 @@ describe('booking rule', () => {
       { start: 300, records: 10 },
     ];
     expect(earliestStart(entries, 1, 300, limits)).toBe(1_100);
-    expect(earliestStart([{ start: 100, records: 60 }, { start: 200, records: 30 }], 20, 250, limits)).toBe(1_100);
-    expect(earliestStart([{ start: 100, records: 60 }, { start: 200, records: 30 }], 80, 250, limits)).toBe(1_200);
+    expect(
+      earliestStart(
+        [
+          { start: 100, records: 60 },
+          { start: 200, records: 30 },
+        ],
+        20,
+        250,
+        limits,
+      ),
+    ).toBe(1_100);
+    expect(
+      earliestStart(
+        [
+          { start: 100, records: 60 },
+          { start: 200, records: 30 },
+        ],
+        80,
+        250,
+        limits,
+      ),
+    ).toBe(1_200);
   });
 
   test('entries with the same start leave together; oversize requests wait for an empty window', () => {
-    expect(earliestStart([{ start: 100, records: 1 }, { start: 100, records: 1 }, { start: 100, records: 1 }], 1, 150, limits)).toBe(1_100);
+    expect(
+      earliestStart(
+        [
+          { start: 100, records: 1 },
+          { start: 100, records: 1 },
+          { start: 100, records: 1 },
+        ],
+        1,
+        150,
+        limits,
+      ),
+    ).toBe(1_100);
     expect(earliestStart([{ start: 100, records: 1 }], 500, 150, limits)).toBe(1_100);
     expect(earliestStart([], 500, 150, limits)).toBe(150);
   });
@@ -148,16 +179,26 @@ describe('booking rule', () => {
   test('a small request fills the room a large one left, without pushing a later booking over', () => {
     // 60 and 20 booked: a 20 fits between them (80, then 100 in the window ending at 200);
     // a 21 would put 101 there, so it waits for the 60 to leave.
-    const booked = [{ start: 100, records: 60 }, { start: 200, records: 20 }];
+    const booked = [
+      { start: 100, records: 60 },
+      { start: 200, records: 20 },
+    ];
     expect(earliestStart(booked, 20, 150, limits)).toBe(150);
     expect(earliestStart(booked, 21, 150, limits)).toBe(1_100);
     // A booking made ahead at 900 holds 90: going at 150 with 20 would put 120 in the window ending at 900.
-    const ahead = [{ start: 100, records: 10 }, { start: 900, records: 90 }];
+    const ahead = [
+      { start: 100, records: 10 },
+      { start: 900, records: 90 },
+    ];
     // ... and so would any start before that booking leaves, at 1 900.
     expect(earliestStart(ahead, 20, 150, limits)).toBe(1_900);
     expect(earliestStart(ahead, 0, 150, limits)).toBe(150);
     // The request ceiling counts later windows too: 3 requests ahead leave no room before them.
-    const three = [{ start: 400, records: 1 }, { start: 500, records: 1 }, { start: 600, records: 1 }];
+    const three = [
+      { start: 400, records: 1 },
+      { start: 500, records: 1 },
+      { start: 600, records: 1 },
+    ];
     expect(earliestStart(three, 1, 150, limits)).toBe(1_400);
   });
 
@@ -193,11 +234,38 @@ describe('booking rule', () => {
     ];
     expect(bumpedAfterMove(moved, 30, limits)).toEqual(['2:60']);
     // Moved only 0 ms: nothing changes. And a booking at or before now is never displaced.
-    expect(bumpedAfterMove([{ start: 0, records: 60, member: '1:60' }, { start: 1_000, records: 60, member: '2:60' }], 0, limits)).toEqual([]);
+    expect(
+      bumpedAfterMove(
+        [
+          { start: 0, records: 60, member: '1:60' },
+          { start: 1_000, records: 60, member: '2:60' },
+        ],
+        0,
+        limits,
+      ),
+    ).toEqual([]);
     expect(bumpedAfterMove(moved, 1_000, limits)).toEqual([]);
     // A lone oversize request is allowed in its window, as booking allows it.
-    expect(bumpedAfterMove([{ start: 30, records: 1, member: '1:1' }, { start: 1_040, records: 500, member: '2:500' }], 30, limits)).toEqual([]);
-    expect(bumpedAfterMove([{ start: 50, records: 1, member: '1:1' }, { start: 1_040, records: 500, member: '2:500' }], 50, limits)).toEqual(['2:500']);
+    expect(
+      bumpedAfterMove(
+        [
+          { start: 30, records: 1, member: '1:1' },
+          { start: 1_040, records: 500, member: '2:500' },
+        ],
+        30,
+        limits,
+      ),
+    ).toEqual([]);
+    expect(
+      bumpedAfterMove(
+        [
+          { start: 50, records: 1, member: '1:1' },
+          { start: 1_040, records: 500, member: '2:500' },
+        ],
+        50,
+        limits,
+      ),
+    ).toEqual(['2:500']);
   });
 
   test('property: after a late send moves its booking and displaces what no longer fits, no window is over a ceiling, and each displaced booking had to go', () => {
@@ -235,15 +303,11 @@ describe('booking rule', () => {
   test('property: the room at an instant is exactly what one request can carry and start there', () => {
     const l = { requests: 4, records: 100, windowMs: 1_000 };
     fc.assert(
-      fc.property(
-        sortedEntries,
-        fc.integer({ min: 0, max: 2_500 }),
-        (entries, at) => {
-          const room = roomAt(entries, at, l);
-          if (room > 0) expect(earliestStart(entries, room, at, l)).toBe(at);
-          if (room < l.records) expect(earliestStart(entries, room + 1, at, l)).toBeGreaterThan(at);
-        },
-      ),
+      fc.property(sortedEntries, fc.integer({ min: 0, max: 2_500 }), (entries, at) => {
+        const room = roomAt(entries, at, l);
+        if (room > 0) expect(earliestStart(entries, room, at, l)).toBe(at);
+        if (room < l.records) expect(earliestStart(entries, room + 1, at, l)).toBeGreaterThan(at);
+      }),
       { numRuns: 300 },
     );
   });
@@ -251,17 +315,12 @@ describe('booking rule', () => {
   test('property: the largest room within a span is exactly the most one request can carry and start in it', () => {
     const l = { requests: 4, records: 100, windowMs: 1_000 };
     fc.assert(
-      fc.property(
-        sortedEntries,
-        fc.integer({ min: 0, max: 2_500 }),
-        fc.integer({ min: 0, max: 1_500 }),
-        (entries, from, span) => {
-          const room = largestRoom(entries, from, from + span, l);
-          expect(room).toBeGreaterThanOrEqual(roomAt(entries, from, l));
-          if (room > 0) expect(earliestStart(entries, room, from, l)).toBeLessThanOrEqual(from + span);
-          if (room < l.records) expect(earliestStart(entries, room + 1, from, l)).toBeGreaterThan(from + span);
-        },
-      ),
+      fc.property(sortedEntries, fc.integer({ min: 0, max: 2_500 }), fc.integer({ min: 0, max: 1_500 }), (entries, from, span) => {
+        const room = largestRoom(entries, from, from + span, l);
+        expect(room).toBeGreaterThanOrEqual(roomAt(entries, from, l));
+        if (room > 0) expect(earliestStart(entries, room, from, l)).toBeLessThanOrEqual(from + span);
+        if (room < l.records) expect(earliestStart(entries, room + 1, from, l)).toBeGreaterThan(from + span);
+      }),
       { numRuns: 300 },
     );
   });
@@ -291,17 +350,12 @@ describe('booking rule', () => {
       });
     };
     fc.assert(
-      fc.property(
-        sortedEntries,
-        fc.integer({ min: 0, max: 120 }),
-        fc.integer({ min: 0, max: 2_500 }),
-        (entries, records, lower) => {
-          const start = earliestStart(entries, records, lower, l);
-          expect(start).toBeGreaterThanOrEqual(lower);
-          expect(fitsAt(entries, start, records)).toBe(true);
-          for (let t = lower; t < start; t += 1) expect(fitsAt(entries, t, records)).toBe(false);
-        },
-      ),
+      fc.property(sortedEntries, fc.integer({ min: 0, max: 120 }), fc.integer({ min: 0, max: 2_500 }), (entries, records, lower) => {
+        const start = earliestStart(entries, records, lower, l);
+        expect(start).toBeGreaterThanOrEqual(lower);
+        expect(fitsAt(entries, start, records)).toBe(true);
+        for (let t = lower; t < start; t += 1) expect(fitsAt(entries, t, records)).toBe(false);
+      }),
       // Each run tries every ms from the lower bound: few runs, still thousands of instants.
       { numRuns: 40 },
     );

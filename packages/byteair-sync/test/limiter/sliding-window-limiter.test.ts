@@ -34,7 +34,13 @@ function scope(options: RateLimiterSettings): { keys: Keyspace; limiter: () => R
 
 async function aimdState(keys: Keyspace): Promise<AimdState & { pausedUntil: number }> {
   const [factor, storedAt, lastCutAt, pausedUntil, rate] = await client.hmget(keys.limiterState, 'factor', 'storedAt', 'lastCutAt', 'pausedUntil', 'rate');
-  return { factor: Number(factor ?? 1), storedAt: Number(storedAt ?? 0), lastCutAt: lastCutAt === null ? null : Number(lastCutAt), pausedUntil: Number(pausedUntil ?? 0), ...(rate === null ? {} : { rate: Number(rate) }) };
+  return {
+    factor: Number(factor ?? 1),
+    storedAt: Number(storedAt ?? 0),
+    lastCutAt: lastCutAt === null ? null : Number(lastCutAt),
+    pausedUntil: Number(pausedUntil ?? 0),
+    ...(rate === null ? {} : { rate: Number(rate) }),
+  };
 }
 
 /** Waits until the Redis clock (the limiter's only clock for bookings) is past `at`. */
@@ -172,7 +178,9 @@ test('an abort while sleeping releases the booking, and the next caller gets tha
   expect(await client.zcard(keys.limiterLog)).toBe(2);
   // The booking as made: a holder woken late on a busy machine books again (grant.rebooked),
   // which says nothing about which slot it was first given.
-  expect(await firstBooking(keys, 2, (onBooked) => limiter().acquire(1, 'streaming', undefined, onBooked))).toBe((first?.startAt ?? 0) + windowMs(LIMITER_DEFAULTS));
+  expect(await firstBooking(keys, 2, (onBooked) => limiter().acquire(1, 'streaming', undefined, onBooked))).toBe(
+    (first?.startAt ?? 0) + windowMs(LIMITER_DEFAULTS),
+  );
 });
 
 /** The score of a caller's first booking (at `index` in the log), read the moment it is made. */
@@ -189,7 +197,9 @@ async function firstBooking(keys: Keyspace, index: number, acquire: (onBooked: (
 async function bookAnswered(own: Redis, name: string): Promise<void> {
   await eventually(
     async () => {
-      const line = String(await client.call('CLIENT', 'LIST')).split('\n').find((l) => l.includes(` name=${name} `));
+      const line = String(await client.call('CLIENT', 'LIST'))
+        .split('\n')
+        .find((l) => l.includes(` name=${name} `));
       return line !== undefined && / cmd=eval(sha)? /.test(line);
     },
     `a script run for ${name}`,
@@ -234,7 +244,10 @@ test('a chunk larger than the records ceiling goes alone in its window, never de
   expect(big.startAt).toBe(small.startAt + w);
   const after = await a.acquire(1, 'streaming');
   expect(after.startAt).toBe(big.startAt + w);
-  const peak = peakLoad([small, big, after].map((g, i) => ({ start: g.startAt, records: [1, 8_000, 1][i] ?? 0 })), w);
+  const peak = peakLoad(
+    [small, big, after].map((g, i) => ({ start: g.startAt, records: [1, 8_000, 1][i] ?? 0 })),
+    w,
+  );
   expect(peak).toEqual({ requests: 1, records: 8_000 });
 });
 
@@ -339,7 +352,9 @@ test('property: the BOOK script picks the start the pure booking rule picks, gap
     return keys;
   };
   const book = async (keys: Keyspace, records: number, horizon: number): Promise<number[]> =>
-    ((await BOOK.run(client, [keys.limiterLog, keys.limiterState], [records, horizon, limits.requests, limits.records, limits.windowMs, 0])) as unknown[]).map(Number);
+    ((await BOOK.run(client, [keys.limiterLog, keys.limiterState], [records, horizon, limits.requests, limits.records, limits.windowMs, 0])) as unknown[]).map(
+      Number,
+    );
   await fc.assert(
     fc.asyncProperty(
       fc.array(fc.record({ offset: fc.integer({ min: -1_200, max: 2_000 }), records: fc.integer({ min: 0, max: 60 }) }), { maxLength: 12 }),
@@ -348,7 +363,10 @@ test('property: the BOOK script picks the start the pure booking rule picks, gap
       async (raw, records, horizon) => {
         const base = await redisNow(client);
         const live = (now: number): Array<{ start: number; records: number }> =>
-          raw.map((e) => ({ start: base + e.offset, records: e.records })).filter((e) => e.start > now - limits.windowMs).sort((a, b) => a.start - b.start);
+          raw
+            .map((e) => ({ start: base + e.offset, records: e.records }))
+            .filter((e) => e.start > now - limits.windowMs)
+            .sort((a, b) => a.start - b.start);
         const [booked, start, now] = await book(await seeded(raw, base), records, 100_000);
         expect(booked).toBe(1);
         expect(start).toBe(earliestStart(live(now as number), records, now as number, limits));
@@ -386,7 +404,9 @@ test('property: the SENT script moves a late booking to the sending time it is t
         await client.zadd(keys.limiterLog, ...entries.flatMap((e) => [e.start, e.member]));
         // The holder's bound on its sending time: anywhere from before its start to past Redis now.
         const told = late.start + toldLate;
-        const [lateMs, displaced, now] = ((await SENT.run(client, [keys.limiterLog, keys.limiterState], [late.member, limits.requests, limits.records, limits.windowMs, 0, told])) as unknown[]).map(Number);
+        const [lateMs, displaced, now] = (
+          (await SENT.run(client, [keys.limiterLog, keys.limiterState], [late.member, limits.requests, limits.records, limits.windowMs, 0, told])) as unknown[]
+        ).map(Number);
         const at = Math.min(now as number, told);
         const left = await client.zrange(keys.limiterLog, '0', '-1', 'WITHSCORES');
         const survivors = new Map<string, number>();

@@ -3,7 +3,17 @@ import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { load } from 'js-yaml';
 import { metricNamesIn } from './support/promql-names.js';
-import { dashboardQueries, MONITORING_FILES, readAlertRules, readCompose, readDashboard, readGrafanaProvisioning, readPrometheusConfig, repoPath, type Panel } from './support/monitoring-files.js';
+import {
+  dashboardQueries,
+  MONITORING_FILES,
+  readAlertRules,
+  readCompose,
+  readDashboard,
+  readGrafanaProvisioning,
+  readPrometheusConfig,
+  repoPath,
+  type Panel,
+} from './support/monitoring-files.js';
 import { promtool, promtoolAvailable, PROMTOOL_MISSING } from './support/promtool.js';
 
 const PROMETHEUS_DIR = repoPath(dirname(MONITORING_FILES.alerts));
@@ -43,9 +53,15 @@ describe('promtool', () => {
 });
 
 test('alerts.test.yml fires every alert of alerts.yml at least once', () => {
-  const tests = load(readFileSync(repoPath(MONITORING_FILES.alertTests), 'utf8')) as { tests: Array<{ alert_rule_test: Array<{ alertname: string; exp_alerts: unknown[] }> }> };
+  const tests = load(readFileSync(repoPath(MONITORING_FILES.alertTests), 'utf8')) as {
+    tests: Array<{ alert_rule_test: Array<{ alertname: string; exp_alerts: unknown[] }> }>;
+  };
   const fired = new Set(tests.tests.flatMap((t) => t.alert_rule_test.filter((a) => a.exp_alerts.length > 0).map((a) => a.alertname)));
-  expect(readAlertRules().map((r) => r.alert).filter((name) => !fired.has(name))).toEqual([]);
+  expect(
+    readAlertRules()
+      .map((r) => r.alert)
+      .filter((name) => !fired.has(name)),
+  ).toEqual([]);
 });
 
 describe('alerts.yml', () => {
@@ -57,7 +73,15 @@ describe('alerts.yml', () => {
 
   test('alerts cover daily Done late, circuit open, 429s, failed jobs, streaming backlog age, Redis memory', () => {
     const used = new Set(rules.flatMap((r) => metricNamesIn(r.expr)));
-    for (const name of ['byteair_daily_done_lag_seconds', 'byteair_circuit_state', 'byteair_rate_limited_total', 'byteair_queue_jobs', 'byteair_streaming_backlog_age_seconds', 'byteair_redis_used_memory_bytes']) expect(used).toContain(name);
+    for (const name of [
+      'byteair_daily_done_lag_seconds',
+      'byteair_circuit_state',
+      'byteair_rate_limited_total',
+      'byteair_queue_jobs',
+      'byteair_streaming_backlog_age_seconds',
+      'byteair_redis_used_memory_bytes',
+    ])
+      expect(used).toContain(name);
   });
 
   test('every description tells the operator what to run or set', () => {
@@ -81,9 +105,17 @@ describe('byteair-sync.json', () => {
 
   test('panels fit the 24-column grid without overlapping', () => {
     const overlap = (a: Panel, b: Panel): boolean =>
-      a.gridPos.x < b.gridPos.x + b.gridPos.w && b.gridPos.x < a.gridPos.x + a.gridPos.w && a.gridPos.y < b.gridPos.y + b.gridPos.h && b.gridPos.y < a.gridPos.y + a.gridPos.h;
+      a.gridPos.x < b.gridPos.x + b.gridPos.w &&
+      b.gridPos.x < a.gridPos.x + a.gridPos.w &&
+      a.gridPos.y < b.gridPos.y + b.gridPos.h &&
+      b.gridPos.y < a.gridPos.y + a.gridPos.h;
     expect(panels.filter((p) => p.gridPos.x + p.gridPos.w > 24).map((p) => p.title)).toEqual([]);
-    const clashes = panels.flatMap((a, i) => panels.slice(i + 1).filter((b) => overlap(a, b)).map((b) => `${a.title} / ${b.title}`));
+    const clashes = panels.flatMap((a, i) =>
+      panels
+        .slice(i + 1)
+        .filter((b) => overlap(a, b))
+        .map((b) => `${a.title} / ${b.title}`),
+    );
     expect(clashes).toEqual([]);
   });
 
@@ -128,8 +160,16 @@ describe('the monitoring compose profile', () => {
       });
 
   test('runs Prometheus and Grafana only under --profile monitoring; the stack itself has no profile', () => {
-    expect(Object.entries(services).filter(([, s]) => s.profiles?.includes('monitoring') === true).map(([name]) => name)).toEqual(MONITORING);
-    expect(Object.entries(services).filter(([name, s]) => !MONITORING.includes(name) && s.profiles !== undefined).map(([name]) => name)).toEqual([]);
+    expect(
+      Object.entries(services)
+        .filter(([, s]) => s.profiles?.includes('monitoring') === true)
+        .map(([name]) => name),
+    ).toEqual(MONITORING);
+    expect(
+      Object.entries(services)
+        .filter(([name, s]) => !MONITORING.includes(name) && s.profiles !== undefined)
+        .map(([name]) => name),
+    ).toEqual([]);
   });
 
   test('pinned images, loopback-only ports, read-only mounts of files that exist', () => {

@@ -53,8 +53,15 @@ test('the check catches a misspelt metric in a rule, and a selector it cannot re
   const text = readFileSync(repoPath(MONITORING_FILES.alerts), 'utf8');
   expect(text).toContain('byteair_queue_jobs{state="failed"}');
   const broken = parseAlertRules(text.replace('byteair_queue_jobs{state="failed"}', 'byteair_queue_job{state="failed"}'));
-  expect(unknownMetrics(broken.map((r) => ({ where: r.alert, expr: r.expr })), allowed)).toEqual([{ where: 'ByteairFailedJobs', name: 'byteair_queue_job' }]);
-  expect(unknownMetrics([{ where: 'p', expr: '{__name__="byteair_queue_jobs"}' }], allowed)).toEqual([{ where: 'p', name: '(no metric name in "{__name__=\\"byteair_queue_jobs\\"}")' }]);
+  expect(
+    unknownMetrics(
+      broken.map((r) => ({ where: r.alert, expr: r.expr })),
+      allowed,
+    ),
+  ).toEqual([{ where: 'ByteairFailedJobs', name: 'byteair_queue_job' }]);
+  expect(unknownMetrics([{ where: 'p', expr: '{__name__="byteair_queue_jobs"}' }], allowed)).toEqual([
+    { where: 'p', name: '(no metric name in "{__name__=\\"byteair_queue_jobs\\"}")' },
+  ]);
 });
 
 test('every label the alerts and panels match or group on is one their metrics have, and state/queue values exist', () => {

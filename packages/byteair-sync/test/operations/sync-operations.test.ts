@@ -72,7 +72,18 @@ test('replay lists (dry run) and then requeues matching failed jobs with attempt
 });
 
 describe('matchesReplayFilter', () => {
-  const job: FailedJobView = { queue: 'upload', jobId: 'w-1', kind: 'write', topic: 'item', stage: 'pre_sync', date: '2022-01-01', records: 3, failedReason: 'x', failedAt: 1000, attemptsMade: 2 };
+  const job: FailedJobView = {
+    queue: 'upload',
+    jobId: 'w-1',
+    kind: 'write',
+    topic: 'item',
+    stage: 'pre_sync',
+    date: '2022-01-01',
+    records: 3,
+    failedReason: 'x',
+    failedAt: 1000,
+    attemptsMade: 2,
+  };
   test('each field narrows; the time range is half-open', () => {
     expect(matchesReplayFilter(job, {})).toBe(true);
     expect(matchesReplayFilter(job, { topic: 'user' })).toBe(false);

@@ -77,31 +77,37 @@ const FAIL_AFTER_ATTEMPTS: ReadonlyArray<readonly [OddAnswer, string, string]> =
   ['nonzero-code-success', 'unknown_code', 'undefined status 7 with success=true'],
 ];
 
-test.each(FAIL_AFTER_ATTEMPTS)('%s every time: the chunk fails after its attempts, the answer in its reason; counted; circuit closed', async (answer, label, inReason) => {
-  emulator.setFaults({ oddAnswer: answer, oddAnswerTimes: 0, afterApply: false });
-  const given = emulator.stats().faults.oddAnswer;
-  const batch = await oneChunkBatch(5);
-  const status = await eventually(async () => {
-    const s = await batch.status();
-    return (s?.failedChunks.length ?? 0) > 0 ? s : undefined;
-  }, `the chunk answered ${answer} to fail for good`);
-  expect(status?.failedChunks[0]?.reason).toContain('UNEXPECTED_ANSWER: ');
-  expect(status?.failedChunks[0]?.reason).toContain(inReason);
-  expect(emulator.stats().faults.oddAnswer - given).toBe(ATTEMPTS);
-  const metrics = await readSyncMetrics(client, keys);
-  expect(metrics.get(`unexpected_answers|write|item|history_sync|${label}`)).toBeGreaterThanOrEqual(ATTEMPTS);
-  const circuit = (await ops.operations.status()).circuit;
-  expect({ state: circuit.state, consecutiveFailures: circuit.consecutiveFailures }).toEqual({ state: 'closed', consecutiveFailures: 0 });
-  emulator.setFaults({ oddAnswer: null });
-});
+test.each(FAIL_AFTER_ATTEMPTS)(
+  '%s every time: the chunk fails after its attempts, the answer in its reason; counted; circuit closed',
+  async (answer, label, inReason) => {
+    emulator.setFaults({ oddAnswer: answer, oddAnswerTimes: 0, afterApply: false });
+    const given = emulator.stats().faults.oddAnswer;
+    const batch = await oneChunkBatch(5);
+    const status = await eventually(async () => {
+      const s = await batch.status();
+      return (s?.failedChunks.length ?? 0) > 0 ? s : undefined;
+    }, `the chunk answered ${answer} to fail for good`);
+    expect(status?.failedChunks[0]?.reason).toContain('UNEXPECTED_ANSWER: ');
+    expect(status?.failedChunks[0]?.reason).toContain(inReason);
+    expect(emulator.stats().faults.oddAnswer - given).toBe(ATTEMPTS);
+    const metrics = await readSyncMetrics(client, keys);
+    expect(metrics.get(`unexpected_answers|write|item|history_sync|${label}`)).toBeGreaterThanOrEqual(ATTEMPTS);
+    const circuit = (await ops.operations.status()).circuit;
+    expect({ state: circuit.state, consecutiveFailures: circuit.consecutiveFailures }).toEqual({ state: 'closed', consecutiveFailures: 0 });
+    emulator.setFaults({ oddAnswer: null });
+  },
+);
 
 test.each<OddAnswer>(['http-408', 'http-503'])('%s holds the circuit: more of them than attempts, and the chunk still lands once they stop', async (answer) => {
   emulator.setFaults({ oddAnswer: answer, oddAnswerTimes: ATTEMPTS + 1, afterApply: false });
   const batch = await oneChunkBatch(5);
-  const status = await eventually(async () => {
-    const s = await batch.status();
-    return s?.state === 'done-acked' || (s?.failedChunks.length ?? 0) > 0 ? s : undefined;
-  }, `the batch answered ${answer} ${ATTEMPTS + 1} times to settle`);
+  const status = await eventually(
+    async () => {
+      const s = await batch.status();
+      return s?.state === 'done-acked' || (s?.failedChunks.length ?? 0) > 0 ? s : undefined;
+    },
+    `the batch answered ${answer} ${ATTEMPTS + 1} times to settle`,
+  );
   expect({ state: status?.state, failed: status?.failedChunks }).toEqual({ state: 'done-acked', failed: [] });
   expect([...emulator.ledger('item').keys()].filter((id) => id.startsWith(batch.date))).toHaveLength(5);
   emulator.setFaults({ oddAnswer: null });

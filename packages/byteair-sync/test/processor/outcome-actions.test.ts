@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { DelayedError, Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
-import { AuthRejectedError, RateLimitedError, RequestAbortedError, RequestRejectedError, StageRejectedError, UnexpectedAnswerError, UpstreamUnavailableError } from '../../src/byteair/api-errors.js';
+import {
+  AuthRejectedError,
+  RateLimitedError,
+  RequestAbortedError,
+  RequestRejectedError,
+  StageRejectedError,
+  UnexpectedAnswerError,
+  UpstreamUnavailableError,
+} from '../../src/byteair/api-errors.js';
 import { createCircuitBreaker } from '../../src/limiter/circuit-breaker.js';
 import { createRateLimiter } from '../../src/limiter/sliding-window-limiter.js';
 import { actOnFailure, DEFAULT_RATE_LIMIT_PAUSE_MS, holdUntil, type ActionContext } from '../../src/processor/outcome-actions.js';
@@ -44,7 +52,14 @@ async function fixture(options: { attempts?: number; attemptsMade?: number; circ
   job.attemptsMade = options.attemptsMade ?? 0;
   const finalFailures: string[] = [];
   const circuit = createCircuitBreaker(client, keys, { threshold: options.circuitThreshold ?? 5, cooldownMs: 1_000, maxCooldownMs: 5_000 });
-  const limiter = createRateLimiter(client, keys, { maxRequestsPerSecond: 100, maxRecordsPerSecond: 50_000, maxRecordsPerRequest: 10_000, maxRequestBytes: 1 << 20, marginMs: 30, marginCapMs: 250 });
+  const limiter = createRateLimiter(client, keys, {
+    maxRequestsPerSecond: 100,
+    maxRecordsPerSecond: 50_000,
+    maxRecordsPerRequest: 10_000,
+    maxRequestBytes: 1 << 20,
+    marginMs: 30,
+    marginCapMs: 250,
+  });
   const ctx: ActionContext = {
     job,
     token,

@@ -20,7 +20,10 @@ let worker: RunningSyncWorker | undefined;
 
 beforeAll(async () => {
   redis = await startTestRedis('preempt');
-  emulator = await startEmulator({ tenants: [{ tenantId: TEST_TENANT_ID, applicationId: TEST_APPLICATION_ID, ak: TEST_AK, sk: TEST_SK }], streamingOnlyTopics: ['user'] });
+  emulator = await startEmulator({
+    tenants: [{ tenantId: TEST_TENANT_ID, applicationId: TEST_APPLICATION_ID, ak: TEST_AK, sk: TEST_SK }],
+    streamingOnlyTopics: ['user'],
+  });
 });
 
 afterAll(async () => {
@@ -49,9 +52,16 @@ test('an offline chunk waiting for the limiter gives its slot to a streaming chu
   await batch.seal();
   worker = await startSyncWorker({ config, roles: ['upload', 'done', 'batcher'] });
   await eventually(() => Promise.resolve(emulator.ledger('item').size >= 100 ? true : undefined), 'the first history chunk to be accepted', 30_000, 10);
-  await ops.intake.push('user', Array.from({ length: 10 }, (_, i) => ({ user_id: `u-${i}` })));
+  await ops.intake.push(
+    'user',
+    Array.from({ length: 10 }, (_, i) => ({ user_id: `u-${i}` })),
+  );
 
-  await eventually(async () => ((await batch.status())?.state === 'done-acked' && emulator.ledger('user').size === 10 ? true : undefined), 'everything to be accepted', 60_000);
+  await eventually(
+    async () => ((await batch.status())?.state === 'done-acked' && emulator.ledger('user').size === 10 ? true : undefined),
+    'everything to be accepted',
+    60_000,
+  );
   const writes = emulator.arrivals().filter((a) => a.records > 0);
   expect(writes.map((a) => (a.records === 10 ? 'streaming' : 'history'))).toEqual(['history', 'streaming', 'history', 'history']);
   expect(emulator.ledger('item').size).toBe(300);

@@ -33,7 +33,10 @@ let emulator: RunningEmulator;
 
 beforeAll(async () => {
   redis = await startTestRedis('proc');
-  emulator = await startEmulator({ tenants: [{ tenantId: TEST_TENANT_ID, applicationId: TEST_APPLICATION_ID, ak: TEST_AK, sk: TEST_SK }], streamingOnlyTopics: ['behavior'] });
+  emulator = await startEmulator({
+    tenants: [{ tenantId: TEST_TENANT_ID, applicationId: TEST_APPLICATION_ID, ak: TEST_AK, sk: TEST_SK }],
+    streamingOnlyTopics: ['behavior'],
+  });
 });
 afterAll(async () => {
   await emulator.close();
@@ -172,7 +175,19 @@ async function streamingChunk(f: Fixture, topic: string, records: ReadonlyArray<
   const requestId = `stream-${randomUUID()}`;
   const json = JSON.stringify(records);
   const blobKey = await f.p.blobs.put(requestId, gzipSync(json));
-  const data: WriteJobData = { v: JOB_DATA_VERSION, kind: 'write', topic, stage: 'incremental_sync_streaming', date: null, requestId, blobKey, records: records.length, bytes: json.length, batchId: null, enqueuedAt: Date.now() };
+  const data: WriteJobData = {
+    v: JOB_DATA_VERSION,
+    kind: 'write',
+    topic,
+    stage: 'incremental_sync_streaming',
+    date: null,
+    requestId,
+    blobKey,
+    records: records.length,
+    bytes: json.length,
+    batchId: null,
+    enqueuedAt: Date.now(),
+  };
   await f.p.enqueuer.addWrites([data]);
   const job = await f.next('upload');
   return { job, data };
@@ -218,7 +233,13 @@ test('duplicate: a chunk the API already has (an earlier run landed, then the wo
     const body = await f.p.blobs.get(data.blobKey);
     const earlier = new ByteairClient(clientOptionsFrom(f.p.config, systemClock, Math.random));
     try {
-      const first = await earlier.writeData({ topic: 'item', stage: 'history_sync', date: '2022-03-03', requestId: data.requestId, body: body ?? Buffer.alloc(0) });
+      const first = await earlier.writeData({
+        topic: 'item',
+        stage: 'history_sync',
+        date: '2022-03-03',
+        requestId: data.requestId,
+        body: body ?? Buffer.alloc(0),
+      });
       expect(first.result.kind).toBe('accepted');
     } finally {
       earlier.close();
@@ -259,7 +280,7 @@ test('blob missing: fails for good with BLOB_MISSING, recorded on the batch, not
   }
 });
 
-test('a streaming chunk that fails for good no longer counts in flight, so it cannot hold its topic\'s batcher back', async () => {
+test("a streaming chunk that fails for good no longer counts in flight, so it cannot hold its topic's batcher back", async () => {
   const f = await fixture();
   try {
     const { job, data } = await streamingChunk(f, 'behavior', [{ id: 'b-1' }]);
@@ -291,7 +312,21 @@ test('refused by the stage guard (daily data for a streaming-only topic): fails 
   try {
     const requestId = `daily-${randomUUID()}`;
     const blobKey = await f.p.blobs.put(requestId, gzipSync('[{"id":"x"}]'));
-    await f.p.enqueuer.addWrites([{ v: JOB_DATA_VERSION, kind: 'write', topic: 'behavior', stage: 'incremental_sync_daily', date: '2022-03-06', requestId, blobKey, records: 1, bytes: 12, batchId: 'no-such-batch', enqueuedAt: 1 }]);
+    await f.p.enqueuer.addWrites([
+      {
+        v: JOB_DATA_VERSION,
+        kind: 'write',
+        topic: 'behavior',
+        stage: 'incremental_sync_daily',
+        date: '2022-03-06',
+        requestId,
+        blobKey,
+        records: 1,
+        bytes: 12,
+        batchId: 'no-such-batch',
+        enqueuedAt: 1,
+      },
+    ]);
     const job = await f.next('upload');
     const error = await thrown(f.process(job, f.token));
     expect(error).toBeInstanceOf(UnrecoverableError);
@@ -314,7 +349,10 @@ test('held by the stage guard (streaming before the first daily Done): parked de
     const delayed = await events.next(job.id ?? '', ['delayed']);
     await f.p.guard.onDoneAcknowledged('item', 'incremental_sync_daily', '2022-03-07');
     // Released: the job's next event is its return to the queue, after the delay it was parked with.
-    const released = await events.first((e) => e.jobId === job.id && e.name === 'waiting' && e.streamId > delayed.streamId, `job ${job.id ?? ''} to be released`);
+    const released = await events.first(
+      (e) => e.jobId === job.id && e.name === 'waiting' && e.streamId > delayed.streamId,
+      `job ${job.id ?? ''} to be released`,
+    );
     expect(released.prev).toBe('delayed');
     expect((await f.p.queues.upload.getJob(job.id ?? ''))?.attemptsMade).toBe(0);
   } finally {

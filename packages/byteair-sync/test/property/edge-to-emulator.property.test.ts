@@ -55,12 +55,30 @@ async function* once(bytes: Buffer): AsyncGenerator<Buffer> {
   yield bytes;
 }
 
-const target = fc.record({ topic: fc.constantFrom('item', 'user'), stage: fc.constantFrom('pre_sync', 'history_sync', 'incremental_sync_daily'), date: dataDate(TODAY) });
+const target = fc.record({
+  topic: fc.constantFrom('item', 'user'),
+  stage: fc.constantFrom('pre_sync', 'history_sync', 'incremental_sync_daily'),
+  date: dataDate(TODAY),
+});
 
 const step = fc.oneof(
   fc.record({ via: fc.constant('http-batch' as const), target, records: idRecords, ndjson: fc.option(ndjsonLayout), gzip: fc.boolean(), bom: fc.boolean() }),
-  fc.record({ via: fc.constant('http-stream' as const), topic: fc.constantFrom('item', 'user', 'behavior'), records: idRecords, ndjson: fc.option(ndjsonLayout), gzip: fc.boolean(), bom: fc.boolean() }),
-  fc.record({ via: fc.constant('import' as const), target, records: idRecords, format: fc.constantFrom('jsonl', 'json', 'csv'), table: csvTable, bom: fc.boolean() }),
+  fc.record({
+    via: fc.constant('http-stream' as const),
+    topic: fc.constantFrom('item', 'user', 'behavior'),
+    records: idRecords,
+    ndjson: fc.option(ndjsonLayout),
+    gzip: fc.boolean(),
+    bom: fc.boolean(),
+  }),
+  fc.record({
+    via: fc.constant('import' as const),
+    target,
+    records: idRecords,
+    format: fc.constantFrom('jsonl', 'json', 'csv'),
+    table: csvTable,
+    bom: fc.boolean(),
+  }),
 );
 
 test('whatever the edges accept uploads without a failed job or a refusal the edge could have seen', async () => {
@@ -73,7 +91,8 @@ test('whatever the edges accept uploads without a failed job or a refusal the ed
       const list = withIds(s.records, `r${n}`);
       const bom = s.bom ? '\ufeff' : '';
       if (s.via === 'import') {
-        const text = s.format === 'csv' ? csvText(s.table, n % 2 === 0) : s.format === 'json' ? jsonArrayText(list, n % 2 === 0) : ndjsonText(list, false, [], true);
+        const text =
+          s.format === 'csv' ? csvText(s.table, n % 2 === 0) : s.format === 'json' ? jsonArrayText(list, n % 2 === 0) : ndjsonText(list, false, [], true);
         const result = await importFile({
           file: '-',
           format: s.format,
@@ -90,7 +109,9 @@ test('whatever the edges accept uploads without a failed job or a refusal the ed
       const body = s.ndjson === null ? jsonArrayText(list, false) : ndjsonText(list, s.ndjson.crlf, s.ndjson.blanks, s.ndjson.finalBreak);
       const bytes = Buffer.from(bom + body);
       const path =
-        s.via === 'http-stream' ? `/v1/streams/${s.topic}/records` : `/v1/batches/${s.target.topic}/${s.target.stage}/${encodeURIComponent(s.target.date)}/records`;
+        s.via === 'http-stream'
+          ? `/v1/streams/${s.topic}/records`
+          : `/v1/batches/${s.target.topic}/${s.target.stage}/${encodeURIComponent(s.target.date)}/records`;
       const answer = await send(ingest.url, path, {
         headers: { 'content-type': s.ndjson === null ? 'application/json' : 'application/x-ndjson', ...(s.gzip ? { 'content-encoding': 'gzip' } : {}) },
         body: s.gzip ? gzipSync(bytes) : bytes,
@@ -116,13 +137,17 @@ test('whatever the edges accept uploads without a failed job or a refusal the ed
 
   const { upload, done } = system.ops.queues;
   const failed = async (): Promise<string[]> =>
-    [...(await upload.getJobs(['failed'])), ...(await done.getJobs(['failed']))].map((job) => `${job.name} ${JSON.stringify(job.data).slice(0, 200)}: ${job.failedReason}`);
+    [...(await upload.getJobs(['failed'])), ...(await done.getJobs(['failed']))].map(
+      (job) => `${job.name} ${JSON.stringify(job.data).slice(0, 200)}: ${job.failedReason}`,
+    );
   await eventually(
     async () => {
       if ((await failed()).length > 0) return true;
       const batches = await system.ops.producer.batches();
       const intake = await Promise.all(['item', 'user', 'behavior'].map(async (t) => await system.ops.redis.xlen(system.ops.keys.intake(t))));
-      const counts = await Promise.all([upload, done].map(async (q) => await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children')));
+      const counts = await Promise.all(
+        [upload, done].map(async (q) => await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children')),
+      );
       const busy = counts.some((c) => Object.values(c).some((v) => v > 0));
       return batches.every((b) => b.state === 'done-acked') && intake.every((l) => l === 0) && !busy ? true : undefined;
     },

@@ -34,7 +34,13 @@ import {
  * whole chunks it reported as added, and no batch at all when it stops in its first chunk,
  * while a clean file arrives as exactly its records.
  */
-const ENV = { BYTEAIR_MAX_RECORDS_PER_REQUEST: '4', BYTEAIR_STREAM_BATCH_SIZE: '4', BYTEAIR_MAX_REQUEST_BYTES: '8192', BYTEAIR_DATE_ZONE: 'UTC', BYTEAIR_STREAMING_ONLY_TOPICS: 'behavior' };
+const ENV = {
+  BYTEAIR_MAX_RECORDS_PER_REQUEST: '4',
+  BYTEAIR_STREAM_BATCH_SIZE: '4',
+  BYTEAIR_MAX_REQUEST_BYTES: '8192',
+  BYTEAIR_DATE_ZONE: 'UTC',
+  BYTEAIR_STREAMING_ONLY_TOPICS: 'behavior',
+};
 const LIMITS = { maxRecords: 4, maxBytes: 8192 };
 
 let redis: TestRedis;
@@ -75,14 +81,16 @@ const jsonInput: fc.Arbitrary<Input> = fc.tuple(records(10), fc.boolean()).map((
 }));
 
 /** CSV, sometimes broken: a stray quote in an unquoted field, a row one field too long, an open quote. */
-const csvInput: fc.Arbitrary<Input> = fc.tuple(csvTable, fc.boolean(), fc.constantFrom('none', 'none', 'stray-quote', 'extra-field', 'open-quote')).map(([table, crlf, damage]) => {
-  let text = csvText(table, crlf);
-  if (damage === 'stray-quote') text = `${text}a"b${','.repeat(table.header.length - 1)}\n`;
-  if (damage === 'extra-field') text = `${text}${'x,'.repeat(table.header.length)}x\n`;
-  if (damage === 'open-quote') text = `${text}"never closed\n`;
-  const clean = damage === 'none' && table.rows.length > 0 && csvHeaderUsable(table.header);
-  return { format: 'csv', text, expected: clean ? table.rows.map((row) => Object.fromEntries(table.header.map((name, i) => [name, row[i]]))) : undefined };
-});
+const csvInput: fc.Arbitrary<Input> = fc
+  .tuple(csvTable, fc.boolean(), fc.constantFrom('none', 'none', 'stray-quote', 'extra-field', 'open-quote'))
+  .map(([table, crlf, damage]) => {
+    let text = csvText(table, crlf);
+    if (damage === 'stray-quote') text = `${text}a"b${','.repeat(table.header.length - 1)}\n`;
+    if (damage === 'extra-field') text = `${text}${'x,'.repeat(table.header.length)}x\n`;
+    if (damage === 'open-quote') text = `${text}"never closed\n`;
+    const clean = damage === 'none' && table.rows.length > 0 && csvHeaderUsable(table.header);
+    return { format: 'csv', text, expected: clean ? table.rows.map((row) => Object.fromEntries(table.header.map((name, i) => [name, row[i]]))) : undefined };
+  });
 
 const input = fc.oneof(jsonlInput, jsonInput, csvInput);
 /** Where the reads of the file end: a reader must not care, even inside a UTF-8 character. */
@@ -193,7 +201,10 @@ test('byteair-sync import on hostile files: exit 0, or exit 2 with one line nami
     fc.asyncProperty(input, byteMutation, async (file, mutation) => {
       day += 1;
       const name = temp.write(`f${day}.${file.format}`, encodeText(file.text, mutation));
-      const run = await runCli(['import', '--topic', 'item', '--stage', 'history_sync', '--date', nextDate(), '--file', name, '--quiet'], operatorEnv(redis, ENV));
+      const run = await runCli(
+        ['import', '--topic', 'item', '--stage', 'history_sync', '--date', nextDate(), '--file', name, '--quiet'],
+        operatorEnv(redis, ENV),
+      );
       if (run.code === 0) {
         expect(run.stderr).toBe('');
         return;
@@ -211,7 +222,13 @@ test('byteair-sync import on hostile files: exit 0, or exit 2 with one line nami
 test('control: a record one level under the nesting cap is imported, one level over is refused by name', async () => {
   const nested = (levels: number): string => `{"deep":${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}}`;
   const run = async (text: string): Promise<unknown> =>
-    await importFile({ file: '-', format: 'jsonl', stdin: pieces(Buffer.from(text), []), batch: () => ops.producer.batch('item', 'history_sync', nextDate()), limits: LIMITS }).catch((e: unknown) => e);
+    await importFile({
+      file: '-',
+      format: 'jsonl',
+      stdin: pieces(Buffer.from(text), []),
+      batch: () => ops.producer.batch('item', 'history_sync', nextDate()),
+      limits: LIMITS,
+    }).catch((e: unknown) => e);
   expect(await run(nested(MAX_RECORD_DEPTH))).toMatchObject({ records: 1 });
   const over = await run(nested(MAX_RECORD_DEPTH + 1));
   expect(over).toBeInstanceOf(InvalidInputError);

@@ -86,7 +86,17 @@ const contentType: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('right; charset=utf-8', 'right; charset="utf-8"', 'right;charset=UTF-8') },
   {
     weight: 2,
-    arbitrary: fc.constantFrom('right; charset=utf-16', 'right; charset=latin1', 'text/plain', 'application/xml', 'multipart/form-data; boundary=x', '', 'none', 'application/json-seq', 'APPLICATION/X-NDJSON'),
+    arbitrary: fc.constantFrom(
+      'right; charset=utf-16',
+      'right; charset=latin1',
+      'text/plain',
+      'application/xml',
+      'multipart/form-data; boundary=x',
+      '',
+      'none',
+      'application/json-seq',
+      'APPLICATION/X-NDJSON',
+    ),
   },
 );
 
@@ -100,7 +110,10 @@ const transport: fc.Arbitrary<Transport> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ encoding: 'none' as const }) },
   { weight: 2, arbitrary: fc.constantFrom('gzip', 'GZIP', ' gzip ').map((header) => ({ encoding: 'gzip' as const, header })) },
   { weight: 2, arbitrary: fc.nat().map((cut) => ({ encoding: 'gzip-truncated' as const, cut })) },
-  { weight: 2, arbitrary: fc.constantFrom('gzip', 'deflate', 'br', 'gzip, identity', 'x-gzip', 'identity').map((header) => ({ encoding: 'declared' as const, header })) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom('gzip', 'deflate', 'br', 'gzip, identity', 'x-gzip', 'identity').map((header) => ({ encoding: 'declared' as const, header })),
+  },
 );
 
 /** A body far over the limit once gunzipped, but small on the wire. */
@@ -114,7 +127,13 @@ function pathParam(value: string, raw: boolean): string {
 const parts = {
   target: {
     benign: fc.oneof(
-      fc.record({ kind: fc.constant('batch' as const), topic: fc.constantFrom('item', 'user'), stage: fc.constantFrom('pre_sync', 'history_sync', 'incremental_sync_daily'), date: dataDate(todayUtc()).filter((d) => /^20(1[5-9]|2\d)-\d\d-\d\d$/.test(d)), raw: fc.constant(false) }),
+      fc.record({
+        kind: fc.constant('batch' as const),
+        topic: fc.constantFrom('item', 'user'),
+        stage: fc.constantFrom('pre_sync', 'history_sync', 'incremental_sync_daily'),
+        date: dataDate(todayUtc()).filter((d) => /^20(1[5-9]|2\d)-\d\d-\d\d$/.test(d)),
+        raw: fc.constant(false),
+      }),
       fc.record({ kind: fc.constant('stream' as const), topic: fc.constantFrom('item', 'user', 'behavior'), raw: fc.constant(false) }),
     ),
     hostile: fc.oneof(
@@ -129,7 +148,10 @@ const parts = {
   transport: { benign: fc.constantFrom<Transport>({ encoding: 'none' }, { encoding: 'gzip', header: 'gzip' }), hostile: transport },
   chunked: { benign: fc.boolean(), hostile: fc.boolean() },
   bomb: { benign: fc.constant(null), hostile: fc.option(bomb, { freq: 3 }) },
-  idempotencyKey: { benign: fc.option(fc.uuid(), { freq: 2 }), hostile: fc.option(fc.constantFrom('', ' ', 'a b', 'x'.repeat(201), Buffer.from('ключ').toString('latin1')), { freq: 2 }) },
+  idempotencyKey: {
+    benign: fc.option(fc.uuid(), { freq: 2 }),
+    hostile: fc.option(fc.constantFrom('', ' ', 'a b', 'x'.repeat(201), Buffer.from('ключ').toString('latin1')), { freq: 2 }),
+  },
 };
 type Part = keyof typeof parts;
 type Parts = { readonly [K in Part]: (typeof parts)[K]['benign'] extends fc.Arbitrary<infer T> ? T : never };
@@ -146,9 +168,16 @@ function pick<K extends Part>(name: K): fc.Arbitrary<{ benign: Parts[K]; hostile
 const request: fc.Arbitrary<Parts> = fc
   .tuple(
     fc.record(Object.fromEntries(PART_NAMES.map((name) => [name, pick(name)])) as { [K in Part]: fc.Arbitrary<{ benign: Parts[K]; hostile: Parts[K] }> }),
-    fc.oneof({ weight: 3, arbitrary: fc.constant<Part[]>([]) }, { weight: 6, arbitrary: fc.constantFrom(...PART_NAMES).map((p) => [p]) }, { weight: 1, arbitrary: fc.subarray(PART_NAMES) }),
+    fc.oneof(
+      { weight: 3, arbitrary: fc.constant<Part[]>([]) },
+      { weight: 6, arbitrary: fc.constantFrom(...PART_NAMES).map((p) => [p]) },
+      { weight: 1, arbitrary: fc.subarray(PART_NAMES) },
+    ),
   )
-  .map(([choices, hostile]) => Object.fromEntries(PART_NAMES.map((name) => [name, hostile.includes(name) ? choices[name].hostile : choices[name].benign])) as unknown as Parts);
+  .map(
+    ([choices, hostile]) =>
+      Object.fromEntries(PART_NAMES.map((name) => [name, hostile.includes(name) ? choices[name].hostile : choices[name].benign])) as unknown as Parts,
+  );
 type Request = Parts;
 
 function pathOf(req: Request): string {
@@ -184,7 +213,12 @@ function wireBody(req: Request): Buffer {
 /** The body is exactly what the records and shape say, delivered as the headers say. */
 function clean(req: Request): boolean {
   const stream = req.target.kind === 'stream';
-  return req.bomb === null && keepsContent(req.mutation) && (req.transport.encoding === 'none' || req.transport.encoding === 'gzip') && (req.shape.format !== 'single' || stream);
+  return (
+    req.bomb === null &&
+    keepsContent(req.mutation) &&
+    (req.transport.encoding === 'none' || req.transport.encoding === 'gzip') &&
+    (req.shape.format !== 'single' || stream)
+  );
 }
 
 /** Claim (b): the refusal's stable code says what kind, and the error names what and which value. */
@@ -236,10 +270,14 @@ test('hostile requests: the server keeps answering, refuses by name with a 4xx, 
   await fc.assert(
     fc.asyncProperty(request, async (req) => {
       const headers = headersOf(req);
-      if (headers['idempotency-key'] !== undefined && /^[0-9a-f-]{36}$/.test(headers['idempotency-key'])) headers['idempotency-key'] = `${headers['idempotency-key']}-${(keys += 1)}`;
+      if (headers['idempotency-key'] !== undefined && /^[0-9a-f-]{36}$/.test(headers['idempotency-key']))
+        headers['idempotency-key'] = `${headers['idempotency-key']}-${(keys += 1)}`;
       const body = wireBody(req);
       const before = await snapshot();
-      const answer = await send(rig.server.url, pathOf(req), { headers, body: req.chunked ? [body.subarray(0, body.length >> 1), body.subarray(body.length >> 1)] : body });
+      const answer = await send(rig.server.url, pathOf(req), {
+        headers,
+        body: req.chunked ? [body.subarray(0, body.length >> 1), body.subarray(body.length >> 1)] : body,
+      });
       const key = answer.status === 202 ? '202' : `${answer.status} ${String(answer.error.code)}`;
       seen[key] = (seen[key] ?? 0) + 1;
       const after = await snapshot();

@@ -18,7 +18,9 @@ let ops: OperationsHandle;
 
 beforeAll(async () => {
   redis = await startTestRedis('prop');
-  ops = openOperations(testConfig(redis, { BYTEAIR_STREAMING_ONLY_TOPICS: 'behavior', BYTEAIR_MAX_RECORDS_PER_REQUEST: '7', BYTEAIR_STREAM_BATCH_SIZE: '7' }), { redis: redis.client() });
+  ops = openOperations(testConfig(redis, { BYTEAIR_STREAMING_ONLY_TOPICS: 'behavior', BYTEAIR_MAX_RECORDS_PER_REQUEST: '7', BYTEAIR_STREAM_BATCH_SIZE: '7' }), {
+    redis: redis.client(),
+  });
 });
 afterAll(async () => {
   await ops.close();
@@ -57,7 +59,12 @@ const stage = fc.oneof(
   { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
 );
 const date = fc.oneof(
-  { weight: 4, arbitrary: fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2026-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2026-01-01T00:00:00Z'), noInvalidDate: true })
+      .map((d) => d.toISOString().slice(0, 10)),
+  },
   fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2035-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
   fc.constantFrom('2022-02-30', '2022-13-01', '20220101', '2022/01/01', '', ' 2022-01-01 ', '9999-99-99'),
   fc.string({ maxLength: 12 }),

@@ -43,7 +43,12 @@ function batcherFor(p: TestPipeline, overrides: { maxInFlight?: number; cutLease
     enqueuer: p.enqueuer,
     blobs: p.blobs,
     applicationId: TEST_APPLICATION_ID,
-    policy: { batchSize: p.config.streaming.batchSize, maxWaitMs: p.config.streaming.maxWaitMs, maxRecordsPerRequest: p.config.limits.maxRecordsPerRequest, maxInFlight: overrides.maxInFlight ?? 4 },
+    policy: {
+      batchSize: p.config.streaming.batchSize,
+      maxWaitMs: p.config.streaming.maxWaitMs,
+      maxRecordsPerRequest: p.config.limits.maxRecordsPerRequest,
+      maxInFlight: overrides.maxInFlight ?? 4,
+    },
     maxRequestBytes: p.config.limits.maxRequestBytes,
     clock: systemClock,
     logger: silentLogger(),
@@ -133,16 +138,25 @@ test('a batcher that dies between cutting and committing: the cut is redone unde
   await withPipeline(STREAMING_ONLY, async (p) => {
     await p.intake.push('behavior', records(0, 300));
     // The "dead" batcher moved the cursor and recorded its cut, then vanished.
-    const dead = (await INTAKE_CUT.run(p.redis, [p.keys.intake('behavior'), p.keys.intakeMeta('behavior'), p.keys.intakeCuts('behavior')], ['0-0', 10_000, 'dead', 16_777_216])) as string[];
+    const dead = (await INTAKE_CUT.run(
+      p.redis,
+      [p.keys.intake('behavior'), p.keys.intakeMeta('behavior'), p.keys.intakeCuts('behavior')],
+      ['0-0', 10_000, 'dead', 16_777_216],
+    )) as string[];
     const [first, last] = dead as [string, string];
     const survivor = batcherFor(p, { cutLeaseMs: 0 });
     // A lease of 0 is over once the Redis clock has moved past the claim.
     const [claim] = Object.values(await p.redis.hgetall(p.keys.intakeCuts('behavior')));
     const { claimedAt } = JSON.parse(claim ?? '{}') as { claimedAt: number };
-    await eventually(async () => {
-      const [seconds, micros] = await p.redis.time();
-      return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) > claimedAt;
-    }, 'the Redis clock to pass the dead cut\'s claim', 10_000, 1); // let the lease (0 ms) lapse in Redis time
+    await eventually(
+      async () => {
+        const [seconds, micros] = await p.redis.time();
+        return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) > claimedAt;
+      },
+      "the Redis clock to pass the dead cut's claim",
+      10_000,
+      1,
+    ); // let the lease (0 ms) lapse in Redis time
     expect((await survivor.tick('behavior')).cutRecords).toBe(300);
     const jobs = await streamingJobs(p);
     expect(jobs).toHaveLength(1);
@@ -215,7 +229,10 @@ test('a pushed record larger than one request may carry is refused by name; cuts
     await expect(p.intake.push('behavior', [{ ok: 1 }, { big: 'x'.repeat(3_000) }])).rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'records[1]' });
     expect(await p.redis.xlen(p.keys.intake('behavior'))).toBe(0);
     // 100 records of ~110 bytes: about 18 fit in 2 048 bytes of JSON.
-    await p.intake.push('behavior', Array.from({ length: 100 }, (_, i) => ({ i, pad: 'y'.repeat(100) })));
+    await p.intake.push(
+      'behavior',
+      Array.from({ length: 100 }, (_, i) => ({ i, pad: 'y'.repeat(100) })),
+    );
     const batcher = batcherFor(p, { maxInFlight: 1000 });
     let cut = 0;
     while (cut < 100) cut += (await batcher.tick('behavior')).cutRecords;
@@ -231,7 +248,11 @@ test('a chunk settled before its batcher committed, then redone by another batch
     const settlement = new RedisStreamSettlement(p.redis, p.keys, 3_600_000);
     await p.intake.push('behavior', records(0, 50));
     // A batcher cuts, marks and enqueues, then stalls before committing the cut...
-    const dead = (await INTAKE_CUT.run(p.redis, [p.keys.intake('behavior'), p.keys.intakeMeta('behavior'), p.keys.intakeCuts('behavior')], ['0-0', 10_000, 'dead', 16_777_216])) as string[];
+    const dead = (await INTAKE_CUT.run(
+      p.redis,
+      [p.keys.intake('behavior'), p.keys.intakeMeta('behavior'), p.keys.intakeCuts('behavior')],
+      ['0-0', 10_000, 'dead', 16_777_216],
+    )) as string[];
     const requestId = streamingWriteRequestId(TEST_APPLICATION_ID, 'behavior', dead[0] ?? '', dead[1] ?? '');
     await INTAKE_MARK_IN_FLIGHT.run(p.redis, [p.keys.intakeInflight('behavior'), p.keys.intakeSettled('behavior')], [requestId]);
     // ...while a worker uploads and settles the chunk.
@@ -243,10 +264,15 @@ test('a chunk settled before its batcher committed, then redone by another batch
     // A lease of 0 is over once the Redis clock has moved past the claim.
     const [claim] = Object.values(await p.redis.hgetall(p.keys.intakeCuts('behavior')));
     const { claimedAt } = JSON.parse(claim ?? '{}') as { claimedAt: number };
-    await eventually(async () => {
-      const [seconds, micros] = await p.redis.time();
-      return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) > claimedAt;
-    }, 'the Redis clock to pass the dead cut\'s claim', 10_000, 1);
+    await eventually(
+      async () => {
+        const [seconds, micros] = await p.redis.time();
+        return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) > claimedAt;
+      },
+      "the Redis clock to pass the dead cut's claim",
+      10_000,
+      1,
+    );
     expect((await survivor.tick('behavior')).cutRecords).toBe(50);
     expect(await p.redis.smembers(p.keys.intakeInflight('behavior'))).toEqual([]);
     const status = await readIntakeStatus(p.redis, p.keys, 'behavior');

@@ -17,8 +17,11 @@ function errorOf(fn: () => unknown): { field: string; value: unknown; message: s
 }
 
 describe('parseRecordFile', () => {
-  test('the body is byte-identical to the chunker\'s, so the content hash (and Request-Id) agrees with the pipeline', async () => {
-    const records = [{ id: 'a', n: 1 }, { id: 'b', text: '火山' }];
+  test("the body is byte-identical to the chunker's, so the content hash (and Request-Id) agrees with the pipeline", async () => {
+    const records = [
+      { id: 'a', n: 1 },
+      { id: 'b', text: '火山' },
+    ];
     const body = parseRecordFile(JSON.stringify(records, null, 2), 'json', 'f.json', LIMITS);
     const chunks = [];
     for await (const chunk of chunkRecords(records, LIMITS)) chunks.push(chunk);

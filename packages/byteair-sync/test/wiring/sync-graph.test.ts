@@ -16,7 +16,9 @@ describe('openSyncGraph', () => {
   it('refuses a config without an application id before opening a connection', () => {
     const config = testConfig(redis);
     const withoutId = { ...config, api: { ...config.api, applicationId: undefined } };
-    expect(() => openSyncGraph(withoutId, PRODUCER_CONNECTION)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', key: 'BYTEAIR_APPLICATION_ID' }) as Error);
+    expect(() => openSyncGraph(withoutId, PRODUCER_CONNECTION)).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', key: 'BYTEAIR_APPLICATION_ID' }) as Error,
+    );
   });
 
   it('leaves a shared connection open when it closes', async () => {

@@ -79,7 +79,14 @@ export function signedRequest(kind: 'write' | 'done', body: Buffer, spec: CallSp
   const requestId = spec.requestId ?? nextRequestId();
   const call: ApiCall =
     kind === 'write'
-      ? { kind, topic: spec.topic ?? 'item', stage, date: spec.date === null ? undefined : (spec.date ?? (stage === 'incremental_sync_streaming' ? undefined : '2022-01-01')), requestId, body }
+      ? {
+          kind,
+          topic: spec.topic ?? 'item',
+          stage,
+          date: spec.date === null ? undefined : (spec.date ?? (stage === 'incremental_sync_streaming' ? undefined : '2022-01-01')),
+          requestId,
+          body,
+        }
       : { kind, topic: spec.topic ?? 'item', stage, requestId, body };
   const built = buildRequest({
     call,
@@ -87,7 +94,10 @@ export function signedRequest(kind: 'write' | 'done', body: Buffer, spec: CallSp
     host: '127.0.0.1:1',
     tenantId: spec.tenantId ?? TENANT.tenantId,
     applicationId: spec.applicationId ?? TENANT.applicationId,
-    credentials: (spec.auth ?? 'volc') === 'volc' ? { kind: 'volc', ak: spec.ak ?? TENANT.ak, sk: spec.sk ?? TENANT.sk } : { kind: 'air', token: spec.token ?? TENANT.token },
+    credentials:
+      (spec.auth ?? 'volc') === 'volc'
+        ? { kind: 'volc', ak: spec.ak ?? TENANT.ak, sk: spec.sk ?? TENANT.sk }
+        : { kind: 'air', token: spec.token ?? TENANT.token },
     now: spec.now ?? VECTOR_TIME_MS,
     nonce: 'n0nce123',
     ...(spec.accept === undefined ? {} : { accept: spec.accept }),

@@ -16,7 +16,10 @@ export class EmulatorNotInstalledError extends ByteairSyncError {
   readonly code = 'EMULATOR_NOT_INSTALLED';
 
   constructor(command: string) {
-    super(`"byteair-sync ${command}" comes with the ${EMULATOR_PACKAGE} package, which is not installed: run "npm install --save-dev ${EMULATOR_PACKAGE}" (a checkout of byteair-sync has it)`, { command });
+    super(
+      `"byteair-sync ${command}" comes with the ${EMULATOR_PACKAGE} package, which is not installed: run "npm install --save-dev ${EMULATOR_PACKAGE}" (a checkout of byteair-sync has it)`,
+      { command },
+    );
   }
 }
 

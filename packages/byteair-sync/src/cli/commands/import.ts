@@ -84,7 +84,8 @@ export function registerImport(program: Command): void {
 
 function seconds(text: string, flag: string): number {
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < 0 || value > 86_400) throw new InvalidInputError(flag, text, 'must be a number of seconds from 0 to 86400');
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0 || value > 86_400)
+    throw new InvalidInputError(flag, text, 'must be a number of seconds from 0 to 86400');
   return value * 1000;
 }
 

@@ -16,11 +16,17 @@ export interface CommandEntry {
 }
 
 export const COMMANDS: readonly CommandEntry[] = [
-  { names: ['emulator'], load: async () => await loadEmulatorCommand('emulator', 'registerEmulator', 'Run a local ByteAir data API for tests, demos and outage rehearsals.') },
+  {
+    names: ['emulator'],
+    load: async () => await loadEmulatorCommand('emulator', 'registerEmulator', 'Run a local ByteAir data API for tests, demos and outage rehearsals.'),
+  },
   { names: ['worker'], load: async () => (await import('./worker.js')).registerWorker },
   { names: ['write'], load: async () => (await import('./write.js')).registerWrite },
   { names: ['done'], load: async () => (await import('./done.js')).registerDone },
-  { names: ['demo'], load: async () => await loadEmulatorCommand('demo', 'registerDemo', 'Run everything on this machine against the emulator and show the reconciliation.') },
+  {
+    names: ['demo'],
+    load: async () => await loadEmulatorCommand('demo', 'registerDemo', 'Run everything on this machine against the emulator and show the reconciliation.'),
+  },
   { names: ['ingest'], load: async () => (await import('./ingest.js')).registerIngest },
   { names: ['import'], load: async () => (await import('./import.js')).registerImport },
   { names: ['push'], load: async () => (await import('./push.js')).registerPush },

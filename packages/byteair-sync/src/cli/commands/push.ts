@@ -43,7 +43,7 @@ Examples:
 export function registerPush(program: Command): void {
   const command = program
     .command('push')
-    .description('Push NDJSON records from standard input into a topic\'s streaming intake, as they arrive.')
+    .description("Push NDJSON records from standard input into a topic's streaming intake, as they arrive.")
     .option('--topic <topic>', 'topic (required), one of BYTEAIR_TOPICS')
     .option('--group <n>', `records per push (1-${PUSH_GROUP}); each push is all-or-nothing`, '1000')
     .addHelpText('after', HELP_AFTER)
@@ -53,7 +53,8 @@ export function registerPush(program: Command): void {
 
 function groupSize(text: string): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1 || value > PUSH_GROUP) throw new InvalidInputError('--group', text, `must be a whole number from 1 to ${PUSH_GROUP}`);
+  if (!Number.isInteger(value) || value < 1 || value > PUSH_GROUP)
+    throw new InvalidInputError('--group', text, `must be a whole number from 1 to ${PUSH_GROUP}`);
   return value;
 }
 
@@ -71,7 +72,8 @@ async function runPush(flags: PushFlags): Promise<number> {
       const field = `stdin line ${line.line}`;
       // Checked here, line by line, so a bad line never takes the good lines of its group down with it.
       const bytes = Buffer.byteLength(serializeRecord(found.record, field));
-      if (bytes + 2 > maxBytes) throw new InvalidInputError(field, `${bytes} bytes`, `is larger than one request may carry (BYTEAIR_MAX_REQUEST_BYTES=${maxBytes})`);
+      if (bytes + 2 > maxBytes)
+        throw new InvalidInputError(field, `${bytes} bytes`, `is larger than one request may carry (BYTEAIR_MAX_REQUEST_BYTES=${maxBytes})`);
       await pusher.add(found.record, line.line);
     };
     try {
@@ -94,7 +96,9 @@ async function runPush(flags: PushFlags): Promise<number> {
         }
       }
       const stoppedAt = pusher.firstUnpushedLine > 0 ? pusher.firstUnpushedLine : lines.line;
-      process.stdout.write(`accepted ${pusher.accepted} records into the streaming intake of ${topic}; stopped at line ${stoppedAt}: nothing from that line on was pushed (the reason is on stderr)\n`);
+      process.stdout.write(
+        `accepted ${pusher.accepted} records into the streaming intake of ${topic}; stopped at line ${stoppedAt}: nothing from that line on was pushed (the reason is on stderr)\n`,
+      );
       throw error;
     }
     if (pusher.accepted === 0) throw new InvalidInputError('stdin', 'no records', 'holds no records; push reads NDJSON, one JSON object per line');

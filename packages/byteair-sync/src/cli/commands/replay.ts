@@ -67,7 +67,8 @@ function replayFilter(flags: ReplayFlags, config: Config): ReplayFilter {
   const target = filterFlags(flags, config, systemClock);
   const failedFrom = flags.since === undefined ? undefined : instant(flags.since, '--since', config);
   const failedTo = flags.until === undefined ? undefined : instant(flags.until, '--until', config);
-  if (failedFrom !== undefined && failedTo !== undefined && failedTo <= failedFrom) throw new InvalidInputError('--until', flags.until, `must be after --since (${flags.since ?? ''})`);
+  if (failedFrom !== undefined && failedTo !== undefined && failedTo <= failedFrom)
+    throw new InvalidInputError('--until', flags.until, `must be after --since (${flags.since ?? ''})`);
   return { ...target, ...(failedFrom === undefined ? {} : { failedFrom }), ...(failedTo === undefined ? {} : { failedTo }) };
 }
 

@@ -29,7 +29,9 @@ Examples:
 export function registerStatus(program: Command): void {
   const command = program
     .command('status')
-    .description('Show per topic: mode, stages, unfinished batches with progress, daily freshness, streaming backlog; and queues, limiter use, circuit, Redis memory.')
+    .description(
+      'Show per topic: mode, stages, unfinished batches with progress, daily freshness, streaming backlog; and queues, limiter use, circuit, Redis memory.',
+    )
     .option('--json', 'print the full status as JSON')
     .addHelpText('after', HELP_AFTER)
     .action(

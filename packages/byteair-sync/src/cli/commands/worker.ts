@@ -6,9 +6,13 @@ import { WORKER_ROLES, type WorkerRole } from '../../../workers/sync-worker.js';
 import { runAction } from '../run-action.js';
 
 function parseRoles(value: string): WorkerRole[] {
-  const roles = value.split(',').map((role) => role.trim()).filter((role) => role !== '');
+  const roles = value
+    .split(',')
+    .map((role) => role.trim())
+    .filter((role) => role !== '');
   for (const role of roles) {
-    if (!(WORKER_ROLES as readonly string[]).includes(role)) throw new InvalidInputError('--roles', value, `each role must be one of ${WORKER_ROLES.join(', ')}`);
+    if (!(WORKER_ROLES as readonly string[]).includes(role))
+      throw new InvalidInputError('--roles', value, `each role must be one of ${WORKER_ROLES.join(', ')}`);
   }
   if (roles.length === 0) throw new InvalidInputError('--roles', value, 'names no role');
   return roles as WorkerRole[];

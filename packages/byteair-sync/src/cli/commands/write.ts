@@ -49,8 +49,14 @@ export function registerWrite(program: Command): void {
     .description('Upload the records of one .json or .jsonl file in one WriteData call.')
     .option('--topic <topic>', 'topic to write (required), one of BYTEAIR_TOPICS')
     .option('--stage <stage>', `stage (required): ${STAGES.join(', ')}`)
-    .option('--date <date>', `data date YYYY-MM-DD in BYTEAIR_DATE_ZONE, from 2000-01-01, not in the future; required for offline stages, refused for ${STREAMING_STAGE}`)
-    .option('--file <path>', 'records (required): .json = one JSON array of objects, .jsonl = one object per line; at most 10000 records (BYTEAIR_MAX_RECORDS_PER_REQUEST)')
+    .option(
+      '--date <date>',
+      `data date YYYY-MM-DD in BYTEAIR_DATE_ZONE, from 2000-01-01, not in the future; required for offline stages, refused for ${STREAMING_STAGE}`,
+    )
+    .option(
+      '--file <path>',
+      'records (required): .json = one JSON array of objects, .jsonl = one object per line; at most 10000 records (BYTEAIR_MAX_RECORDS_PER_REQUEST)',
+    )
     .option('--request-id <id>', 'Request-Id to send instead of the default content hash')
     .option('--json', 'print the full result as JSON on stdout (the readable line goes to stderr)')
     .addHelpText('after', HELP_AFTER)
@@ -65,7 +71,8 @@ async function write(options: WriteOptions): Promise<number> {
   assertStageAllowedForTopic(topic, stage, '--stage');
   let date: string | undefined;
   if (stage === STREAMING_STAGE) {
-    if (options.date !== undefined) throw new InvalidInputError('--date', options.date, `must not be given for ${STREAMING_STAGE}: streaming data has no data date`);
+    if (options.date !== undefined)
+      throw new InvalidInputError('--date', options.date, `must not be given for ${STREAMING_STAGE}: streaming data has no data date`);
   } else {
     date = parseDataDate(requiredFlag(options.date, '--date', `the data date (YYYY-MM-DD) of this ${stage} upload`), config.dateZone, systemClock, '--date');
   }

@@ -19,7 +19,12 @@ export interface WorkedSystem {
 }
 
 /** Ten records per request, so each batch below is several chunks (several jobs). */
-const ENV: Readonly<Record<string, string>> = { ...FAST_RECOVERY_ENV, BYTEAIR_MAX_RECORDS_PER_REQUEST: '10', BYTEAIR_STREAM_BATCH_SIZE: '10', BYTEAIR_DATE_ZONE: 'UTC' };
+const ENV: Readonly<Record<string, string>> = {
+  ...FAST_RECOVERY_ENV,
+  BYTEAIR_MAX_RECORDS_PER_REQUEST: '10',
+  BYTEAIR_STREAM_BATCH_SIZE: '10',
+  BYTEAIR_DATE_ZONE: 'UTC',
+};
 
 const records = (idField: string, prefix: string, n: number): Array<Record<string, unknown>> =>
   Array.from({ length: n }, (_, i) => ({ [idField]: `${prefix}-${i}`, title: `${PAYLOAD_MARKER} ${i}` }));
@@ -72,7 +77,11 @@ export async function startWorkedSystem(redis: TestRedis): Promise<WorkedSystem>
       ops,
       (s) => {
         const user = s.topics.find((t) => t.topic === 'user');
-        return s.batches.find((b) => b.batchId === 'item/pre_sync/2022-01-04')?.state === 'done-acked' && user?.stages.pre_sync.acceptedRecords === 5 && user.heldJobs.history_sync === 2;
+        return (
+          s.batches.find((b) => b.batchId === 'item/pre_sync/2022-01-04')?.state === 'done-acked' &&
+          user?.stages.pre_sync.acceptedRecords === 5 &&
+          user.heldJobs.history_sync === 2
+        );
       },
       'the storm batch to be done and the user history to be held',
     );

@@ -40,7 +40,8 @@ export function unknownLabels(queries: ReadonlyArray<{ where: string; expr: stri
     }
     const metrics = metricNamesIn(expr).flatMap((name) => catalog.get(name) ?? []);
     if (metrics.length > 0) {
-      for (const label of groupingLabelsIn(expr)) if (!metrics.some((m) => m.labels.has(label))) problems.push(`${where}: no metric of the expression has label ${label}`);
+      for (const label of groupingLabelsIn(expr))
+        if (!metrics.some((m) => m.labels.has(label))) problems.push(`${where}: no metric of the expression has label ${label}`);
     }
     return problems;
   });

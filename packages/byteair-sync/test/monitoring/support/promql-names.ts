@@ -37,12 +37,18 @@ export interface LabelMatcher {
 export function selectorsIn(expr: string): Array<{ metric: string; matchers: LabelMatcher[] }> {
   return [...expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*\{([^}]*)\}/g)].map((m) => ({
     metric: m[1] ?? '',
-    matchers: [...(m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"/g)].map((l) => ({ label: l[1] ?? '', op: l[2] as LabelMatcher['op'], value: l[3] ?? '' })),
+    matchers: [...(m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"/g)].map((l) => ({
+      label: l[1] ?? '',
+      op: l[2] as LabelMatcher['op'],
+      value: l[3] ?? '',
+    })),
   }));
 }
 
 /** The labels named in by/without/on/ignoring/group_left/group_right lists. */
 export function groupingLabelsIn(expr: string): string[] {
-  const labels = [...expr.matchAll(/\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)/gi)].flatMap((m) => (m[1] ?? '').split(',').map((l) => l.trim()));
+  const labels = [...expr.matchAll(/\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)/gi)].flatMap((m) =>
+    (m[1] ?? '').split(',').map((l) => l.trim()),
+  );
   return [...new Set(labels.filter((l) => l !== ''))];
 }

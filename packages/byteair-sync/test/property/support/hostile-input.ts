@@ -39,7 +39,10 @@ function isLossy64BitInteger(n: number): boolean {
 /** Number literals at the edges of what JSON and doubles can carry. */
 const numberLiteral = fc.oneof(
   fc.integer().map(String),
-  fc.double({ noNaN: true, noDefaultInfinity: true }).filter((n) => !isLossy64BitInteger(n)).map((n) => JSON.stringify(n)),
+  fc
+    .double({ noNaN: true, noDefaultInfinity: true })
+    .filter((n) => !isLossy64BitInteger(n))
+    .map((n) => JSON.stringify(n)),
   fc.constantFrom('1e308', '-1e308', '5e-324', '-0', '9007199254740991', '123456789012345678901234567890', '1E+2', '0.1e-7'),
 );
 
@@ -75,7 +78,12 @@ const objectText = fc
 export const goodRecord: fc.Arbitrary<RecordText> = fc
   .oneof(
     { weight: 8, arbitrary: objectText },
-    { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 1, max: 200 }), fc.constantFrom<'array' | 'object'>('array', 'object')).map(([d, k]) => `{"deep":${nestedText(d, k)}}`) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.integer({ min: 1, max: 200 }), fc.constantFrom<'array' | 'object'>('array', 'object'))
+        .map(([d, k]) => `{"deep":${nestedText(d, k)}}`),
+    },
     { weight: 1, arbitrary: fc.integer({ min: 100, max: 3_000 }).map((n) => `{"long":${JSON.stringify('x'.repeat(n))}}`) },
   )
   .map((text) => ({ text, object: true }));
@@ -90,7 +98,9 @@ export const badRecord: fc.Arbitrary<RecordText> = fc.oneof(
   // 64-bit ids that JSON.parse cannot hold exactly: refused rather than uploaded changed.
   fc.constantFrom('9007199254740993', '-9007199254740993', '18446744073709551615', '1732780800123456789').map((n) => ({ text: `{"id":${n}}`, object: false })),
   fc.constantFrom('{"a":1', '{"a":}', "{'a':1}", '{"a":1,}', '{a:1}', '{"a":"\u0001"}', '{"a":"\\x"}').map((text) => ({ text, object: false })),
-  fc.tuple(fc.integer({ min: 2_000, max: 20_000 }), fc.constantFrom<'array' | 'object'>('array', 'object')).map(([d, k]) => ({ text: `{"deep":${nestedText(d, k)}}`, object: true })),
+  fc
+    .tuple(fc.integer({ min: 2_000, max: 20_000 }), fc.constantFrom<'array' | 'object'>('array', 'object'))
+    .map(([d, k]) => ({ text: `{"deep":${nestedText(d, k)}}`, object: true })),
   fc.integer({ min: 5_000, max: 20_000 }).map((n) => ({ text: `{"long":${JSON.stringify('y'.repeat(n))}}`, object: true })),
 );
 
@@ -119,7 +129,11 @@ export interface NdjsonLayout {
   readonly finalBreak: boolean;
 }
 
-export const ndjsonLayout: fc.Arbitrary<NdjsonLayout> = fc.record({ crlf: fc.boolean(), blanks: fc.array(blankLine, { maxLength: 3 }), finalBreak: fc.boolean() });
+export const ndjsonLayout: fc.Arbitrary<NdjsonLayout> = fc.record({
+  crlf: fc.boolean(),
+  blanks: fc.array(blankLine, { maxLength: 3 }),
+  finalBreak: fc.boolean(),
+});
 
 /** A JSON array, compact or with line breaks between elements. */
 export function jsonArrayText(list: readonly RecordText[], pretty: boolean): string {
@@ -181,9 +195,42 @@ export function encodeText(text: string, mutation: ByteMutation): Buffer {
 export function dataDate(today: string): fc.Arbitrary<string> {
   const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
   return fc.oneof(
-    { weight: 6, arbitrary: fc.date({ min: new Date('2015-01-01T00:00:00Z'), max: new Date(`${today}T00:00:00Z`), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)) },
-    { weight: 3, arbitrary: fc.constantFrom('0000-01-01', '00000101', '0001-01-01', '1900-01-01', '1970-01-01', '2000-02-29', '2024-02-29', today, today.replaceAll('-', '')) },
-    { weight: 2, arbitrary: fc.constantFrom(tomorrow, '9999-12-31', '1900-02-29', '2023-02-29', '2022-13-01', '2022-00-10', '2022-1-1', '2022/01/01', '2022-01-01T00:00:00Z', '２０２２-01-01', '') },
+    {
+      weight: 6,
+      arbitrary: fc
+        .date({ min: new Date('2015-01-01T00:00:00Z'), max: new Date(`${today}T00:00:00Z`), noInvalidDate: true })
+        .map((d) => d.toISOString().slice(0, 10)),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.constantFrom(
+        '0000-01-01',
+        '00000101',
+        '0001-01-01',
+        '1900-01-01',
+        '1970-01-01',
+        '2000-02-29',
+        '2024-02-29',
+        today,
+        today.replaceAll('-', ''),
+      ),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        tomorrow,
+        '9999-12-31',
+        '1900-02-29',
+        '2023-02-29',
+        '2022-13-01',
+        '2022-00-10',
+        '2022-1-1',
+        '2022/01/01',
+        '2022-01-01T00:00:00Z',
+        '２０２２-01-01',
+        '',
+      ),
+    },
     { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
   );
 }
