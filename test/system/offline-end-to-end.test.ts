@@ -26,7 +26,10 @@ describe('offline pipeline end to end', () => {
   test(
     '3 workers: every record accepted once, one Done per date after its chunks, no limit excess',
     async () => {
-      system = await startTestSystem();
+      // No faults here, so no request may be sent twice. The test system's 1 s request timeout is
+      // for the fault suites' hung requests; on a loaded 2-core machine a healthy 10 000-record
+      // request can take longer (6 and 7 such retries, answered 409, were seen in loaded runs).
+      system = await startTestSystem({ env: { BYTEAIR_REQUEST_TIMEOUT_MS: '30000' } });
       const workers = [system.startWorker(), system.startWorker(), system.startWorker()];
       await Promise.all(workers.map(async (w) => await w.ready));
       await produceAndSeal(system, BATCHES);
