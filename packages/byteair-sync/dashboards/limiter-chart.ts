@@ -59,33 +59,17 @@ export function renderLimiterChart(allSamples: readonly LimiterUsage[], options:
   const samples = allSamples.filter((s) => s.at >= end - options.spanMs);
   const grid = [0, 0.5, 1].map(
     (share) =>
-      html`<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y(share).toFixed(1)}" y2="${y(share).toFixed(1)}" stroke="#d8dee6" stroke-width="1" /><text
-          x="${PAD.left - 6}"
-          y="${(y(share) + 4).toFixed(1)}"
-          text-anchor="end"
-          font-size="11"
-          fill="#5f6b7a"
-          >${Math.round(share * 100)}%</text
-        >`,
+      html`<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y(share).toFixed(1)}" y2="${y(share).toFixed(1)}" stroke="#d8dee6" stroke-width="1"/><text x="${PAD.left - 6}" y="${(y(share) + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#5f6b7a">${Math.round(share * 100)}%</text>`,
   );
   const minutes = Math.round(options.spanMs / 60_000);
   const ticks = [
     html`<text x="${PAD.left}" y="${HEIGHT - 6}" font-size="11" fill="#5f6b7a">-${minutes} min</text>`,
-    html`<text x="${WIDTH - PAD.right}" y="${HEIGHT - 6}" text-anchor="end" font-size="11" fill="#5f6b7a"
-      >now (${new Date(end).toISOString().slice(11, 19)} UTC)</text
-    >`,
+    html`<text x="${WIDTH - PAD.right}" y="${HEIGHT - 6}" text-anchor="end" font-size="11" fill="#5f6b7a">now (${new Date(end).toISOString().slice(11, 19)} UTC)</text>`,
   ];
   const lines = SERIES.flatMap((series) =>
     paths(samples, series, end, options).map(
       (points) =>
-        html`<polyline
-          class="${series.className}"
-          points="${points}"
-          fill="none"
-          stroke="currentColor"
-          stroke-width="1.6"
-          ${series.dashed ? html` stroke-dasharray="5 3"` : ''}
-        />`,
+        html`<polyline class="${series.className}" points="${points}" fill="none" stroke="currentColor" stroke-width="1.6"${series.dashed ? html` stroke-dasharray="5 3"` : ''}/>`,
     ),
   );
   return html`<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="Limiter use over the last ${minutes} minutes">${grid}${ticks}${lines}</svg>`;

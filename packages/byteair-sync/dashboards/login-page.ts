@@ -10,22 +10,19 @@ export interface LoginPageOptions {
 export function renderLoginPage(options: LoginPageOptions): string {
   const error = options.error === undefined ? '' : html`<p class="error" role="alert">${options.error}</p>`;
   const content = html`<form class="login" method="post" action="/login">
-    <h2>Log in to the byteair-sync dashboard</h2>
-    ${error}
-    <input type="hidden" name="next" value="${options.next}" />
-    <label for="user">User</label><input id="user" name="user" autocomplete="username" required autofocus /> <label for="password">Password</label
-    ><input id="password" name="password" type="password" autocomplete="current-password" required />
-    <button type="submit">Log in</button>
-  </form>`;
+<h2>Log in to the byteair-sync dashboard</h2>
+${error}
+<input type="hidden" name="next" value="${options.next}">
+<label for="user">User</label><input id="user" name="user" autocomplete="username" required autofocus>
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">Log in</button>
+</form>`;
   return renderPage({ title: 'Log in', content, nav: false, authEnabled: false });
 }
 
 /** A page with one button, for the Bull Board menu's "Log out" link (logging out is a POST). */
 export function renderLogoutPage(): string {
-  const content = html`<form class="login" method="post" action="/logout">
-    <h2>Log out of the dashboard?</h2>
-    <button type="submit">Log out</button>
-  </form>`;
+  const content = html`<form class="login" method="post" action="/logout"><h2>Log out of the dashboard?</h2><button type="submit">Log out</button></form>`;
   return renderPage({ title: 'Log out', content, nav: true, authEnabled: false });
 }
 
