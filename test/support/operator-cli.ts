@@ -3,23 +3,13 @@ import { gunzipSync } from 'node:zlib';
 import { parseJobData } from 'byteair-sync/internal/src/queue/job-data.js';
 import type { OperationsHandle } from 'byteair-sync/internal/src/operations/open-operations.js';
 import { RedisBlobStore } from 'byteair-sync/internal/src/batches/blob-store.js';
-import { TEST_AK, TEST_APPLICATION_ID, TEST_SK, TEST_TENANT_ID } from './pipeline.js';
+import { testEnv } from './pipeline.js';
 import type { TestRedis } from './redis.js';
 import { CLI_PATH, type CliRun } from './run-cli.js';
 
 /** The environment an operator's shell would have: this file's Redis and prefix, fake credentials. */
 export function operatorEnv(redis: TestRedis, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
-  return {
-    REDIS_URL: redis.url,
-    BYTEAIR_REDIS_PREFIX: redis.prefix,
-    BYTEAIR_TENANT_ID: TEST_TENANT_ID,
-    BYTEAIR_APPLICATION_ID: TEST_APPLICATION_ID,
-    BYTEAIR_AK: TEST_AK,
-    BYTEAIR_SK: TEST_SK,
-    BYTEAIR_LOG_LEVEL: 'silent',
-    BYTEAIR_DATE_ZONE: 'UTC',
-    ...extra,
-  };
+  return testEnv(redis, { BYTEAIR_DATE_ZONE: 'UTC', ...extra });
 }
 
 /** Runs the built command with `input` on its standard input (closed after it), like `cmd < file`. */

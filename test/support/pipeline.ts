@@ -18,9 +18,9 @@ export function emulatorEnv(emulator: { readonly url: string }): Record<string, 
   return { BYTEAIR_HOSTS: emulator.url.replace('http://', ''), BYTEAIR_SCHEME: 'http' };
 }
 
-/** A config for tests: this file's Redis and key prefix, fake credentials, plus overrides. */
-export function testConfig(redis: TestRedis, env: Record<string, string> = {}): Config {
-  return loadConfig({
+/** The environment of a test process: this file's Redis and key prefix, fake credentials, quiet logs, plus overrides. */
+export function testEnv(redis: TestRedis, env: Readonly<Record<string, string>> = {}): Record<string, string> {
+  return {
     REDIS_URL: redis.url,
     BYTEAIR_REDIS_PREFIX: redis.prefix,
     BYTEAIR_TENANT_ID: TEST_TENANT_ID,
@@ -29,7 +29,12 @@ export function testConfig(redis: TestRedis, env: Record<string, string> = {}): 
     BYTEAIR_SK: TEST_SK,
     BYTEAIR_LOG_LEVEL: 'silent',
     ...env,
-  });
+  };
+}
+
+/** A config for tests: testEnv's settings, loaded. */
+export function testConfig(redis: TestRedis, env: Record<string, string> = {}): Config {
+  return loadConfig(testEnv(redis, env));
 }
 
 /** The graph the composition roots build, plus the streaming intake on it. */

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { DASHBOARD_PASSWORD, DASHBOARD_USER, LOGIN_ENV } from '../../packages/byteair-sync/test/dashboard/support/test-dashboard.js';
 import { PAYLOAD_MARKER, startWorkedSystem, type WorkedSystem } from '../../packages/byteair-sync/test/dashboard/support/worked-system.js';
-import { TEST_AK, TEST_APPLICATION_ID, TEST_SK, TEST_TENANT_ID } from '../support/pipeline.js';
+import { testEnv } from '../support/pipeline.js';
 import { startTestRedis, type TestRedis } from '../support/redis.js';
 import { CLI_PATH } from '../support/run-cli.js';
 import { PROJECT_ROOT } from '../support/shared.js';
@@ -38,13 +38,7 @@ async function startDashboardProcess(redis: TestRedis, system: WorkedSystem): Pr
     PATH: process.env.PATH ?? '',
     ...system.env,
     ...LOGIN_ENV,
-    REDIS_URL: redis.url,
-    BYTEAIR_REDIS_PREFIX: redis.prefix,
-    BYTEAIR_TENANT_ID: TEST_TENANT_ID,
-    BYTEAIR_APPLICATION_ID: TEST_APPLICATION_ID,
-    BYTEAIR_AK: TEST_AK,
-    BYTEAIR_SK: TEST_SK,
-    BYTEAIR_LOG_LEVEL: 'warn',
+    ...testEnv(redis, { BYTEAIR_LOG_LEVEL: 'warn' }),
   };
   const child = spawn(process.execPath, [CLI_PATH, 'dashboard', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
