@@ -284,7 +284,7 @@ test('a request reported sent late moves its booking to the real time, and the n
   // again at the time it woke (grant.rebooked), which says nothing about where the first went.
   let bookedScore: Promise<string[]> | undefined;
   const second = await a.acquire(1, 'streaming', undefined, () => {
-    bookedScore ??= client.zrange(keys.limiterLog, '1', '1', 'WITHSCORES');
+    bookedScore ??= client.zrange(keys.limiterLog, '-1', '-1', 'WITHSCORES');
   });
   const [, secondScore] = (await bookedScore) ?? [];
   expect(Number(secondScore)).toBe(first.startAt + lateMs + w);
@@ -295,7 +295,8 @@ test('a request reported sent late moves its booking to the real time, and the n
   // is not asserted; only that the report re-times the booking to wherever the send really was.
   expect(second.confirmedAt - second.startAt).toBeLessThanOrEqual(a.options.lateToleranceMs);
   const report = await second.sent();
-  const [, reported] = await client.zrange(keys.limiterLog, '1', '1', 'WITHSCORES');
+  // The newest entry: by now the first may have left the window and been trimmed from the log.
+  const [, reported] = await client.zrange(keys.limiterLog, '-1', '-1', 'WITHSCORES');
   expect(Number(reported)).toBe(second.startAt + report.lateMs);
 });
 
@@ -309,7 +310,7 @@ test('a late send displaces a booking already made a window after it; that holde
   // Each booking is read the moment it is made (a holder woken late on a busy machine books once more).
   const bookings: Array<Promise<string[]>> = [];
   const second = b.acquire(1, 'streaming', undefined, () => {
-    bookings.push(client.zrange(keys.limiterLog, '1', '1', 'WITHSCORES'));
+    bookings.push(client.zrange(keys.limiterLog, '-1', '-1', 'WITHSCORES'));
   });
   await eventually(async () => (await client.zcard(keys.limiterLog)) === 2, 'the second booking', 20_000, LIMITER_POLL_MS);
   const [, , , bookedSecond] = await client.zrange(keys.limiterLog, '0', '-1', 'WITHSCORES');
@@ -446,7 +447,7 @@ test('the margin follows the path spread a process measured, and every process o
   // Read as booked: a holder woken past the tolerance on a busy machine books again, later.
   let booked: Promise<string[]> | undefined;
   const second = await narrow.acquire(1, 'streaming', undefined, () => {
-    booked ??= client.zrange(keys.limiterLog, '1', '1', 'WITHSCORES');
+    booked ??= client.zrange(keys.limiterLog, '-1', '-1', 'WITHSCORES');
   });
   const [, secondScore] = (await booked) ?? [];
   expect(Number(secondScore) - first.startAt).toBe(1000 + measured.marginMs);
