@@ -77,6 +77,11 @@ export class RedisStageGuard implements UploadGate {
   }
 
   async state(topic: string): Promise<TopicGuardState> {
+    return (await this.#read(topic)).state;
+  }
+
+  /** The state, and the mode exactly as Redis holds it ('' when unset; the state falls back to the config's). */
+  async #read(topic: string): Promise<{ state: TopicGuardState; storedMode: string }> {
     const config = this.#topics.get(topic);
     const [fields, ...open] = await Promise.all([
       this.#redis.hgetall(this.#keys.guard(topic)),
@@ -84,7 +89,7 @@ export class RedisStageGuard implements UploadGate {
     ]);
     const openBatches = Object.fromEntries(OFFLINE_STAGES.map((stage, i) => [stage, open[i] ?? 0])) as Record<OfflineStage, number>;
     const mode = (fields.mode as TopicMode | undefined) ?? config?.mode ?? 'daily-then-streaming';
-    return {
+    const state: TopicGuardState = {
       topic,
       mode,
       stageOrder: config?.stageOrder ?? true,
@@ -92,6 +97,7 @@ export class RedisStageGuard implements UploadGate {
       streamingStartedAt: fields.streamingStartedAt === undefined ? null : Number(fields.streamingStartedAt),
       openBatches,
     };
+    return { state, storedMode: fields.mode ?? '' };
   }
 
   async admit(job: WriteJobData): Promise<GateDecision> {
@@ -101,10 +107,12 @@ export class RedisStageGuard implements UploadGate {
   /** The decision for one upload of `stage`; a streaming 'go' also fixes the topic's mode. */
   async decide(topic: string, stage: Stage): Promise<GateDecision> {
     for (;;) {
-      const state = await this.state(topic);
+      const { state, storedMode } = await this.#read(topic);
       const decision = decideUpload(state, stage);
       if (decision.kind !== 'go' || stage !== 'incremental_sync_streaming' || state.streamingStartedAt !== null) return decision;
-      const marked = await MARK_STREAMING.run(this.#redis, [this.#keys.guard(topic)], [state.mode, this.#clock.now()]);
+      // Compared with what Redis holds, not the configured mode the state may fall back to:
+      // with no mode stored the two differ, and the loop would never end.
+      const marked = await MARK_STREAMING.run(this.#redis, [this.#keys.guard(topic)], [storedMode, this.#clock.now()]);
       if (marked === 1) return decision;
     }
   }

@@ -109,3 +109,25 @@ test('a job parked after its hold already ended releases itself', async () => {
   expect(await p.guard.park(data, 'some-job')).toBe('released');
   expect((await p.guard.heldCounts('t1')).incremental_sync_streaming).toBe(0);
 });
+
+test('a streaming-only topic whose mode is not in Redis (declareModes not run, or its key lost) streams on its configured mode, once', async () => {
+  // 'behavior' is streaming-only in the config; this keyspace never had declareModes run.
+  const fresh = testPipeline(redis, {
+    BYTEAIR_TOPICS: 'item,user,behavior',
+    BYTEAIR_STREAMING_ONLY_TOPICS: 'behavior',
+    BYTEAIR_REDIS_PREFIX: `${redis.prefix}-nomode`,
+  });
+  try {
+    expect(await fresh.redis.hget(fresh.keys.guard('behavior'), 'mode')).toBeNull();
+    // The compare-and-set that fixes the streaming start must compare against what Redis holds
+    // (nothing), not the configured mode the state falls back to, or it can never succeed.
+    const decided = await Promise.race([
+      fresh.guard.decide('behavior', 'incremental_sync_streaming'),
+      new Promise<'spinning'>((resolve) => setTimeout(() => resolve('spinning'), 5_000).unref()),
+    ]);
+    expect(decided).toEqual({ kind: 'go' });
+    expect((await fresh.guard.state('behavior')).streamingStartedAt).not.toBeNull();
+  } finally {
+    await fresh.close();
+  }
+});
