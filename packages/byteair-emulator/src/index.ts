@@ -5,39 +5,33 @@
  * in the byteair-sync package imports this one, except the CLI's `emulator` and `demo` commands,
  * which load it when it is installed.
  */
+export { startEmulator, type DowntimeHandle, type OutageHandle, type RunningEmulator } from './emulator/emulator-server.js';
 export {
-  startEmulator,
   DEFAULT_ID_FIELDS,
   DEFAULT_TOPICS,
   EMULATOR_DEFAULTS,
-  NO_FAULTS,
-  OUTAGE_MODES,
-  AUTH_FAILURE_REASONS,
-  ADMIN_PREFIX,
-  EmulatorClosedError,
-  EmulatorListenError,
-  type AuthFailureReason,
-  type DateStats,
-  type DoneStats,
-  type DowntimeHandle,
   type EmulatorLimits,
   type EmulatorOptions,
-  type EmulatorStats,
   type EmulatorTenant,
   type EmulatorTopic,
-  type EmulatorTotals,
-  type FaultCounts,
-  type Faults,
-  type FaultsPatch,
-  type OrderingViolationStats,
-  type OutageHandle,
-  type OutageMode,
-  type RecordRejectionRule,
   type RefusalAnswer,
-  type RunningEmulator,
-  type TopicStats,
-  type WindowStats,
-} from './emulator/index.js';
+} from './emulator/emulator-options.js';
+export type {
+  DateStats,
+  DoneStats,
+  EmulatorStats,
+  EmulatorTotals,
+  FaultCounts,
+  OrderingViolationStats,
+  TopicStats,
+  WindowStats,
+} from './emulator/emulator-stats.js';
+export { NO_FAULTS, type Faults, type FaultsPatch } from './emulator/faults.js';
+export type { RecordRejectionRule } from './emulator/record-rules.js';
+export { OUTAGE_MODES, type OutageMode } from './emulator/admin-routes.js';
+export { AUTH_FAILURE_REASONS, type AuthFailureReason } from './emulator/request-auth.js';
+export { ADMIN_PREFIX } from './emulator/request-route.js';
+export { EmulatorClosedError, EmulatorListenError } from './emulator/emulator-errors.js';
 export { spawnEmulator, type EmulatorControl, type SpawnEmulatorOptions } from './emulator/emulator-control.js';
 export { IdCounts } from './emulator/id-counts.js';
 export type { OddAnswer } from './emulator/odd-answers.js';

@@ -2,7 +2,7 @@ import { InvalidArgumentError } from 'commander';
 import { IANAZone } from 'luxon';
 import { fixedClock, systemClock, type Clock } from 'byteair-sync/internal/src/clock.js';
 import type { Config } from 'byteair-sync/internal/src/config/config.js';
-import type { EmulatorOptions, EmulatorTenant, EmulatorTopic, OutageMode } from '../emulator/index.js';
+import type { EmulatorOptions, EmulatorTenant, EmulatorTopic, OutageMode } from '../index.js';
 import { ByteairSyncError } from 'byteair-sync/internal/src/errors/byteair-sync-error.js';
 import { isOddAnswer, ODD_BODIES, type OddAnswer } from '../emulator/odd-answers.js';
 import { parseRecordRejectionRules, type RecordRejectionRule } from '../emulator/record-rules.js';

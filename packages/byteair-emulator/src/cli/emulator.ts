@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import type { Writable } from 'node:stream';
 import { loadConfig } from 'byteair-sync/internal/src/config/load-config.js';
 import { raiseFrontDoorPriority, type FrontDoorPriority } from '../emulator/front-door-priority.js';
-import { startEmulator, ADMIN_PREFIX, DEFAULT_ID_FIELDS, OUTAGE_MODES, type RunningEmulator } from '../emulator/index.js';
+import { startEmulator, ADMIN_PREFIX, DEFAULT_ID_FIELDS, OUTAGE_MODES, type RunningEmulator } from '../index.js';
 import { createLogger } from 'byteair-sync/internal/src/observability/logger.js';
 import { runAction } from 'byteair-sync/internal/src/cli/run-action.js';
 import {

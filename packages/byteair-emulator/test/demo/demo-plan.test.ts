@@ -1,7 +1,7 @@
 import { planDemoDates } from '../../src/demo/demo-plan.js';
 import { demoRecord } from '../../src/demo/demo-dataset.js';
 import { reconcile, renderReconciliation } from '../../src/demo/reconciliation.js';
-import type { EmulatorStats } from '../../src/emulator/index.js';
+import type { EmulatorStats } from '../../src/index.js';
 
 test('demo dates run oldest to newest, pre_sync before history before daily, all before today in the zone', () => {
   const now = Date.UTC(2026, 10, 28, 1, 0, 0); // 09:00 in Shanghai

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { fixedClock, systemClock } from 'byteair-sync/internal/src/clock.js';
 import { buildCanonicalRequest, credentialScope, sha256Hex, signingKey, stringToSign } from 'byteair-sync/internal/src/byteair/volc-signature.js';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { startEmulator, type RunningEmulator } from '../../src/index.js';
 import { loadSdkVectors } from '../../../../test/support/shared.js';
 import { editHeaders, items, postSigned, signedRequest, TENANT, VECTOR_TIME_MS, withEmulator, write, type CallSpec } from './support/fixture.js';
 import { send, writeAnswer, type Reply } from './support/http.js';

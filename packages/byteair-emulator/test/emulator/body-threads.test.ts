@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { encodeDoneBody } from 'byteair-sync/internal/src/byteair/payload.js';
 import { spawnEmulator, type EmulatorControl } from '../../src/emulator/emulator-control.js';
-import { startEmulator, type EmulatorStats, type RecordRejectionRule, type RunningEmulator } from '../../src/emulator/index.js';
+import { startEmulator, type EmulatorStats, type RecordRejectionRule, type RunningEmulator } from '../../src/index.js';
 import { InvalidInputError } from 'byteair-sync/internal/src/errors/invalid-input-error.js';
 import { assertBuilt, CLI } from '../../../../test/support/system.js';
 import { eventually } from '../../../../test/support/eventually.js';

@@ -4,7 +4,7 @@ import { encodeWriteBody } from 'byteair-sync/internal/src/byteair/payload.js';
 import { STAGES, isOfflineStage, type Stage } from 'byteair-sync/internal/src/byteair/stage.js';
 import { systemClock } from 'byteair-sync/internal/src/clock.js';
 import { Secret } from 'byteair-sync/internal/src/config/secret.js';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { startEmulator, type RunningEmulator } from '../../src/index.js';
 import { items, nextRequestId, TENANT, type Auth } from './support/fixture.js';
 
 /*

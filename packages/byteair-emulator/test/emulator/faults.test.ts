@@ -3,7 +3,7 @@ import { ByteairClient } from 'byteair-sync/internal/src/byteair/client.js';
 import { encodeWriteBody } from 'byteair-sync/internal/src/byteair/payload.js';
 import { systemClock } from 'byteair-sync/internal/src/clock.js';
 import { Secret } from 'byteair-sync/internal/src/config/secret.js';
-import { NO_FAULTS, type RunningEmulator } from '../../src/emulator/index.js';
+import { NO_FAULTS, type RunningEmulator } from '../../src/index.js';
 import { drawFault, mergeFaults } from '../../src/emulator/faults.js';
 import { InvalidInputError } from 'byteair-sync/internal/src/errors/invalid-input-error.js';
 import { admin } from './support/http.js';

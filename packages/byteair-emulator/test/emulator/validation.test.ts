@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { fixedClock } from 'byteair-sync/internal/src/clock.js';
 import { encodeDoneRequest } from 'byteair-sync/internal/src/byteair/messages.js';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { startEmulator, type RunningEmulator } from '../../src/index.js';
 import { done, editHeaders, items, postSigned, signedRequest, TENANT, VECTOR_TIME_MS, withEmulator, write, type CallSpec } from './support/fixture.js';
 import { doneAnswer, send, writeAnswer, type Reply } from './support/http.js';
 

@@ -1,5 +1,5 @@
 import { fixedClock } from 'byteair-sync/internal/src/clock.js';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { startEmulator, type RunningEmulator } from '../../src/index.js';
 import { loadSdkVectors, type SdkVector } from '../../../../test/support/shared.js';
 import { manualMonotonic, TENANT, VECTOR_TIME_MS } from './support/fixture.js';
 import { doneAnswer, send, writeAnswer, type HeaderList, type Reply } from './support/http.js';

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { fixedClock, type Clock } from 'byteair-sync/internal/src/clock.js';
 import { buildRequest, type ApiCall } from 'byteair-sync/internal/src/byteair/request-builder.js';
-import { startEmulator, type EmulatorOptions, type EmulatorTenant, type RunningEmulator } from '../../../src/emulator/index.js';
+import { startEmulator, type EmulatorOptions, type EmulatorTenant, type RunningEmulator } from '../../../src/index.js';
 import { encodeDoneBody } from 'byteair-sync/internal/src/byteair/payload.js';
 import type { Stage } from 'byteair-sync/internal/src/byteair/stage.js';
 import { loadSdkVectors } from '../../../../../test/support/shared.js';
