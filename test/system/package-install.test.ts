@@ -36,12 +36,22 @@ async function sh(file: string, args: readonly string[], extra: Record<string, s
   }
 }
 
+/** `npm pack` of the package in `cwd` into the test folder; the tarball's path. */
+async function pack(cwd: string): Promise<string> {
+  const packed = await run(NPM, ['pack', '--json', '--pack-destination', folder], { cwd, timeout: 120_000 });
+  return join(folder, (JSON.parse(packed.stdout) as Array<{ filename: string }>)[0]?.filename ?? 'missing.tgz');
+}
+
+/** Every file of the installed byteair-sync, as /-separated paths from its root. */
+function installedFiles(): string[] {
+  return (readdirSync(join(app, 'node_modules/byteair-sync'), { recursive: true }) as string[]).map((f) => f.split(sep).join('/'));
+}
+
 beforeAll(async () => {
   assertBuilt();
   folder = mkdtempSync(join(tmpdir(), 'byteair-pack-'));
   app = join(folder, 'app');
-  const packed = await run(NPM, ['pack', '--json', '--pack-destination', folder], { cwd: PRODUCT_ROOT, timeout: 120_000 });
-  tarball = join(folder, (JSON.parse(packed.stdout) as Array<{ filename: string }>)[0]?.filename ?? 'missing.tgz');
+  tarball = await pack(PRODUCT_ROOT);
   redis = await startTestRedis('pack');
   emulator = await startEmulator({
     tenants: [{ tenantId: TEST_TENANT_ID, applicationId: TEST_APPLICATION_ID, ak: TEST_AK, sk: TEST_SK }],
@@ -81,7 +91,7 @@ test('the tarball holds the built package, not the sources, tests or benches', (
   const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string>; engines: { node: string } };
   expect(manifest.bin['byteair-sync']).toBe('dist/src/cli/bin.js');
   expect(manifest.engines.node).toMatch(/^>=\d+\.\d+/);
-  const files = (readdirSync(root, { recursive: true }) as string[]).map((f) => f.split(sep).join('/'));
+  const files = installedFiles();
   expect(files).toContain('dist/src/index.d.ts');
   expect(files).toContain('LICENSE');
   expect(
@@ -90,8 +100,7 @@ test('the tarball holds the built package, not the sources, tests or benches', (
 });
 
 test('the tarball holds no emulator file: the emulator is its own package', () => {
-  const root = join(app, 'node_modules/byteair-sync');
-  const files = (readdirSync(root, { recursive: true }) as string[]).map((f) => f.split(sep).join('/'));
+  const files = installedFiles();
   // The CLI's loader of the emulator's commands (src/cli/commands/emulator-commands) is the product's own.
   const emulatorFiles = files.filter((f) => /(^|\/)(emulator|demo)(\/|$)|private-(redis|cluster)|demo-dataset|id-ledger|network-model/.test(f));
   expect(emulatorFiles).toEqual([]);
@@ -110,11 +119,7 @@ test('without the emulator package, `byteair-sync emulator` says what to install
 });
 
 test('installed beside it, the byteair-emulator package brings `byteair-sync emulator` back (the emulator image)', async () => {
-  const packed = await run(NPM, ['pack', '--json', '--pack-destination', folder], {
-    cwd: resolve(PROJECT_ROOT, 'packages', 'byteair-emulator'),
-    timeout: 120_000,
-  });
-  const emulatorTarball = join(folder, (JSON.parse(packed.stdout) as Array<{ filename: string }>)[0]?.filename ?? 'missing.tgz');
+  const emulatorTarball = await pack(resolve(PROJECT_ROOT, 'packages', 'byteair-emulator'));
   const rig = join(folder, 'rig');
   await run('mkdir', ['-p', rig]);
   writeFileSync(join(rig, 'package.json'), JSON.stringify({ name: 'byteair-test-rig', version: '1.0.0', private: true, type: 'module' }));
