@@ -1,6 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -9,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { decodeWriteResponse } from 'byteair-sync/internal/src/byteair/messages.js';
 import { buildRequest } from 'byteair-sync/internal/src/byteair/request-builder.js';
+import { cpuSeconds } from './harness/cpu-usage.js';
+import { median } from './harness/figures.js';
 
 /**
  * `npm run bench -- emulator [--runs 3] [--seconds 5] [--chunks 500,10000] [--concurrency 8] [--emulator-cpus 1]`
@@ -120,20 +121,10 @@ function buildPool(chunk: number): Pool {
   return { bodies, recordBytes: Math.round(jsonBytes / (count * chunk)) };
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
-/** User + system CPU seconds of a process so far (Linux /proc; clock ticks of 1/100 s). */
-function cpuSeconds(pid: number): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
+/** The emulator's CPU seconds so far, or undefined when it has no pid or is gone. */
+function emulatorCpuSeconds(pid: number | undefined): number | undefined {
+  const seconds = pid === undefined ? Number.NaN : cpuSeconds(pid);
+  return Number.isNaN(seconds) ? undefined : seconds;
 }
 
 function hasTaskset(): boolean {
@@ -215,8 +206,8 @@ async function runOnce(url: URL, pid: number | undefined, pool: Pool, chunk: num
   let cpuAtStart: number | undefined;
   let cpuAtEnd: number | undefined;
   const timers = [
-    setTimeout(() => (cpuAtStart = pid === undefined ? undefined : cpuSeconds(pid)), WARMUP_MS),
-    setTimeout(() => (cpuAtEnd = pid === undefined ? undefined : cpuSeconds(pid)), WARMUP_MS + args.seconds * 1000),
+    setTimeout(() => (cpuAtStart = emulatorCpuSeconds(pid)), WARMUP_MS),
+    setTimeout(() => (cpuAtEnd = emulatorCpuSeconds(pid)), WARMUP_MS + args.seconds * 1000),
   ];
   const worker = async (): Promise<void> => {
     while (performance.now() < measureTo) {

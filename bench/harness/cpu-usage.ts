@@ -5,7 +5,7 @@ import { sleep } from './wait.js';
 const TICKS = 100;
 
 /** User + system CPU seconds a process has used so far (Linux /proc); NaN if gone. */
-function cpuSeconds(pid: number): number {
+export function cpuSeconds(pid: number): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
     return (Number(fields[11]) + Number(fields[12])) / TICKS;
