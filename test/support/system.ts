@@ -59,6 +59,11 @@ export interface TestSystem {
    * replays its AOF; only for a system started with `appendFsync`.
    */
   restartRedis(kind: RedisRestartKind, downMs?: number): Promise<void>;
+  /**
+   * What a stalled run looks like, for a timeout's message: batches, queues, circuit, limiter,
+   * the emulator's totals and the last lines each worker logged.
+   */
+  diagnose(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -138,6 +143,9 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
       if (persistent === undefined) throw new Error('restartRedis() needs a system started with the appendFsync option');
       await persistent.restart(kind, downMs);
     },
+    async diagnose() {
+      return await diagnoseSystem(ops, emulator, [...children]);
+    },
     async stop() {
       await Promise.all([...children].map(async (child) => await child.kill('SIGKILL')));
       await ops.close();
@@ -177,4 +185,36 @@ function spawnWorker(roles: string, env: Record<string, string>): ChildWorker {
       return await exited;
     },
   };
+}
+
+async function diagnoseSystem(ops: OperationsHandle, emulator: EmulatorControl, workers: readonly ChildWorker[]): Promise<string> {
+  const part = async (name: string, read: () => Promise<unknown>): Promise<string> => {
+    try {
+      return `${name}: ${JSON.stringify(await read())}`;
+    } catch (error) {
+      return `${name}: unreadable (${error instanceof Error ? error.message : String(error)})`;
+    }
+  };
+  const parts = await Promise.all([
+    part('batches', async () => {
+      const batches = await ops.producer.batches();
+      return batches.map((b) => ({
+        batch: `${b.topic}/${b.stage}/${b.date}`,
+        state: b.state,
+        chunks: `${b.settledChunks}/${b.chunks}`,
+        failed: b.failedChunks.length,
+      }));
+    }),
+    part('status', async () => {
+      const { queues, circuit, limiter } = await ops.operations.status();
+      return { queues, circuit, limiter };
+    }),
+    part('emulator', async () => (await emulator.stats()).totals),
+  ]);
+  const logs = workers.map((w) => {
+    const alive = w.process.exitCode === null && w.process.signalCode === null;
+    const tail = w.log().trimEnd().split('\n').slice(-15).join('\n');
+    return `worker ${w.pid} (${alive ? 'running' : `exited ${String(w.process.exitCode ?? w.process.signalCode)}`}), last log lines:\n${tail}`;
+  });
+  return [...parts, ...logs].join('\n');
 }
