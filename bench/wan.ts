@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describeMachine } from './harness/machine.js';
 import { BenchFlags } from './harness/flags.js';
 import { spread } from './harness/figures.js';
@@ -6,7 +8,7 @@ import { batchGrid } from './harness/offline-workload.js';
 import { runThroughputScenario, type ThroughputFigures } from './throughput-scenario.js';
 
 /**
- * `npm run bench -- wan [--runs 1] [--workers 2] [--paths 0/0,40/60,100/150] [--env K=V]...`
+ * `npm run bench -- wan [--runs 1] [--workers 2] [--paths 0/0,40/60,100/150] [--tap-dir DIR] [--env K=V]...`
  * (the limiter over a network path: no 429 and no stamped second over the ceiling at 40/60 ms)
  *
  * The 1 008 000-record history import of the throughput bench, with two workers, through the
@@ -17,6 +19,8 @@ import { runThroughputScenario, type ThroughputFigures } from './throughput-scen
  * last Done against records / 50 000, and the physical best for that jitter,
  * 1 / (1 + jitter s): two requests a window apart can arrive the jitter closer, so a window
  * that never lets a second go over must be that much longer.
+ * With --tap-dir, every request is timed at both ends (diagnostics/http-tap.ts) into
+ * DIR/wan-<delay>-<jitter>-<run>-<pid>.json, kept for analysis.
  */
 const TOPICS = ['item', 'user', 'behavior'];
 const SLICES = [30_000, 4_321, 50_000, 777, 20_000, 6_902];
@@ -32,6 +36,8 @@ export async function runWanBench(rawArgs: readonly string[]): Promise<void> {
   const paths = parseNetworkPaths(flags.text('paths', '0/0,40/60,100/150'), '--paths');
   const specs = batchGrid(TOPICS, 'history_sync', DATES, SLICES);
   const env = flags.env();
+  const tapDir = flags.text('tap-dir', '');
+  if (tapDir !== '') mkdirSync(resolve(tapDir), { recursive: true });
   const perPath: Array<{ path: string; physicalBest: number; runs: ThroughputFigures[] }> = [];
   for (const path of paths) {
     const results: ThroughputFigures[] = [];
@@ -43,7 +49,7 @@ export async function runWanBench(rawArgs: readonly string[]): Promise<void> {
         env,
         emulatorLimits: true,
         timeBoot: false,
-        diagnostics: { monitor: '', tap: '' },
+        diagnostics: { monitor: '', tap: tapDir === '' ? '' : join(resolve(tapDir), `wan-${path.delayMs}-${path.jitterMs}-${run + 1}`) },
         emulatorArgs: networkPathArgs(path),
       });
       results.push(figures);

@@ -8,7 +8,7 @@ import { SEND_TIMING_CHANNEL, type SendTiming } from 'byteair-sync/internal/src/
  * Preloaded (`NODE_OPTIONS=--import=<this file>`) into workers and the emulator to time every
  * API request at both ends, by Request-Id: `send` when Node publishes http.client.request.start
  * (the request ended and written to its socket, right after the limiter let it go), `flushed`
- * on its 'finish', `arrive` when the emulator's server emits 'request' (the moment the emulator
+ * on its 'finish', `answered` on its 'response', `bytes` (the Content-Length), `arrive` when the emulator's server emits 'request' (the moment the emulator
  * stamps the arrival its sliding windows count), and from the worker's send report
  * (src/observability/send-timing.ts): `booked`, the limiter's booked start, `confirmed`, when the
  * holder confirmed it, and `accounted`, the time the limiter's log holds in the end (the booked
@@ -25,8 +25,13 @@ if (out !== undefined && out !== '') {
     const id = request.getHeader('request-id');
     if (typeof id !== 'string') return;
     events.push(['send', id, now()]);
+    // Not a time: the body's size, to group answer times by how much the server had to read.
+    const length = Number(request.getHeader('content-length'));
+    if (Number.isFinite(length)) events.push(['bytes', id, length]);
     // 'finish': the whole request (headers and body) was handed to the socket.
     request.once('finish', () => events.push(['flushed', id, now()]));
+    // 'response': the answer's head arrived, the end of the round trip the limiter measures.
+    request.once('response', () => events.push(['answered', id, now()]));
   });
   // The limiter's booked start of each request that went out (Redis ms: the same machine clock).
   subscribe(SEND_TIMING_CHANNEL, (message) => {
