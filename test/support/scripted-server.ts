@@ -22,7 +22,14 @@ export interface RecordedRequest {
 
 /** What the server does with one request. */
 export type ScriptedReply =
-  | { readonly kind: 'respond'; readonly status?: number; readonly headers?: Readonly<Record<string, string>>; readonly body?: Buffer | string }
+  | {
+      readonly kind: 'respond';
+      readonly status?: number;
+      readonly headers?: Readonly<Record<string, string>>;
+      readonly body?: Buffer | string;
+      /** Answer this long after the request has been read (a slow server). */
+      readonly afterMs?: number;
+    }
   /** Read the request, never answer (a timeout for the client); the socket is destroyed at close(). */
   | { readonly kind: 'hang' }
   /** Read the request, then destroy the socket without a response (a reset for the client). */
@@ -100,8 +107,13 @@ export async function startScriptedServer(script: Script, options: ScriptedServe
         req.socket.destroy();
         return;
       }
-      res.writeHead(reply.status ?? 200, { ...reply.headers });
-      res.end(reply.body ?? '');
+      const answer = (): void => {
+        if (res.destroyed) return;
+        res.writeHead(reply.status ?? 200, { ...reply.headers });
+        res.end(reply.body ?? '');
+      };
+      if (reply.afterMs === undefined) answer();
+      else setTimeout(answer, reply.afterMs);
     });
   };
   const server: Server = options.tls === undefined ? createHttpServer(handler) : createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handler);

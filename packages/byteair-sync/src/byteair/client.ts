@@ -5,6 +5,7 @@ import type { Clock, Random } from '../clock.js';
 import type { ApiAuth, Config } from '../config/config.js';
 import { requireApiSettings } from '../config/load-config.js';
 import { makeNonce } from './air-signature.js';
+import { AnswerTimeouts } from './answer-timeout.js';
 import { RequestAbortedError, UpstreamUnavailableError, type ApiError } from './api-errors.js';
 import type { CallMeta, DoneResult, WriteResult } from './api-result.js';
 import { classifyDoneResponse, classifyWriteResponse, type RawResponse } from './classify-response.js';
@@ -61,7 +62,10 @@ export interface ByteairClientOptions {
   readonly tenantId: string;
   readonly applicationId: string;
   readonly auth: ApiAuth;
+  /** Floor of the answer timeout (answer-timeout.ts), ms. */
   readonly timeoutMs: number;
+  /** Its cap; without one the timeout is fixed at timeoutMs. */
+  readonly timeoutCapMs?: number;
   readonly clock: Clock;
   readonly random: Random;
   /** Extra trusted CA certificates (PEM), for a private deployment's or a test's own CA. */
@@ -72,7 +76,15 @@ export interface ByteairClientOptions {
 
 /** The client options a validated config gives (throws ConfigError when API settings are missing). */
 export function clientOptionsFrom(config: Config, clock: Clock, random: Random): ByteairClientOptions {
-  return { ...requireApiSettings(config), hosts: config.api.hosts, scheme: config.api.scheme, timeoutMs: config.api.timeoutMs, clock, random };
+  return {
+    ...requireApiSettings(config),
+    hosts: config.api.hosts,
+    scheme: config.api.scheme,
+    timeoutMs: config.api.timeoutMs,
+    timeoutCapMs: config.api.timeoutCapMs,
+    clock,
+    random,
+  };
 }
 
 const USER_AGENT = 'byteair-sync';
@@ -88,10 +100,12 @@ export class ByteairClient implements UploadApi {
   readonly #options: ByteairClientOptions;
   readonly #got: Got;
   readonly #agents: { http: HttpAgent; https: HttpsAgent };
+  readonly #timeouts: AnswerTimeouts;
 
   constructor(options: ByteairClientOptions) {
     if (options.hosts.length === 0) throw new Error('ByteairClient needs at least one host');
     this.#options = options;
+    this.#timeouts = new AnswerTimeouts({ floorMs: options.timeoutMs, capMs: options.timeoutCapMs ?? options.timeoutMs });
     const tls = { rejectUnauthorized: options.rejectUnauthorized ?? true, ...(options.ca === undefined ? {} : { ca: options.ca }) };
     this.#agents = {
       http: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
@@ -121,6 +135,11 @@ export class ByteairClient implements UploadApi {
     const call: ApiCall = { kind: 'done', topic: request.topic, stage: request.stage, requestId: request.requestId, body: encodeDoneBody(request.dates) };
     const { raw, meta } = await this.#send(call, request);
     return { result: classifyDoneResponse(raw, this.#options.clock.now()), meta };
+  }
+
+  /** The timeout the next call to `host` gets when it does not set its own, ms. */
+  timeoutFor(host: string): number {
+    return this.#timeouts.timeoutFor(host);
   }
 
   /** Closes pooled keep-alive sockets. */
@@ -162,11 +181,12 @@ export class ByteairClient implements UploadApi {
       let started = clock.now();
       // An error of beforeSend (an aborted limiter wait) is the caller's, not a network failure.
       let hookError: { error: unknown } | undefined;
+      const timeoutMs = request.timeoutMs ?? this.#timeouts.timeoutFor(host);
       try {
         const pending = this.#got.post(unsigned.url, {
           body: unsigned.body,
           responseType: 'buffer',
-          timeout: { request: request.timeoutMs ?? this.#options.timeoutMs },
+          timeout: { request: timeoutMs },
           ...(signal === undefined ? {} : { signal }),
           hooks: {
             beforeRequest: [
@@ -199,6 +219,7 @@ export class ByteairClient implements UploadApi {
           body: response.body,
         };
         const answeredAt = clock.now();
+        this.#timeouts.answered(host, answeredAt - started);
         return {
           raw,
           meta: {
@@ -210,7 +231,8 @@ export class ByteairClient implements UploadApi {
         };
       } catch (error) {
         if (hookError !== undefined) throw hookError.error;
-        lastError = toApiError(error, host);
+        lastError = toApiError(error, host, timeoutMs);
+        if (lastError instanceof UpstreamUnavailableError && lastError.reason === 'timeout') this.#timeouts.timedOut(host);
         if (!(error instanceof RequestError) || error.code === 'ERR_ABORTED' || !FAILOVER_CODES.has(error.code)) throw lastError;
       }
     }
@@ -218,7 +240,7 @@ export class ByteairClient implements UploadApi {
   }
 }
 
-function toApiError(error: unknown, host: string): ApiError {
+function toApiError(error: unknown, host: string, timeoutMs: number): ApiError {
   if (!(error instanceof RequestError)) {
     return new UpstreamUnavailableError(
       'network',
@@ -231,7 +253,7 @@ function toApiError(error: unknown, host: string): ApiError {
   const code = error.code;
   if (code === 'ERR_ABORTED') return new RequestAbortedError(`request to ${host} was aborted`, { host }, { cause: error });
   if (error.name === 'TimeoutError' || code === 'ETIMEDOUT') {
-    return new UpstreamUnavailableError('timeout', `request to ${host} timed out`, undefined, { host, errno: code }, { cause: error });
+    return new UpstreamUnavailableError('timeout', `request to ${host} timed out after ${timeoutMs} ms`, undefined, { host, errno: code }, { cause: error });
   }
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_READING_RESPONSE_STREAM') {
     return new UpstreamUnavailableError('reset', `connection to ${host} was reset`, undefined, { host, errno: code }, { cause: error });

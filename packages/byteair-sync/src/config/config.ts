@@ -26,7 +26,9 @@ export interface ApiConfig {
    * accepts them all, so a client of either scheme can be pointed at it.
    */
   readonly credentials: { readonly volc?: { readonly ak: string; readonly sk: Secret }; readonly air?: { readonly token: Secret } };
+  /** Floor of the call timeout; the timeout in use follows the measured answer times up to timeoutCapMs. */
   readonly timeoutMs: number;
+  readonly timeoutCapMs: number;
 }
 
 export interface LimitsConfig {

@@ -4,7 +4,16 @@ import type { ApiAuth, Config, HttpServerLimits, TopicConfig } from './config.js
 import type { TimeOfDay } from '../freshness/time-of-day.js';
 import { ConfigError } from './config-error.js';
 import { REDACTED, Secret } from './secret.js';
-import { CONFIG_FILE_KEY, DEFAULT_MARGIN_CAP_MS, defaultOf, SETTINGS, type RawSettings, type Setting, type SettingName } from './settings.js';
+import {
+  CONFIG_FILE_KEY,
+  DEFAULT_MARGIN_CAP_MS,
+  DEFAULT_REQUEST_TIMEOUT_CAP_MS,
+  defaultOf,
+  SETTINGS,
+  type RawSettings,
+  type Setting,
+  type SettingName,
+} from './settings.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -192,6 +201,16 @@ function assemble(v: RawSettings, raw: ReadonlyMap<string, RawValue>): Config {
       sourceOf(raw, 'limiterMarginCapMs'),
     );
   }
+  const requestTimeoutMs = required(v.requestTimeoutMs, 'requestTimeoutMs', '');
+  const requestTimeoutCapMs = v.requestTimeoutCapMs ?? Math.max(DEFAULT_REQUEST_TIMEOUT_CAP_MS, requestTimeoutMs);
+  if (requestTimeoutCapMs < requestTimeoutMs) {
+    throw new ConfigError(
+      SETTINGS.requestTimeoutCapMs.key,
+      String(requestTimeoutCapMs),
+      `must be at least BYTEAIR_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`,
+      sourceOf(raw, 'requestTimeoutCapMs'),
+    );
+  }
   const streamBatchSize = required(v.streamBatchSize, 'streamBatchSize', '');
   if (streamBatchSize > maxRecordsPerRequest) {
     throw new ConfigError(
@@ -227,7 +246,8 @@ function assemble(v: RawSettings, raw: ReadonlyMap<string, RawValue>): Config {
         ...(v.ak !== undefined && v.sk !== undefined ? { volc: { ak: v.ak, sk: new Secret(v.sk) } } : {}),
         ...(v.token !== undefined ? { air: { token: new Secret(v.token) } } : {}),
       },
-      timeoutMs: required(v.requestTimeoutMs, 'requestTimeoutMs', ''),
+      timeoutMs: requestTimeoutMs,
+      timeoutCapMs: requestTimeoutCapMs,
     },
     limits: {
       maxRequestsPerSecond: required(v.maxRequestsPerSecond, 'maxRequestsPerSecond', ''),

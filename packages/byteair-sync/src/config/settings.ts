@@ -95,7 +95,18 @@ export const SETTINGS = Object.freeze({
     undefined,
     'Cap of the measured margin; default 250 or BYTEAIR_LIMITER_MARGIN_MS if larger. Set it equal to BYTEAIR_LIMITER_MARGIN_MS to fix the margin at that value.',
   ),
-  requestTimeoutMs: setting('BYTEAIR_REQUEST_TIMEOUT_MS', integer(100, 600_000), '5000', 'Timeout of one API call.'),
+  requestTimeoutMs: setting(
+    'BYTEAIR_REQUEST_TIMEOUT_MS',
+    integer(100, 600_000),
+    '5000',
+    'Floor of the timeout of one API call. The timeout in use is the smoothed answer time plus four deviations, per host, as TCP sets its retransmission timeout; each timeout in a row doubles it, up to BYTEAIR_REQUEST_TIMEOUT_CAP_MS, and the next answer brings it back.',
+  ),
+  requestTimeoutCapMs: setting(
+    'BYTEAIR_REQUEST_TIMEOUT_CAP_MS',
+    integer(100, 3_600_000),
+    undefined,
+    'Cap of the API call timeout; default 60000 or BYTEAIR_REQUEST_TIMEOUT_MS if larger. Set it equal to BYTEAIR_REQUEST_TIMEOUT_MS to fix the timeout at that value.',
+  ),
   dateZone: setting('BYTEAIR_DATE_ZONE', timeZone, 'Asia/Shanghai', 'Time zone that defines a data date (use UTC for overseas regions).'),
   topics: setting('BYTEAIR_TOPICS', list(topicName, { allowEmpty: false }), 'item,user,behavior', 'Topics this deployment syncs.'),
   dailyDoneBy: setting(
@@ -213,6 +224,9 @@ export type RawSettings = { readonly [N in SettingName]: SettingValue<N> | undef
 
 /** The measured margin's cap when BYTEAIR_LIMITER_MARGIN_CAP_MS is not set (or the floor, if larger). */
 export const DEFAULT_MARGIN_CAP_MS = 250;
+
+/** The API call timeout's cap when BYTEAIR_REQUEST_TIMEOUT_CAP_MS is not set (or the floor, if larger). */
+export const DEFAULT_REQUEST_TIMEOUT_CAP_MS = 60_000;
 
 /**
  * The parsed default of a setting: the one source of that number for code that takes options

@@ -6,7 +6,7 @@ import { decodeDoneRequest } from '../../src/byteair/messages.js';
 import { encodeWriteBody, formatProtoDate } from '../../src/byteair/payload.js';
 import { OFFLINE_STAGES, STAGES, type Stage } from '../../src/byteair/stage.js';
 import { formatXDate } from '../../src/byteair/volc-signature.js';
-import { fixedClock } from '../../src/clock.js';
+import { fixedClock, systemClock } from '../../src/clock.js';
 import type { ApiAuth } from '../../src/config/config.js';
 import { Secret } from '../../src/config/secret.js';
 import { DONE_OK, doneReply, WRITE_OK, writeReply } from '../../../../test/support/api-replies.js';
@@ -255,6 +255,35 @@ describe('transport failures', () => {
       expect(error).toBeInstanceOf(UpstreamUnavailableError);
       expect(error).toEqual(expect.objectContaining({ code: 'UPSTREAM_UNAVAILABLE', reason: 'timeout', retryable: true }));
       expect(server.requests).toHaveLength(1);
+    });
+  });
+
+  test('a server slower than the timeout: each timeout doubles the next, an answer comes, and the timeout then follows the answer times', async () => {
+    // Every answer takes 300 ms; the floor is 100 ms. A fixed 100 ms would time out forever.
+    const slow = { ...WRITE_OK, afterMs: 300 };
+    await withScriptedServer([slow], async (server) => {
+      await withClient({ hosts: [server.host], timeoutMs: 100, timeoutCapMs: 10_000, clock: systemClock }, async (client) => {
+        const waited: number[] = [];
+        let answered = false;
+        while (!answered && waited.length < 8) {
+          const timeoutMs = client.timeoutFor(server.host);
+          try {
+            await write(client);
+            answered = true;
+          } catch (error) {
+            expect(error).toEqual(expect.objectContaining({ code: 'UPSTREAM_UNAVAILABLE', reason: 'timeout' }));
+            expect((error as Error).message).toContain(`timed out after ${timeoutMs} ms`);
+            waited.push(timeoutMs);
+          }
+        }
+        expect(answered).toBe(true);
+        // 100, 200 (and more only if this host was slow to answer even in 400 ms): each twice the last.
+        expect(waited.slice(0, 2)).toEqual([100, 200]);
+        expect(waited.every((ms, i) => i === 0 || ms === 2 * (waited[i - 1] ?? 0))).toBe(true);
+        // Measured now: at least the 300 ms answer (plus deviations), not the 100 ms floor.
+        expect(client.timeoutFor(server.host)).toBeGreaterThan(300);
+        await write(client);
+      });
     });
   });
 

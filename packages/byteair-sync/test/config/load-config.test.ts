@@ -27,7 +27,7 @@ describe('defaults', () => {
     const config = loadConfig({});
     expect(JSON.parse(JSON.stringify(config))).toEqual({
       redis: { url: 'redis://127.0.0.1:6379', clusterNodes: [], prefix: 'byteair' },
-      api: { hosts: ['api.byteair.volces.com'], scheme: 'https', credentials: {}, timeoutMs: 5_000 },
+      api: { hosts: ['api.byteair.volces.com'], scheme: 'https', credentials: {}, timeoutMs: 5_000, timeoutCapMs: 60_000 },
       limits: {
         maxRequestsPerSecond: 100,
         maxRecordsPerSecond: 50_000,
@@ -234,6 +234,11 @@ describe('the config file', () => {
   test('an empty BYTEAIR_CONFIG_FILE means no file', () => {
     expect(loadConfig({ BYTEAIR_CONFIG_FILE: '' }).worker.concurrency).toBe(8);
   });
+
+  test('the API call timeout cap follows a floor set above its default', () => {
+    expect(loadConfig({ BYTEAIR_REQUEST_TIMEOUT_MS: '90000' }).api).toMatchObject({ timeoutMs: 90_000, timeoutCapMs: 90_000 });
+    expect(loadConfig({ BYTEAIR_REQUEST_TIMEOUT_CAP_MS: '5000' }).api).toMatchObject({ timeoutMs: 5_000, timeoutCapMs: 5_000 });
+  });
 });
 
 describe('rules across settings', () => {
@@ -261,6 +266,12 @@ describe('rules across settings', () => {
       { BYTEAIR_HTTP_HEADERS_TIMEOUT_MS: '20000', BYTEAIR_HTTP_REQUEST_TIMEOUT_MS: '10000' },
       'BYTEAIR_HTTP_REQUEST_TIMEOUT_MS',
       'must be at least BYTEAIR_HTTP_HEADERS_TIMEOUT_MS (20000)',
+    ],
+    [
+      'API call timeout cap below its floor',
+      { BYTEAIR_REQUEST_TIMEOUT_MS: '8000', BYTEAIR_REQUEST_TIMEOUT_CAP_MS: '4000' },
+      'BYTEAIR_REQUEST_TIMEOUT_CAP_MS',
+      'must be at least BYTEAIR_REQUEST_TIMEOUT_MS (8000)',
     ],
     [
       'records per request above records per second',
