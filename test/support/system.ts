@@ -25,6 +25,9 @@ export const FAST_RECOVERY_ENV: Readonly<Record<string, string>> = {
   BYTEAIR_BACKOFF_BASE_MS: '100',
   BYTEAIR_BACKOFF_MAX_MS: '1000',
   BYTEAIR_REQUEST_TIMEOUT_MS: '1000',
+  // Room to double three times: a loaded CI host answers a 10k-record call in seconds, and a
+  // timeout that cannot grow past that livelocks the run (every call and probe timed out).
+  BYTEAIR_REQUEST_TIMEOUT_CAP_MS: '8000',
   BYTEAIR_CIRCUIT_COOLDOWN_MS: '200',
   BYTEAIR_CIRCUIT_MAX_COOLDOWN_MS: '2000',
   BYTEAIR_SHUTDOWN_TIMEOUT_MS: '2000',
