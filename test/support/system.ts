@@ -125,6 +125,12 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     ...FAST_RECOVERY_ENV,
     ...options.env,
   };
+  // A test that raises the timeout's floor raises its cap with it, unless it sets the cap too.
+  if (options.env?.BYTEAIR_REQUEST_TIMEOUT_CAP_MS === undefined && options.env?.BYTEAIR_REQUEST_TIMEOUT_MS !== undefined) {
+    env.BYTEAIR_REQUEST_TIMEOUT_CAP_MS = String(
+      Math.max(Number(FAST_RECOVERY_ENV.BYTEAIR_REQUEST_TIMEOUT_CAP_MS), Number(options.env.BYTEAIR_REQUEST_TIMEOUT_MS)),
+    );
+  }
   const config = loadConfig(env);
   const ops = openOperations(config, redis === undefined ? {} : { redis: redis.client() });
   const children = new Set<ChildWorker>();
