@@ -132,6 +132,11 @@ function sourceOf(raw: ReadonlyMap<string, RawValue>, name: SettingName): string
   return raw.get(SETTINGS[name].key)?.source ?? 'default';
 }
 
+/** A bound that must not fall below another setting's value (a cap below its floor), named with both. */
+function requireAtLeast(raw: ReadonlyMap<string, RawValue>, name: SettingName, value: number, floorName: SettingName, floor: number): void {
+  if (value < floor) throw new ConfigError(SETTINGS[name].key, String(value), `must be at least ${SETTINGS[floorName].key} (${floor})`, sourceOf(raw, name));
+}
+
 function assemble(v: RawSettings, raw: ReadonlyMap<string, RawValue>): Config {
   const topics = required(v.topics, 'topics', '');
   const checkSubset = (name: 'streamingOnlyTopics' | 'unorderedTopics'): readonly string[] => {
@@ -163,24 +168,10 @@ function assemble(v: RawSettings, raw: ReadonlyMap<string, RawValue>): Config {
 
   const backoffBaseMs = required(v.backoffBaseMs, 'backoffBaseMs', '');
   const backoffMaxMs = required(v.backoffMaxMs, 'backoffMaxMs', '');
-  if (backoffMaxMs < backoffBaseMs) {
-    throw new ConfigError(
-      SETTINGS.backoffMaxMs.key,
-      String(backoffMaxMs),
-      `must be at least BYTEAIR_BACKOFF_BASE_MS (${backoffBaseMs})`,
-      sourceOf(raw, 'backoffMaxMs'),
-    );
-  }
+  requireAtLeast(raw, 'backoffMaxMs', backoffMaxMs, 'backoffBaseMs', backoffBaseMs);
   const cooldownMs = required(v.circuitCooldownMs, 'circuitCooldownMs', '');
   const maxCooldownMs = required(v.circuitMaxCooldownMs, 'circuitMaxCooldownMs', '');
-  if (maxCooldownMs < cooldownMs) {
-    throw new ConfigError(
-      SETTINGS.circuitMaxCooldownMs.key,
-      String(maxCooldownMs),
-      `must be at least BYTEAIR_CIRCUIT_COOLDOWN_MS (${cooldownMs})`,
-      sourceOf(raw, 'circuitMaxCooldownMs'),
-    );
-  }
+  requireAtLeast(raw, 'circuitMaxCooldownMs', maxCooldownMs, 'circuitCooldownMs', cooldownMs);
   const maxRecordsPerRequest = required(v.maxRecordsPerRequest, 'maxRecordsPerRequest', '');
   const maxRecordsPerSecond = required(v.maxRecordsPerSecond, 'maxRecordsPerSecond', '');
   if (maxRecordsPerRequest > maxRecordsPerSecond) {
@@ -193,24 +184,10 @@ function assemble(v: RawSettings, raw: ReadonlyMap<string, RawValue>): Config {
   }
   const marginMs = required(v.limiterMarginMs, 'limiterMarginMs', '');
   const marginCapMs = v.limiterMarginCapMs ?? Math.max(DEFAULT_MARGIN_CAP_MS, marginMs);
-  if (marginCapMs < marginMs) {
-    throw new ConfigError(
-      SETTINGS.limiterMarginCapMs.key,
-      String(marginCapMs),
-      `must be at least BYTEAIR_LIMITER_MARGIN_MS (${marginMs})`,
-      sourceOf(raw, 'limiterMarginCapMs'),
-    );
-  }
+  requireAtLeast(raw, 'limiterMarginCapMs', marginCapMs, 'limiterMarginMs', marginMs);
   const requestTimeoutMs = required(v.requestTimeoutMs, 'requestTimeoutMs', '');
   const requestTimeoutCapMs = v.requestTimeoutCapMs ?? Math.max(DEFAULT_REQUEST_TIMEOUT_CAP_MS, requestTimeoutMs);
-  if (requestTimeoutCapMs < requestTimeoutMs) {
-    throw new ConfigError(
-      SETTINGS.requestTimeoutCapMs.key,
-      String(requestTimeoutCapMs),
-      `must be at least BYTEAIR_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`,
-      sourceOf(raw, 'requestTimeoutCapMs'),
-    );
-  }
+  requireAtLeast(raw, 'requestTimeoutCapMs', requestTimeoutCapMs, 'requestTimeoutMs', requestTimeoutMs);
   const streamBatchSize = required(v.streamBatchSize, 'streamBatchSize', '');
   if (streamBatchSize > maxRecordsPerRequest) {
     throw new ConfigError(
@@ -333,14 +310,7 @@ function inflightBytesOf(v: RawSettings, raw: ReadonlyMap<string, RawValue>): nu
   const maxBody = required(v.ingestMaxBodyBytes, 'ingestMaxBodyBytes', '');
   const inflight = required(v.ingestMaxInflightBytes, 'ingestMaxInflightBytes', '');
   // Below one largest body, a body the size limit allows could never be taken.
-  if (inflight < maxBody) {
-    throw new ConfigError(
-      SETTINGS.ingestMaxInflightBytes.key,
-      String(inflight),
-      `must be at least BYTEAIR_INGEST_MAX_BODY_BYTES (${maxBody})`,
-      sourceOf(raw, 'ingestMaxInflightBytes'),
-    );
-  }
+  requireAtLeast(raw, 'ingestMaxInflightBytes', inflight, 'ingestMaxBodyBytes', maxBody);
   return inflight;
 }
 
@@ -348,14 +318,7 @@ function httpLimitsOf(v: RawSettings, raw: ReadonlyMap<string, RawValue>): HttpS
   const headersTimeoutMs = required(v.httpHeadersTimeoutMs, 'httpHeadersTimeoutMs', '');
   const requestTimeoutMs = required(v.httpRequestTimeoutMs, 'httpRequestTimeoutMs', '');
   // Node refuses a headers timeout longer than the request's (the request would end first).
-  if (requestTimeoutMs < headersTimeoutMs) {
-    throw new ConfigError(
-      SETTINGS.httpRequestTimeoutMs.key,
-      String(requestTimeoutMs),
-      `must be at least BYTEAIR_HTTP_HEADERS_TIMEOUT_MS (${headersTimeoutMs})`,
-      sourceOf(raw, 'httpRequestTimeoutMs'),
-    );
-  }
+  requireAtLeast(raw, 'httpRequestTimeoutMs', requestTimeoutMs, 'httpHeadersTimeoutMs', headersTimeoutMs);
   return { headersTimeoutMs, requestTimeoutMs, maxConnections: required(v.httpMaxConnections, 'httpMaxConnections', '') };
 }
 
