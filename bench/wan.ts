@@ -36,8 +36,9 @@ export async function runWanBench(rawArgs: readonly string[]): Promise<void> {
   const paths = parseNetworkPaths(flags.text('paths', '0/0,40/60,100/150'), '--paths');
   const specs = batchGrid(TOPICS, 'history_sync', DATES, SLICES);
   const env = flags.env();
-  const tapDir = flags.text('tap-dir', '');
-  if (tapDir !== '') mkdirSync(resolve(tapDir), { recursive: true });
+  const tapArg = flags.text('tap-dir', '');
+  const tapDir = tapArg === '' ? '' : resolve(tapArg);
+  if (tapDir !== '') mkdirSync(tapDir, { recursive: true });
   const perPath: Array<{ path: string; physicalBest: number; runs: ThroughputFigures[] }> = [];
   for (const path of paths) {
     const results: ThroughputFigures[] = [];
@@ -49,7 +50,7 @@ export async function runWanBench(rawArgs: readonly string[]): Promise<void> {
         env,
         emulatorLimits: true,
         timeBoot: false,
-        diagnostics: { monitor: '', tap: tapDir === '' ? '' : join(resolve(tapDir), `wan-${path.delayMs}-${path.jitterMs}-${run + 1}`) },
+        diagnostics: { monitor: '', tap: tapDir === '' ? '' : join(tapDir, `wan-${path.delayMs}-${path.jitterMs}-${run + 1}`) },
         emulatorArgs: networkPathArgs(path),
       });
       results.push(figures);

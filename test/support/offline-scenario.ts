@@ -45,7 +45,7 @@ export async function produceAndSeal(system: TestSystem, batches: readonly Scena
 }
 
 export async function waitForAllDone(system: TestSystem, batches: readonly ScenarioBatch[], timeoutMs: number): Promise<void> {
-  const waiting = eventually(
+  await eventually(
     async () => {
       const statuses = await system.ops.producer.batches();
       // A chunk that failed for good keeps its batch from Done forever: say so now, with why.
@@ -58,14 +58,9 @@ export async function waitForAllDone(system: TestSystem, batches: readonly Scena
     'every batch to be done-acked',
     timeoutMs,
     200,
-  );
-  try {
-    await waiting;
-  } catch (error) {
     // A stall names its state: which batch, which queue, whether the circuit or a worker holds it.
-    if (error instanceof Error && error.message.startsWith('timed out')) throw new Error(`${error.message}\n${await system.diagnose()}`);
-    throw error;
-  }
+    async () => await system.diagnose(),
+  );
 }
 
 /**
