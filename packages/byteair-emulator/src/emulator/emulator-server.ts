@@ -88,8 +88,11 @@ class Emulator implements RunningEmulator, AdminTarget {
     this.#port = options.port;
     this.#server = createServer(
       { headersTimeout: RECEIVED_HEADERS_TIMEOUT_MS, requestTimeout: 0, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS },
-      (req, res) => void this.#onRequest(req, res),
+      (req, res) => void this.#onRequest(req, res, false),
     );
+    // Node would answer `Expect: 100-continue` at once, before the path's delays; the API's
+    // interim answer travels the path as any answer does.
+    this.#server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => void this.#onRequest(req, res, true));
     const credentials = new CredentialIndex(options.tenants);
     this.#bodies = startBodyJudge(options.bodyThreads);
     this.#context = {
@@ -255,11 +258,12 @@ class Emulator implements RunningEmulator, AdminTarget {
     });
   }
 
-  async #onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async #onRequest(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): Promise<void> {
     let arrivedAt = this.#options.monotonicNow();
     try {
       const url = splitUrl(req.url ?? '/');
       const route = routeOf(url);
+      if (expectsContinue && (route.kind === 'admin' || route.kind === 'metrics')) res.writeContinue();
       if (route.kind === 'admin') {
         const body = (await readBody(req, 1024 * 1024)) ?? Buffer.alloc(0);
         const answer = await handleAdmin(route.action, req.method ?? 'GET', url.query, body, this);
@@ -279,6 +283,7 @@ class Emulator implements RunningEmulator, AdminTarget {
         const wait = arrivedAt - this.#options.monotonicNow();
         if (wait > 0) await this.#sleep(wait);
       }
+      if (expectsContinue) void this.#continueBack(req, res);
       this.#state.count('requestsReceived');
       if (this.#outage !== undefined) {
         if (this.#outage.mode === 'reset') {
@@ -376,6 +381,12 @@ class Emulator implements RunningEmulator, AdminTarget {
     const leaveAt = this.#network.departure(req.socket, this.#options.monotonicNow(), this.#faults);
     const wait = leaveAt - this.#options.monotonicNow();
     if (wait > 0) await this.#sleep(wait);
+  }
+
+  /** The interim `100 Continue` for a request just stamped, sent back over the path before its answer. */
+  async #continueBack(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    await this.#wayBack(req);
+    if (!res.destroyed && !res.headersSent) res.writeContinue();
   }
 
   async #sendOddAnswer(req: IncomingMessage, res: ServerResponse, answer: OddAnswer): Promise<void> {

@@ -1,7 +1,9 @@
+import { request as httpRequest } from 'node:http';
 import { Socket } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { performance } from 'node:perf_hooks';
 import { NetworkModel } from '../../src/emulator/network-model.js';
-import { items, withEmulator, write } from './support/fixture.js';
+import { items, signedRequest, withEmulator, write } from './support/fixture.js';
 import { admin, writeAnswer } from './support/http.js';
 
 /* The emulator's WAN model. The way in delays the arrival stamp; each connection keeps its order. */
@@ -34,5 +36,31 @@ test('the arrival stamp the rate windows judge comes after the way in; the answe
     expect((arrival?.at ?? 0) - sentAt).toBeGreaterThanOrEqual(80);
     expect(answeredAt - (arrival?.at ?? 0)).toBeGreaterThanOrEqual(50);
     await expect(admin(emulator.url, 'POST', 'faults', { inJitterMs: -1 })).resolves.toMatchObject({ status: 400 });
+  });
+});
+
+test("a 100 Continue travels the path but not the server's work: it comes after both ways, long before an answer held 300 ms", async () => {
+  await withEmulator({}, async (emulator) => {
+    await admin(emulator.url, 'POST', 'faults', { inDelayMs: 80, outDelayMs: 50, latencyMs: 300 });
+    const signed = signedRequest('write', gzipSync(JSON.stringify(items(3))));
+    const sentAt = performance.now();
+    const times = await new Promise<{ continued: number; answered: number; status: number }>((resolve, reject) => {
+      let continued = Number.NaN;
+      const url = new URL(signed.path, emulator.url);
+      const outgoing = httpRequest(url, { method: 'POST', headers: [...signed.headers.flat(), 'Expect', '100-continue'] }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ continued, answered: performance.now(), status: res.statusCode ?? 0 }));
+      });
+      outgoing.once('continue', () => {
+        continued = performance.now();
+      });
+      outgoing.on('error', reject);
+      // Sent at once, without waiting for the interim answer, as the product's client does.
+      outgoing.end(signed.body);
+    });
+    expect(times.status).toBe(200);
+    expect(times.continued - sentAt).toBeGreaterThanOrEqual(130);
+    expect(times.answered - times.continued).toBeGreaterThanOrEqual(300);
+    expect(emulator.stats().totals.requestsReceived).toBe(1);
   });
 });

@@ -25,4 +25,6 @@ export interface CallMeta {
   readonly latencyMs: number;
   /** From the request's last byte handed to the OS to its answer; undefined if that moment was not seen. */
   readonly answerMs?: number;
+  /** From the same moment to the server's `100 Continue`; undefined if none came. */
+  readonly continueMs?: number;
 }

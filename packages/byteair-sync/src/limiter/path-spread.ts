@@ -19,13 +19,20 @@ export const DEFAULT_SPREAD_MIN_SAMPLES = 8;
  * at t + d, where d is the one-way delay of that request; two requests booked a window apart
  * arrive a window minus (d1 - d2) apart, so the window needs a margin as large as the spread
  * of d. d cannot be seen from here (only the round trip can), so the margin is half the round
- * trip's spread: the way in is taken to vary as much as the way back, as NTP assumes. A spread
- * that comes from the server (slow answers to large bodies, a busy machine) widens the margin
- * too, which errs on the safe side.
+ * trip's spread: the way in is taken to vary as much as the way back, as NTP assumes.
+ *
+ * Two round trips are measured. The time to the final answer also holds the server's own work
+ * (a 10 000-record body answers 40-290 ms after it arrives on a busy host, bench/RESULTS.md),
+ * which the arrival stamp does not, so a margin taken from it is several times too wide. The
+ * time to the `100 Continue` the server sends on reading a request's headers (the client asks
+ * for one with `Expect: 100-continue` and does not wait for it) holds the path and the server
+ * reading the headers, which is when it stamps the request. Once a host has answered enough of
+ * those, its spread is theirs; a server (or gateway) that never sends one keeps the answer
+ * times' spread, which errs on the safe side.
  */
 export class PathSpread {
   readonly #policy: SpreadPolicy;
-  readonly #byHost = new Map<string, { ring: number[]; next: number; spread: number | undefined; dirty: boolean }>();
+  readonly #byHost = new Map<string, HostSamples>();
 
   constructor(policy: SpreadPolicy) {
     if (!(policy.floorMs >= 0 && policy.capMs >= policy.floorMs))
@@ -33,18 +40,26 @@ export class PathSpread {
     this.#policy = policy;
   }
 
-  /** One answered call: ms from the request written to its answer's first bytes. */
-  observe(host: string, answerMs: number): void {
-    if (!Number.isFinite(answerMs) || answerMs < 0) return;
+  /**
+   * One answered call: ms from the request written to its answer's first bytes, and to its
+   * `100 Continue` when one came.
+   */
+  observe(host: string, answerMs: number, continueMs?: number): void {
     let entry = this.#byHost.get(host);
     if (entry === undefined) {
-      entry = { ring: [], next: 0, spread: undefined, dirty: true };
+      entry = { answers: { values: [], next: 0 }, continues: { values: [], next: 0 }, spread: undefined, dirty: true };
       this.#byHost.set(host, entry);
     }
-    if (entry.ring.length < this.#policy.samples) entry.ring.push(answerMs);
-    else entry.ring[entry.next] = answerMs;
-    entry.next = (entry.next + 1) % this.#policy.samples;
-    entry.dirty = true;
+    if (this.#push(entry.answers, answerMs)) entry.dirty = true;
+    if (continueMs !== undefined && this.#push(entry.continues, continueMs)) entry.dirty = true;
+  }
+
+  #push(ring: Ring, ms: number): boolean {
+    if (!Number.isFinite(ms) || ms < 0) return false;
+    if (ring.values.length < this.#policy.samples) ring.values.push(ms);
+    else ring.values[ring.next] = ms;
+    ring.next = (ring.next + 1) % this.#policy.samples;
+    return true;
   }
 
   /** Per host with enough answers: the round trip's spread in ms (p99 - p1). */
@@ -52,7 +67,9 @@ export class PathSpread {
     const out = new Map<string, number>();
     for (const [host, entry] of this.#byHost) {
       if (entry.dirty) {
-        entry.spread = entry.ring.length < this.#policy.minSamples ? undefined : spreadOf(entry.ring);
+        const { minSamples } = this.#policy;
+        const ring = entry.continues.values.length >= minSamples ? entry.continues : entry.answers;
+        entry.spread = ring.values.length < minSamples ? undefined : spreadOf(ring.values);
         entry.dirty = false;
       }
       if (entry.spread !== undefined) out.set(host, entry.spread);
@@ -77,6 +94,20 @@ export class PathSpread {
   marginMs(): number {
     return this.measured() ? marginFor(this.spreadMs(), this.#policy) : this.#policy.capMs;
   }
+}
+
+interface Ring {
+  readonly values: number[];
+  next: number;
+}
+
+interface HostSamples {
+  /** Request written to its final answer. */
+  readonly answers: Ring;
+  /** Request written to its `100 Continue`: the path without the server's work on the body. */
+  readonly continues: Ring;
+  spread: number | undefined;
+  dirty: boolean;
 }
 
 /** Half the round trip's spread (the way in), rounded up, within floor and cap. */

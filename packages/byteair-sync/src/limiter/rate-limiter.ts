@@ -63,8 +63,11 @@ export interface RateLimiter {
   acquire(records: number, priority: LimiterPriority, signal?: AbortSignal, onBooked?: () => void): Promise<LimiterGrantInfo>;
   /** A 429 arrived: lower the ceiling for every process (AIMD); with retryAfterMs, pause all bookings that long. */
   penalize(retryAfterMs: number | undefined): Promise<void>;
-  /** One answered call: ms from the request written to its answer, per API host (the margin follows their spread). */
-  observeAnswer(host: string, answerMs: number): void;
+  /**
+   * One answered call: ms from the request written to its answer, and to its `100 Continue` if
+   * one came, per API host (the margin follows their spread).
+   */
+  observeAnswer(host: string, answerMs: number, continueMs?: number): void;
   usage(): Promise<LimiterUsage>;
 }
 

@@ -109,8 +109,8 @@ export class RedisRateLimiter implements RateLimiter {
     );
   }
 
-  observeAnswer(host: string, answerMs: number): void {
-    this.#spread.observe(host, answerMs);
+  observeAnswer(host: string, answerMs: number, continueMs?: number): void {
+    this.#spread.observe(host, answerMs, continueMs);
   }
 
   /** This process's window: one second plus the margin its measured path spread needs. */

@@ -130,7 +130,7 @@ async function processWrite(deps: SyncProcessorDeps, ctx: ActionContext, data: W
   }
   await recordAnswered(deps, admission);
   const { result, meta } = sent;
-  if (meta.answerMs !== undefined) deps.limiter.observeAnswer(meta.host, meta.answerMs);
+  if (meta.answerMs !== undefined) deps.limiter.observeAnswer(meta.host, meta.answerMs, meta.continueMs);
   deps.metrics.apiCall({ kind: 'write', topic: data.topic, stage: data.stage, outcome: result.kind }, data.records, meta.latencyMs);
 
   const owner = data.batchId ?? streamingOwner(data.topic);
@@ -189,7 +189,7 @@ async function processDone(deps: SyncProcessorDeps, ctx: ActionContext, data: Do
     return await actOnFailure(ctx, failure, admission);
   }
   await recordAnswered(deps, admission);
-  if (sent.meta.answerMs !== undefined) deps.limiter.observeAnswer(sent.meta.host, sent.meta.answerMs);
+  if (sent.meta.answerMs !== undefined) deps.limiter.observeAnswer(sent.meta.host, sent.meta.answerMs, sent.meta.continueMs);
   deps.metrics.apiCall({ kind: 'done', topic: data.topic, stage: data.stage, outcome: sent.result.kind }, 0, sent.meta.latencyMs);
   const ref = { topic: data.topic, stage: data.stage, date: data.date };
   await deps.batches.markDoneAcknowledged(ref, deps.clock.now());

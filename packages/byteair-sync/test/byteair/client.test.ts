@@ -474,3 +474,17 @@ describe('afterSend', () => {
     });
   });
 });
+
+describe('the path probe', () => {
+  test("asks for a 100 Continue, does not wait for it, and reports its round trip beside the answer's", async () => {
+    await withScriptedServer([WRITE_OK], async (server) => {
+      const { meta } = await withClient({ hosts: [server.host], clock: systemClock }, (client) =>
+        client.writeData({ topic: 'item', stage: 'pre_sync', date: '2022-01-01', requestId: 'r', body: encodeWriteBody(RECORDS) }),
+      );
+      expect(onlyRequest(server).header('expect')).toBe('100-continue');
+      // Node's server answers the expectation on reading the headers, before the request's handler.
+      expect(meta.continueMs).toBeGreaterThanOrEqual(0);
+      expect(meta.continueMs).toBeLessThanOrEqual(meta.answerMs ?? Number.NaN);
+    });
+  });
+});

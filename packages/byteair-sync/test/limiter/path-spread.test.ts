@@ -50,3 +50,20 @@ test('marginFor: floor equal to cap fixes the margin; a cap below the floor is r
   expect(marginFor(61, { floorMs: 0, capMs: 100 })).toBe(31);
   expect(() => new PathSpread({ ...POLICY, floorMs: 50, capMs: 40 })).toThrow(/cap 40 ms must be at least the floor 50 ms/);
 });
+
+test("once a host has sent enough 100 Continues, their spread is the path's, not the answers' (which hold the server's work)", () => {
+  const spread = new PathSpread(POLICY);
+  // Answers 40..290 ms (a server parsing large bodies); the interim answers a steady 10..20 ms.
+  for (let i = 0; i < 19; i += 1) spread.observe('a', 40 + (i % 6) * 50, 10 + (i % 11));
+  expect(spread.spreads()).toEqual(new Map());
+  spread.observe('a', 290, 20);
+  expect(spread.spreads().get('a')).toBe(10);
+  expect(spread.marginMs()).toBe(30);
+  // A host that never sends one keeps the answer times' spread.
+  for (let i = 0; i < 40; i += 1) spread.observe('b', 40 + (i % 6) * 50);
+  expect(spread.spreads().get('b')).toBe(250);
+  expect(spread.marginMs()).toBe(125);
+  // A nonsense interim time is ignored; the answer beside it still counts.
+  spread.observe('c', 12, Number.NaN);
+  expect(spread.spreads().get('c')).toBeUndefined();
+});
