@@ -101,6 +101,8 @@ export class ByteairClient implements UploadApi {
   readonly #got: Got;
   readonly #agents: { http: HttpAgent; https: HttpsAgent };
   readonly #timeouts: AnswerTimeouts;
+  /** Hosts that refused `Expect: 100-continue` with a 417: they get requests without it. */
+  readonly #refusedExpectation = new Set<string>();
 
   constructor(options: ByteairClientOptions) {
     if (options.hosts.length === 0) throw new Error('ByteairClient needs at least one host');
@@ -121,11 +123,7 @@ export class ByteairClient implements UploadApi {
       https: { rejectUnauthorized: tls.rejectUnauthorized, ...(options.ca === undefined ? {} : { certificateAuthority: options.ca }) },
       // got would announce itself (`got (https://github.com/sindresorhus/got)`); the API
       // operator should see who calls. Not signed, so it cannot break the signature.
-      // `Expect: 100-continue` asks the server for an interim answer on reading the headers:
-      // its round trip is the path's without the server's work on the body, which is what the
-      // limiter's margin must cover (path-spread.ts). The body goes at once, not after it
-      // (RFC 9110 10.1.1 allows that), so it costs no round trip; unsigned, like user-agent.
-      headers: { 'user-agent': USER_AGENT, expect: '100-continue' },
+      headers: { 'user-agent': USER_AGENT },
     });
   }
 
@@ -187,8 +185,14 @@ export class ByteairClient implements UploadApi {
       let hookError: { error: unknown } | undefined;
       const timeoutMs = request.timeoutMs ?? this.#timeouts.timeoutFor(host);
       try {
+        const expectsContinue = !this.#refusedExpectation.has(host);
         const pending = this.#got.post(unsigned.url, {
           body: unsigned.body,
+          // `Expect: 100-continue` asks the server for an interim answer on reading the headers:
+          // its round trip is the path's without the server's work on the body, which is what
+          // the limiter's margin must cover (path-spread.ts). The body goes at once, not after
+          // it (RFC 9110 10.1.1 allows that), so it costs no round trip; unsigned, like user-agent.
+          ...(expectsContinue ? { headers: { expect: '100-continue' } } : {}),
           responseType: 'buffer',
           timeout: { request: timeoutMs },
           ...(signal === undefined ? {} : { signal }),
@@ -220,6 +224,13 @@ export class ByteairClient implements UploadApi {
           });
         });
         const response = await pending;
+        if (response.statusCode === HTTP_EXPECTATION_FAILED && expectsContinue) {
+          // A front that does not do expectations; RFC 9110 15.5.18: repeat without one. The
+          // repeat runs beforeSend again, so it takes a limiter slot of its own.
+          this.#refusedExpectation.add(host);
+          i -= 1;
+          continue;
+        }
         const raw: RawResponse = {
           httpStatus: response.statusCode,
           statusMessage: response.statusMessage ?? '',
@@ -248,6 +259,8 @@ export class ByteairClient implements UploadApi {
     throw lastError ?? new UpstreamUnavailableError('network', 'no host could be reached');
   }
 }
+
+const HTTP_EXPECTATION_FAILED = 417;
 
 function toApiError(error: unknown, host: string, timeoutMs: number): ApiError {
   if (!(error instanceof RequestError)) {

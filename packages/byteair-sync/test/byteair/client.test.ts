@@ -10,7 +10,7 @@ import { fixedClock, systemClock } from '../../src/clock.js';
 import type { ApiAuth } from '../../src/config/config.js';
 import { Secret } from '../../src/config/secret.js';
 import { DONE_OK, doneReply, WRITE_OK, writeReply } from '../../../../test/support/api-replies.js';
-import { closedPort, withScriptedServer, type RecordedRequest, type ScriptedServer } from '../../../../test/support/scripted-server.js';
+import { closedPort, withScriptedServer, type RecordedRequest, type ScriptedReply, type ScriptedServer } from '../../../../test/support/scripted-server.js';
 import { makeSelfSignedCert } from '../../../../test/support/self-signed-cert.js';
 import { checkVolcSignature } from '../../../../test/support/verify-signature.js';
 
@@ -485,6 +485,32 @@ describe('the path probe', () => {
       // Node's server answers the expectation on reading the headers, before the request's handler.
       expect(meta.continueMs).toBeGreaterThanOrEqual(0);
       expect(meta.continueMs).toBeLessThanOrEqual(meta.answerMs ?? Number.NaN);
+    });
+  });
+
+  test('a front that refuses the expectation (417): the request is repeated at once without it, and so is every later one to that host', async () => {
+    const script = (request: RecordedRequest): ScriptedReply => (request.header('expect') === undefined ? WRITE_OK : { kind: 'respond', status: 417 });
+    await withScriptedServer(script, async (server) => {
+      let sends = 0;
+      await withClient({ hosts: [server.host] }, async (client) => {
+        const write = (requestId: string): ReturnType<ByteairClient['writeData']> =>
+          client.writeData({
+            topic: 'item',
+            stage: 'pre_sync',
+            date: '2022-01-01',
+            requestId,
+            body: encodeWriteBody(RECORDS),
+            beforeSend: () => {
+              sends += 1;
+              return Promise.resolve();
+            },
+          });
+        expect((await write('r1')).result.kind).toBe('accepted');
+        expect((await write('r2')).result.kind).toBe('accepted');
+      });
+      expect(server.requests.map((r) => r.header('expect') ?? null)).toEqual(['100-continue', null, null]);
+      // The repeat took a limiter slot of its own.
+      expect(sends).toBe(3);
     });
   });
 });
