@@ -6,7 +6,9 @@ import { LuaScript } from '../redis/lua-script.js';
  *   state hash: factor, storedAt, lastCutAt (AIMD, see aimd.ts), pausedUntil, seq;
  *         window, windowUntil, spread: the widest window a process asked for in the last
  *         WINDOW_REPORT_MS (its margin follows the spread it measured, path-spread.ts), so
- *         every process judges every booking by the widest window any of them needs
+ *         every process judges every booking by the widest window any of them needs;
+ *         windowMeasured: '0' when that window is the cautious one of a process that has not
+ *         measured its path yet, which a measured window replaces even when narrower
  * Every script reads Redis TIME, so no process's clock matters. Numbers go back as integers
  * or strings: RESP turns Lua floats into integers.
  */
@@ -27,14 +29,21 @@ local function ceiling(max, factor) return math.max(1, math.floor(max * factor +
 /** How long a process's window report counts when no process repeats it. */
 export const WINDOW_REPORT_MS = 3_000;
 
-// The window in use: the caller's, or a wider one another process reported recently.
-const SHARED_WINDOW = `local function window_in_use(state, w)
-  local sh = redis.call('HMGET', state, 'window', 'windowUntil')
-  if sh[1] and tonumber(sh[2]) > now and tonumber(sh[1]) > w then return tonumber(sh[1]) end
+// The window in use: the caller's, or a wider one another process measured and reported
+// recently. A caller that has not measured its path yet (measured '0', its w the cautious
+// cap) takes any recent report instead: the processes of one deployment reach the same hosts,
+// so one that has measured them speaks for the rest; with no recent report it keeps the cap.
+const SHARED_WINDOW = `local function window_in_use(state, w, measured)
+  local sh = redis.call('HMGET', state, 'window', 'windowUntil', 'windowMeasured')
+  if sh[1] and tonumber(sh[2]) > now then
+    local reported = tonumber(sh[1])
+    if measured == '0' then return reported end
+    if sh[3] ~= '0' and reported > w then return reported end
+  end
   return w
 end`;
 
-// KEYS: log, state. ARGV: records, horizonMs, maxRequests, maxRecords, windowMs, recoveryPerSecond[, spreadMs]
+// KEYS: log, state. ARGV: records, horizonMs, maxRequests, maxRecords, windowMs, recoveryPerSecond[, spreadMs, measured ('1' unless '0')]
 // windowMs is the caller's (1000 + its margin); the walk uses the widest recent one (SHARED_WINDOW),
 // and the caller's is reported when it is that widest or the last report has lapsed.
 // → { 1, start, now, member } booked, or { 0, retryInMs, now, start, room } refused (nothing
@@ -49,8 +58,8 @@ ${FACTOR}
 ${SHARED_WINDOW}
 local records = tonumber(ARGV[1])
 local horizon = tonumber(ARGV[2])
-local w = window_in_use(KEYS[2], tonumber(ARGV[5]))
-if w == tonumber(ARGV[5]) then redis.call('HSET', KEYS[2], 'window', ARGV[5], 'windowUntil', now + ${WINDOW_REPORT_MS}, 'spread', ARGV[7] or '0') end
+local w = window_in_use(KEYS[2], tonumber(ARGV[5]), ARGV[8])
+if w == tonumber(ARGV[5]) then redis.call('HSET', KEYS[2], 'window', ARGV[5], 'windowUntil', now + ${WINDOW_REPORT_MS}, 'spread', ARGV[7] or '0', 'windowMeasured', ARGV[8] or '1') end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - w)
 local st = redis.call('HMGET', KEYS[2], 'factor', 'storedAt', 'pausedUntil')
 local factor = factor_at(st, tonumber(ARGV[6]))
@@ -138,7 +147,7 @@ return { 'ok', now }
   1,
 );
 
-// KEYS: log, state. ARGV: member, maxRequests, maxRecords, windowMs, recoveryPerSecond, sentAtMost.
+// KEYS: log, state. ARGV: member, maxRequests, maxRecords, windowMs, recoveryPerSecond, sentAtMost, measured.
 // The request is on the wire: a booking whose request went out later than booked moves to
 // the real sending time (sentAtMost: the holder's bound on it, from its confirmation's Redis
 // time plus its local clock since, so a busy Redis or event loop between the write and this
@@ -157,7 +166,7 @@ s = tonumber(s)
 local at = math.min(now, tonumber(ARGV[6]))
 if at <= s then return { 0, 0, now } end
 redis.call('ZADD', KEYS[1], 'XX', at, ARGV[1])
-local w = window_in_use(KEYS[2], tonumber(ARGV[4]))
+local w = window_in_use(KEYS[2], tonumber(ARGV[4]), ARGV[7])
 if redis.call('PTTL', KEYS[1]) < w + 1000 then redis.call('PEXPIRE', KEYS[1], w + 1000) end
 local st = redis.call('HMGET', KEYS[2], 'factor', 'storedAt')
 local factor = factor_at(st, tonumber(ARGV[5]))
@@ -226,13 +235,13 @@ return { string.format('%.17g', factor), paused, now, cut, dropped }
   2,
 );
 
-// KEYS: log, state. ARGV: windowMs, recoveryPerSecond
+// KEYS: log, state. ARGV: windowMs, recoveryPerSecond, measured
 // → { requests, records, factor (string), pausedUntil (0 = not paused), now, window in use, spread reported with it }
 export const USAGE = new LuaScript(
   `${NOW}
 ${FACTOR}
 ${SHARED_WINDOW}
-local w = window_in_use(KEYS[2], tonumber(ARGV[1]))
+local w = window_in_use(KEYS[2], tonumber(ARGV[1]), ARGV[3])
 local report = redis.call('HMGET', KEYS[2], 'windowUntil', 'spread')
 local spread = 0
 if report[1] and tonumber(report[1]) > now then spread = tonumber(report[2] or '0') end

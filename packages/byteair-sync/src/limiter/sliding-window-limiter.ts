@@ -113,6 +113,11 @@ export class RedisRateLimiter implements RateLimiter {
     this.#spread.observe(host, answerMs, continueMs);
   }
 
+  /** '1' once this process has measured a path: only then does its window outrank another's report (limiter-scripts.ts). */
+  #measuredFlag(): '1' | '0' {
+    return this.#spread.measured() ? '1' : '0';
+  }
+
   /** This process's window: one second plus the margin its measured path spread needs. */
   #windowMs(): number {
     return 1000 + this.#spread.marginMs();
@@ -121,7 +126,11 @@ export class RedisRateLimiter implements RateLimiter {
   async usage(): Promise<LimiterUsage> {
     // A process that has measured nothing (the dashboard, operations) reports the workers' window, not its own cautious one.
     const ownWindow = this.#spread.measured() ? this.#windowMs() : 1000 + this.options.marginMs;
-    const reply = await USAGE.run(this.#redis, [this.#keys.limiterLog, this.#keys.limiterState], [ownWindow, this.options.aimd.recoveryPerSecond]);
+    const reply = await USAGE.run(
+      this.#redis,
+      [this.#keys.limiterLog, this.#keys.limiterState],
+      [ownWindow, this.options.aimd.recoveryPerSecond, this.#measuredFlag()],
+    );
     const [requests, records, factorText, pausedUntil, at, window, spread] = tuple(reply, 7, 'usage');
     const factor = Number(factorText);
     return {
@@ -152,6 +161,7 @@ export class RedisRateLimiter implements RateLimiter {
         this.#windowMs(),
         o.aimd.recoveryPerSecond,
         Math.round(this.#spread.spreadMs()),
+        this.#measuredFlag(),
       ],
     );
     const [booked, value, now, member] = tuple(reply, 4, 'book');
@@ -165,7 +175,7 @@ export class RedisRateLimiter implements RateLimiter {
     const reply = await SENT.run(
       this.#redis,
       [this.#keys.limiterLog, this.#keys.limiterState],
-      [member, o.maxRequestsPerSecond, o.maxRecordsPerSecond, this.#windowMs(), o.aimd.recoveryPerSecond, atMost],
+      [member, o.maxRequestsPerSecond, o.maxRecordsPerSecond, this.#windowMs(), o.aimd.recoveryPerSecond, atMost, this.#measuredFlag()],
     );
     const [lateMs, displaced] = tuple(reply, 2, 'sent');
     return { lateMs: Number(lateMs), displaced: Number(displaced) };

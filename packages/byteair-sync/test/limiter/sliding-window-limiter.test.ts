@@ -460,3 +460,28 @@ test('the margin follows the path spread a process measured, and every process o
   expect(second.startAt - first.startAt).toBeGreaterThanOrEqual(1000 + measured.marginMs);
   expect(await narrow.usage()).toMatchObject({ marginMs: measured.marginMs, pathSpreadMs: measured.pathSpreadMs });
 });
+
+test("a process that has not measured its path yet takes a measured process's recent window, and a measured window replaces its cautious one", async () => {
+  const { keys, limiter } = scope({ maxRequestsPerSecond: 1, marginMs: 30, marginCapMs: 250 });
+  const fresh = limiter();
+  const calm = limiter();
+  for (let i = 0; i < 100; i += 1) calm.observeAnswer('api.example', 80, 12);
+  // The booked score, read as booked: a holder woken late on a busy machine books again, later.
+  const bookedScore = async (process: RedisRateLimiter): Promise<number> => {
+    let booked: Promise<string[]> | undefined;
+    await process.acquire(1, 'streaming', undefined, () => {
+      booked ??= client.zrange(keys.limiterLog, '-1', '-1', 'WITHSCORES');
+    });
+    return Number(((await booked) ?? [])[1]);
+  };
+  // Alone and unmeasured, the cap: its report says 1 250 ms.
+  const first = await bookedScore(fresh);
+  expect(Number(await client.hget(keys.limiterState, 'window'))).toBe(1250);
+  // The calm process's own 1 030 ms window outranks that unmeasured report.
+  const second = await bookedScore(calm);
+  expect(second - first).toBe(1030);
+  // And the unmeasured process now books by the measured report, not by its cap.
+  const third = await bookedScore(fresh);
+  expect(third - second).toBe(1030);
+  expect(await client.hget(keys.limiterState, 'windowMeasured')).toBe('1');
+});
