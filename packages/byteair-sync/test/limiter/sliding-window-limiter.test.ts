@@ -466,14 +466,9 @@ test("a process that has not measured its path yet takes a measured process's re
   const fresh = limiter();
   const calm = limiter();
   for (let i = 0; i < 100; i += 1) calm.observeAnswer('api.example', 80, 12);
-  // The booked score, read as booked: a holder woken late on a busy machine books again, later.
-  const bookedScore = async (process: RedisRateLimiter): Promise<number> => {
-    let booked: Promise<string[]> | undefined;
-    await process.acquire(1, 'streaming', undefined, () => {
-      booked ??= client.zrange(keys.limiterLog, '-1', '-1', 'WITHSCORES');
-    });
-    return Number(((await booked) ?? [])[1]);
-  };
+  // The booked score, read as booked (the latest in the log): a holder woken late on a busy machine books again, later.
+  const bookedScore = (process: RedisRateLimiter): Promise<number> =>
+    firstBooking(keys, -1, (onBooked) => process.acquire(1, 'streaming', undefined, onBooked));
   // Alone and unmeasured, the cap: its report says 1 250 ms.
   const first = await bookedScore(fresh);
   expect(Number(await client.hget(keys.limiterState, 'window'))).toBe(1250);
