@@ -17,9 +17,15 @@ export const DEFAULT_SPREAD_MIN_SAMPLES = 8;
  * The spread of one host's path: how much the time from a request leaving to its answer
  * arriving varies, p99 minus p1 of the latest answers. A request booked at t reaches the API
  * at t + d, where d is the one-way delay of that request; two requests booked a window apart
- * arrive a window minus (d1 - d2) apart, so the window needs a margin as large as the spread
- * of d. d cannot be seen from here (only the round trip can), so the margin is half the round
- * trip's spread: the way in is taken to vary as much as the way back, as NTP assumes.
+ * arrive a window minus (d1 - d2) apart, so the window needs a margin that d1 - d2 almost
+ * never exceeds. d cannot be seen from here (only the round trip can). If the way in varies
+ * as the way back does, independently (as NTP assumes), d1 - d2 is distributed as the round
+ * trip minus its mean, so half the round trip's p1-p99 spread is only the p99 of d1 - d2: one
+ * pair in a hundred would arrive closer than the window, and a saturated minute holds
+ * hundreds of pairs (1 of 3 runs of the wan bench at 40/60 ms drew a 429 that way). The
+ * margin is that half spread taken out to the p99.9 by the normal tail's ratio
+ * z(0.999) / z(0.99) = 3.090 / 2.326: for uniform jitter, where the tail ends, it covers the
+ * whole range (69 ms of margin at 40 + U(0, 60) ms each way, whose d1 - d2 reaches 60 ms).
  *
  * Two round trips are measured. The time to the final answer also holds the server's own work
  * (a 10 000-record body answers 40-290 ms after it arrives on a busy host, bench/RESULTS.md),
@@ -88,7 +94,7 @@ export class PathSpread {
   }
 
   /**
-   * The margin the window needs now: half the widest spread, within floor and cap; the cap
+   * The margin the window needs now: from the widest spread (marginFor), within floor and cap; the cap
    * until a path has been measured, since nothing yet says it is calm.
    */
   marginMs(): number {
@@ -110,9 +116,12 @@ interface HostSamples {
   dirty: boolean;
 }
 
-/** Half the round trip's spread (the way in), rounded up, within floor and cap. */
+/** Half the p1-p99 spread is the p99 of d1 - d2; times this, its p99.9 (class comment). */
+const P999_OVER_P99 = 3.09 / 2.326;
+
+/** The p99.9 of the way in's d1 - d2 from the round trip's spread, rounded up, within floor and cap. */
 export function marginFor(spreadMs: number, policy: Pick<SpreadPolicy, 'floorMs' | 'capMs'>): number {
-  return Math.min(policy.capMs, Math.max(policy.floorMs, Math.ceil(spreadMs / 2)));
+  return Math.min(policy.capMs, Math.max(policy.floorMs, Math.ceil((spreadMs / 2) * P999_OVER_P99)));
 }
 
 function spreadOf(values: readonly number[]): number {
