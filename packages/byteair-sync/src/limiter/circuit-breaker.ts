@@ -78,7 +78,7 @@ export class RedisCircuitBreaker implements CircuitBreaker {
   /** What a caller asking now would hear, without changing anything (for status pages). */
   async advice(): Promise<CircuitAdmission> {
     const { state, now } = await this.#read();
-    return adviceAt(state, now);
+    return adviceAt(state, now, this.options);
   }
 
   async #apply(event: CircuitEvent): Promise<CircuitStep> {

@@ -26,6 +26,11 @@ export interface CircuitOptions {
   readonly maxCooldownMs: number;
   /** A probe's lease runs for cooldown + this many ms; after that another caller may probe. @default 30 000 */
   readonly probeLeaseMs: number;
+  /**
+   * While a probe is out, everyone else asks again after this long: the probe's answer ends the
+   * outage for all, and whoever waits longer idles through the first moments of the drain. @default 100
+   */
+  readonly halfOpenPollMs: number;
 }
 
 /** threshold and the cooldowns are settings (config/settings.ts); the probe lease is the breaker's own. */
@@ -34,6 +39,7 @@ export const CIRCUIT_DEFAULTS: CircuitOptions = Object.freeze({
   cooldownMs: defaultOf('circuitCooldownMs'),
   maxCooldownMs: defaultOf('circuitMaxCooldownMs'),
   probeLeaseMs: 30_000,
+  halfOpenPollMs: 100,
 });
 
 export interface CircuitState {
@@ -69,7 +75,7 @@ export function stepCircuit(state: CircuitState, event: CircuitEvent, now: numbe
   if (event.kind === 'admit' && next.phase === 'half-open' && next.probeId === event.probeId) {
     return { state: next, admission: { kind: 'probe', probeId: event.probeId } };
   }
-  return { state: next, admission: adviceAt(next, now) };
+  return { state: next, admission: adviceAt(next, now, options) };
 }
 
 function nextState(state: CircuitState, event: CircuitEvent, now: number, options: CircuitOptions): CircuitState {
@@ -108,18 +114,20 @@ function isCurrentProbe(state: CircuitState, admission: CircuitAdmission): boole
 }
 
 /**
- * What a caller other than the probe hears. While a probe is out, ask again after at most
- * the current cooldown: the probe usually answers long before its lease ends, and a 30 s
- * "retry in" would idle every worker that long after recovery.
+ * What a caller other than the probe hears. While a probe is out, ask again soon
+ * (halfOpenPollMs): the probe usually answers within a round trip, and every worker waits
+ * out what it heard before it looks again, so a wait of the cooldown (up to 5 s) or even
+ * the workers' 1 s re-check would idle the whole fleet through the start of the drain (the
+ * outage bench: nothing but the probe in the first second after recovery).
  */
-export function adviceAt(state: CircuitState, now: number): CircuitAdmission {
+export function adviceAt(state: CircuitState, now: number, options: Pick<CircuitOptions, 'halfOpenPollMs'>): CircuitAdmission {
   switch (state.phase) {
     case 'closed':
       return { kind: 'closed' };
     case 'open':
       return { kind: 'open', retryInMs: Math.max(1, state.reopensAt - now) };
     case 'half-open':
-      return { kind: 'open', retryInMs: Math.max(1, Math.min(state.cooldownMs, state.probeLeaseUntil - now)) };
+      return { kind: 'open', retryInMs: Math.max(1, Math.min(options.halfOpenPollMs, state.probeLeaseUntil - now)) };
   }
 }
 
@@ -141,6 +149,7 @@ export function resolveCircuitOptions(settings: Partial<CircuitOptions> = {}): C
   check('cooldownMs', o.cooldownMs, 1, 86_400_000);
   check('maxCooldownMs', o.maxCooldownMs, o.cooldownMs, 86_400_000);
   check('probeLeaseMs', o.probeLeaseMs, 1, 86_400_000);
+  check('halfOpenPollMs', o.halfOpenPollMs, 1, 86_400_000);
   return Object.freeze(o);
 }
 

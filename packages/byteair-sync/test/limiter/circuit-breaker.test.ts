@@ -116,6 +116,6 @@ test('a probe that never reports loses its lease; the next caller probes and the
 test('createCircuitBreaker takes the config shape', async () => {
   const keys = new Keyspace(`${redis.prefix}-cfg`);
   const breaker = createCircuitBreaker(redis.client(), keys, { threshold: 2, cooldownMs: 250, maxCooldownMs: 1_000 });
-  expect(breaker.options).toEqual({ threshold: 2, cooldownMs: 250, maxCooldownMs: 1_000, probeLeaseMs: 30_000 });
+  expect(breaker.options).toEqual({ threshold: 2, cooldownMs: 250, maxCooldownMs: 1_000, probeLeaseMs: 30_000, halfOpenPollMs: 100 });
   expect(await breaker.snapshot()).toEqual({ state: 'closed', consecutiveFailures: 0, reopensAt: 0, cooldownMs: 250, openedAt: 0 });
 });

@@ -10,7 +10,7 @@ import {
 import { LimiterOptionError } from '../../src/limiter/limiter-errors.js';
 import type { CircuitAdmission } from '../../src/limiter/rate-limiter.js';
 
-const options: CircuitOptions = { threshold: 3, cooldownMs: 1_000, maxCooldownMs: 5_000, probeLeaseMs: 30_000 };
+const options: CircuitOptions = { threshold: 3, cooldownMs: 1_000, maxCooldownMs: 5_000, probeLeaseMs: 30_000, halfOpenPollMs: 100 };
 const closed: CircuitAdmission = { kind: 'closed' };
 
 /** Applies events at given times and returns every step. */
@@ -68,8 +68,9 @@ test('while open, callers wait; the first one after the cooldown is the only pro
   expect(answers).toEqual([
     { kind: 'open', retryInMs: 500 },
     { kind: 'probe', probeId: 'b' },
-    { kind: 'open', retryInMs: 1_000 },
-    { kind: 'open', retryInMs: 1_000 },
+    // While the probe is out, the others look again soon: its answer ends the outage for all.
+    { kind: 'open', retryInMs: 100 },
+    { kind: 'open', retryInMs: 100 },
   ]);
   expect(state).toMatchObject({ phase: 'half-open', probeId: 'b', probeLeaseUntil: 1_100 + 1_000 + 30_000 });
 });
@@ -155,7 +156,7 @@ test('property: under any interleaving, at most one live probe, cooldown within 
 });
 
 test('options: defaults 5 / 1000 ms / 5 000 ms, and bad values are named', () => {
-  expect(resolveCircuitOptions()).toEqual({ threshold: 5, cooldownMs: 1_000, maxCooldownMs: 5_000, probeLeaseMs: 30_000 });
+  expect(resolveCircuitOptions()).toEqual({ threshold: 5, cooldownMs: 1_000, maxCooldownMs: 5_000, probeLeaseMs: 30_000, halfOpenPollMs: 100 });
   expect(() => resolveCircuitOptions({ threshold: 0 })).toThrow(LimiterOptionError);
   expect(() => resolveCircuitOptions({ cooldownMs: 2_000, maxCooldownMs: 1_000 })).toThrow(/circuit.maxCooldownMs/);
 });
