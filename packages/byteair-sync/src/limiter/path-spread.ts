@@ -20,12 +20,16 @@ export const DEFAULT_SPREAD_MIN_SAMPLES = 8;
  * arrive a window minus (d1 - d2) apart, so the window needs a margin that d1 - d2 almost
  * never exceeds. d cannot be seen from here (only the round trip can). If the way in varies
  * as the way back does, independently (as NTP assumes), d1 - d2 is distributed as the round
- * trip minus its mean, so half the round trip's p1-p99 spread is only the p99 of d1 - d2: one
- * pair in a hundred would arrive closer than the window, and a saturated minute holds
- * hundreds of pairs (1 of 3 runs of the wan bench at 40/60 ms drew a 429 that way). The
- * margin is that half spread taken out to the p99.9 by the normal tail's ratio
- * z(0.999) / z(0.99) = 3.090 / 2.326: for uniform jitter, where the tail ends, it covers the
- * whole range (69 ms of margin at 40 + U(0, 60) ms each way, whose d1 - d2 reaches 60 ms).
+ * trip minus its mean, so half the round trip's p1-p99 spread is only about the p99 of
+ * d1 - d2: one pair in a hundred would arrive closer than the window, and a saturated minute
+ * holds hundreds of pairs. The margin is that half spread taken out to the p99.9 by the normal
+ * tail: z(0.999) / z(q), where q is the quantile the sample's upper point really estimates,
+ * (i + 1) / (n + 1) for the i-th of n sorted samples. With 256 samples that is 0.984 (a factor
+ * of 1.43); with the first 8 it is the largest of 8, 0.89 (a factor of 2.5), because the range
+ * of a few samples falls well short of the path's: taken at face value, the first dozen
+ * answers at 40 + U(0, 60) ms each way gave a 46 ms margin where arrivals differ by up to 60 ms,
+ * and 2 of 3 wan bench runs drew a 429 in those seconds. For that path the margin is 71 ms
+ * once 256 samples are in.
  *
  * Two round trips are measured. The time to the final answer also holds the server's own work
  * (a 10 000-record body answers 40-290 ms after it arrives on a busy host, bench/RESULTS.md),
@@ -53,7 +57,7 @@ export class PathSpread {
   observe(host: string, answerMs: number, continueMs?: number): void {
     let entry = this.#byHost.get(host);
     if (entry === undefined) {
-      entry = { answers: { values: [], next: 0 }, continues: { values: [], next: 0 }, spread: undefined, dirty: true };
+      entry = { answers: { values: [], next: 0 }, continues: { values: [], next: 0 }, spread: undefined, margin: undefined, dirty: true };
       this.#byHost.set(host, entry);
     }
     if (this.#push(entry.answers, answerMs)) entry.dirty = true;
@@ -76,6 +80,7 @@ export class PathSpread {
         const { minSamples } = this.#policy;
         const ring = entry.continues.values.length >= minSamples ? entry.continues : entry.answers;
         entry.spread = ring.values.length < minSamples ? undefined : spreadOf(ring.values);
+        entry.margin = entry.spread === undefined ? undefined : marginFor(entry.spread, this.#policy, ring.values.length);
         entry.dirty = false;
       }
       if (entry.spread !== undefined) out.set(host, entry.spread);
@@ -94,11 +99,12 @@ export class PathSpread {
   }
 
   /**
-   * The margin the window needs now: from the widest spread (marginFor), within floor and cap; the cap
+   * The margin the window needs now: the widest over the hosts (marginFor), within floor and cap; the cap
    * until a path has been measured, since nothing yet says it is calm.
    */
   marginMs(): number {
-    return this.measured() ? marginFor(this.spreadMs(), this.#policy) : this.#policy.capMs;
+    if (!this.measured()) return this.#policy.capMs;
+    return Math.max(...[...this.#byHost.values()].map((entry) => entry.margin ?? 0));
   }
 }
 
@@ -113,19 +119,43 @@ interface HostSamples {
   /** Request written to its `100 Continue`: the path without the server's work on the body. */
   readonly continues: Ring;
   spread: number | undefined;
+  /** marginFor(spread) with the number of samples it came from. */
+  margin: number | undefined;
   dirty: boolean;
 }
 
-/** Half the p1-p99 spread is the p99 of d1 - d2; times this, its p99.9 (class comment). */
-const P999_OVER_P99 = 3.09 / 2.326;
+/** The p99.9 of a normal distribution, in standard deviations. */
+const Z_P999 = normalQuantile(0.999);
 
-/** The p99.9 of the way in's d1 - d2 from the round trip's spread, rounded up, within floor and cap. */
-export function marginFor(spreadMs: number, policy: Pick<SpreadPolicy, 'floorMs' | 'capMs'>): number {
-  return Math.min(policy.capMs, Math.max(policy.floorMs, Math.ceil((spreadMs / 2) * P999_OVER_P99)));
+/**
+ * The margin for a round-trip spread measured from `samples` answers (default: many): half the
+ * spread is taken to reach the quantile the sample's p99 point estimates, and is carried out to
+ * the p99.9 (class comment); rounded up, within floor and cap.
+ */
+export function marginFor(spreadMs: number, policy: Pick<SpreadPolicy, 'floorMs' | 'capMs'>, samples = DEFAULT_SPREAD_SAMPLES): number {
+  const upper = atIndex(P_HIGH, samples);
+  const reached = normalQuantile((upper + 1) / (samples + 1));
+  return Math.min(policy.capMs, Math.max(policy.floorMs, Math.ceil((spreadMs / 2) * (Z_P999 / reached))));
+}
+
+/**
+ * The standard normal quantile of p in (0.5, 1): Abramowitz and Stegun 26.2.23, within
+ * 4.5e-4 of the truth, far inside what a few hundred samples can tell.
+ */
+export function normalQuantile(p: number): number {
+  const t = Math.sqrt(-2 * Math.log(1 - p));
+  return t - (2.515517 + 0.802853 * t + 0.010328 * t * t) / (1 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t * t * t);
+}
+
+const P_LOW = 0.01;
+const P_HIGH = 0.99;
+
+/** The index of the q-quantile among n sorted samples. */
+function atIndex(q: number, n: number): number {
+  return Math.min(n - 1, Math.max(0, Math.round(q * (n - 1))));
 }
 
 function spreadOf(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))] as number;
-  return at(0.99) - at(0.01);
+  return (sorted[atIndex(P_HIGH, sorted.length)] as number) - (sorted[atIndex(P_LOW, sorted.length)] as number);
 }
