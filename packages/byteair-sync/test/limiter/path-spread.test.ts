@@ -52,6 +52,8 @@ test('marginFor: floor equal to cap fixes the margin; a cap below the floor is r
   // 256 samples (the default): the p99 point estimates the 253 / 257 quantile, z = 2.155.
   expect(marginFor(61, { floorMs: 0, capMs: 100 })).toBe(44);
   expect(() => new PathSpread({ ...POLICY, floorMs: 50, capMs: 40 })).toThrow(/cap 40 ms must be at least the floor 50 ms/);
+  expect(() => new PathSpread({ ...POLICY, minSamples: 1 })).toThrow(/minimum 1 must be whole, the minimum at least 2/);
+  expect(() => new PathSpread({ ...POLICY, samples: 10 })).toThrow(/spread samples 10 and minimum 20/);
 });
 
 test("once a host has sent enough 100 Continues, their spread is the path's, not the answers' (which hold the server's work)", () => {
