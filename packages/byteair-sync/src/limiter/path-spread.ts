@@ -63,7 +63,7 @@ export class PathSpread {
   observe(host: string, answerMs: number, continueMs?: number): void {
     let entry = this.#byHost.get(host);
     if (entry === undefined) {
-      entry = { answers: { values: [], next: 0 }, continues: { values: [], next: 0 }, spread: undefined, margin: undefined, dirty: true };
+      entry = { answers: { values: [], next: 0 }, continues: { values: [], next: 0 }, measure: undefined, dirty: true };
       this.#byHost.set(host, entry);
     }
     if (this.#push(entry.answers, answerMs)) entry.dirty = true;
@@ -82,36 +82,64 @@ export class PathSpread {
   spreads(): Map<string, number> {
     const out = new Map<string, number>();
     for (const [host, entry] of this.#byHost) {
-      if (entry.dirty) {
-        const { minSamples } = this.#policy;
-        const ring = entry.continues.values.length >= minSamples ? entry.continues : entry.answers;
-        entry.spread = ring.values.length < minSamples ? undefined : spreadOf(ring.values);
-        entry.margin = entry.spread === undefined ? undefined : marginFor(entry.spread, this.#policy, ring.values.length);
-        entry.dirty = false;
-      }
-      if (entry.spread !== undefined) out.set(host, entry.spread);
+      const measure = this.#measureOf(entry);
+      if (measure !== undefined) out.set(host, measure.spreadMs);
     }
     return out;
   }
 
-  /** The widest spread over the hosts, or 0 before any host has enough answers. */
-  spreadMs(): number {
-    return Math.max(0, ...this.spreads().values());
-  }
-
-  /** True once some host has given enough answers to say how its path varies. */
-  measured(): boolean {
-    return this.spreads().size > 0;
-  }
-
   /**
-   * The margin the window needs now: the widest over the hosts (marginFor), within floor and cap; the cap
-   * until a path has been measured, since nothing yet says it is calm.
+   * Everything a booking needs, from one pass over the hosts: the margin the window needs now
+   * (the widest over the hosts, marginFor; the cap until a path has been measured, since nothing
+   * yet says it is calm), the widest spread (0 before any host has enough answers), and whether
+   * some host has given enough answers to say how its path varies.
    */
-  marginMs(): number {
-    if (!this.measured()) return this.#policy.capMs;
-    return Math.max(...[...this.#byHost.values()].map((entry) => entry.margin ?? 0));
+  reading(): PathReading {
+    let measured = false;
+    let spreadMs = 0;
+    let marginMs = 0;
+    for (const entry of this.#byHost.values()) {
+      const measure = this.#measureOf(entry);
+      if (measure === undefined) continue;
+      measured = true;
+      spreadMs = Math.max(spreadMs, measure.spreadMs);
+      marginMs = Math.max(marginMs, measure.marginMs);
+    }
+    return { measured, marginMs: measured ? marginMs : this.#policy.capMs, spreadMs };
   }
+
+  /** The host's spread and margin, recomputed (a sort) only after new samples. */
+  #measureOf(entry: HostSamples): HostMeasure | undefined {
+    if (entry.dirty) {
+      const { minSamples } = this.#policy;
+      const ring = entry.continues.values.length >= minSamples ? entry.continues : entry.answers;
+      if (ring.values.length < minSamples) entry.measure = undefined;
+      else {
+        const spreadMs = spreadOf(ring.values);
+        entry.measure = { spreadMs, marginMs: marginFor(spreadMs, this.#policy, ring.values.length) };
+      }
+      entry.dirty = false;
+    }
+    return entry.measure;
+  }
+
+  /** The margin the window needs now (reading()). */
+  marginMs(): number {
+    return this.reading().marginMs;
+  }
+}
+
+/** What the path's samples say now (PathSpread.reading). */
+export interface PathReading {
+  readonly measured: boolean;
+  readonly marginMs: number;
+  readonly spreadMs: number;
+}
+
+interface HostMeasure {
+  readonly spreadMs: number;
+  /** marginFor(spreadMs) with the number of samples it came from. */
+  readonly marginMs: number;
 }
 
 interface Ring {
@@ -124,9 +152,8 @@ interface HostSamples {
   readonly answers: Ring;
   /** Request written to its `100 Continue`: the path without the server's work on the body. */
   readonly continues: Ring;
-  spread: number | undefined;
-  /** marginFor(spread) with the number of samples it came from. */
-  margin: number | undefined;
+  /** Undefined until the host has minSamples answers. */
+  measure: HostMeasure | undefined;
   dirty: boolean;
 }
 

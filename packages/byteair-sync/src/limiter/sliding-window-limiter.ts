@@ -113,23 +113,24 @@ export class RedisRateLimiter implements RateLimiter {
     this.#spread.observe(host, answerMs, continueMs);
   }
 
-  /** '1' once this process has measured a path: only then does its window outrank another's report (limiter-scripts.ts). */
-  #measuredFlag(): '1' | '0' {
-    return this.#spread.measured() ? '1' : '0';
-  }
-
-  /** This process's window: one second plus the margin its measured path spread needs. */
-  #windowMs(): number {
-    return 1000 + this.#spread.marginMs();
+  /**
+   * What the scripts are told of this process's path, read once per call: its window (one second
+   * plus the margin its measured path spread needs), that spread, and '1' once it has measured a
+   * path: only then does its window outrank another's report (limiter-scripts.ts).
+   */
+  #path(): { windowMs: number; spreadMs: number; measured: '1' | '0' } {
+    const reading = this.#spread.reading();
+    return { windowMs: 1000 + reading.marginMs, spreadMs: reading.spreadMs, measured: reading.measured ? '1' : '0' };
   }
 
   async usage(): Promise<LimiterUsage> {
     // A process that has measured nothing (the dashboard, operations) reports the workers' window, not its own cautious one.
-    const ownWindow = this.#spread.measured() ? this.#windowMs() : 1000 + this.options.marginMs;
+    const path = this.#path();
+    const ownWindow = path.measured === '1' ? path.windowMs : 1000 + this.options.marginMs;
     const reply = await USAGE.run(
       this.#redis,
       [this.#keys.limiterLog, this.#keys.limiterState],
-      [ownWindow, this.options.aimd.recoveryPerSecond, this.#measuredFlag()],
+      [ownWindow, this.options.aimd.recoveryPerSecond, path.measured],
     );
     const [requests, records, factorText, pausedUntil, at, window, spread] = tuple(reply, 7, 'usage');
     const factor = Number(factorText);
@@ -144,12 +145,13 @@ export class RedisRateLimiter implements RateLimiter {
       pausedUntil: Number(pausedUntil),
       at: Number(at),
       marginMs: Number(window) - 1000,
-      pathSpreadMs: Math.max(Number(spread), this.#spread.spreadMs()),
+      pathSpreadMs: Math.max(Number(spread), path.spreadMs),
     };
   }
 
   async #book(records: number, priority: LimiterPriority): Promise<BookAnswer> {
     const o = this.options;
+    const path = this.#path();
     const reply = await BOOK.run(
       this.#redis,
       [this.#keys.limiterLog, this.#keys.limiterState],
@@ -158,10 +160,10 @@ export class RedisRateLimiter implements RateLimiter {
         o.horizonsMs[priority],
         o.maxRequestsPerSecond,
         o.maxRecordsPerSecond,
-        this.#windowMs(),
+        path.windowMs,
         o.aimd.recoveryPerSecond,
-        Math.round(this.#spread.spreadMs()),
-        this.#measuredFlag(),
+        Math.round(path.spreadMs),
+        path.measured,
       ],
     );
     const [booked, value, now, member] = tuple(reply, 4, 'book');
@@ -172,10 +174,11 @@ export class RedisRateLimiter implements RateLimiter {
 
   async #sent(member: string, atMost: number): Promise<SendReport> {
     const o = this.options;
+    const path = this.#path();
     const reply = await SENT.run(
       this.#redis,
       [this.#keys.limiterLog, this.#keys.limiterState],
-      [member, o.maxRequestsPerSecond, o.maxRecordsPerSecond, this.#windowMs(), o.aimd.recoveryPerSecond, atMost, this.#measuredFlag()],
+      [member, o.maxRequestsPerSecond, o.maxRecordsPerSecond, path.windowMs, o.aimd.recoveryPerSecond, atMost, path.measured],
     );
     const [lateMs, displaced] = tuple(reply, 2, 'sent');
     return { lateMs: Number(lateMs), displaced: Number(displaced) };

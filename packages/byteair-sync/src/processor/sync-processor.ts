@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import { RequestAbortedError, UnexpectedAnswerError } from '../byteair/api-errors.js';
-import type { RejectedRecord } from '../byteair/api-result.js';
+import type { CallMeta, RejectedRecord } from '../byteair/api-result.js';
 import type { UploadApi } from '../byteair/client.js';
 import { isOfflineStage } from '../byteair/stage.js';
 import type { Clock } from '../clock.js';
@@ -128,9 +128,8 @@ async function processWrite(deps: SyncProcessorDeps, ctx: ActionContext, data: W
     countFailure(deps, 'write', data, failure);
     return await actOnFailure(ctx, failure, admission);
   }
-  await recordAnswered(deps, admission);
   const { result, meta } = sent;
-  if (meta.answerMs !== undefined) deps.limiter.observeAnswer(meta.host, meta.answerMs, meta.continueMs);
+  await recordAnswered(deps, admission, meta);
   deps.metrics.apiCall({ kind: 'write', topic: data.topic, stage: data.stage, outcome: result.kind }, data.records, meta.latencyMs);
 
   const owner = data.batchId ?? streamingOwner(data.topic);
@@ -188,8 +187,7 @@ async function processDone(deps: SyncProcessorDeps, ctx: ActionContext, data: Do
     countFailure(deps, 'done', data, failure);
     return await actOnFailure(ctx, failure, admission);
   }
-  await recordAnswered(deps, admission);
-  if (sent.meta.answerMs !== undefined) deps.limiter.observeAnswer(sent.meta.host, sent.meta.answerMs, sent.meta.continueMs);
+  await recordAnswered(deps, admission, sent.meta);
   deps.metrics.apiCall({ kind: 'done', topic: data.topic, stage: data.stage, outcome: sent.result.kind }, 0, sent.meta.latencyMs);
   const ref = { topic: data.topic, stage: data.stage, date: data.date };
   await deps.batches.markDoneAcknowledged(ref, deps.clock.now());
@@ -247,14 +245,16 @@ function limiterGate(
 /**
  * The API answered. If this call was the circuit's probe, the outage is over: lift the queue
  * pause the open circuit set (up to BYTEAIR_CIRCUIT_MAX_COOLDOWN_MS), so every worker drains
- * the backlog now instead of idling out the rest of that pause.
+ * the backlog now instead of idling out the rest of that pause. The answer's timing teaches
+ * the limiter how the path varies (its margin follows it).
  */
-async function recordAnswered(deps: SyncProcessorDeps, admission: CircuitAdmission): Promise<void> {
+async function recordAnswered(deps: SyncProcessorDeps, admission: CircuitAdmission, meta: CallMeta): Promise<void> {
   await deps.circuit.recordSuccess(admission);
   if (admission.kind === 'probe') {
     await deps.enqueuer.liftPause();
     deps.logger.info('circuit closed: the API answered the probe; workers resume');
   }
+  if (meta.answerMs !== undefined) deps.limiter.observeAnswer(meta.host, meta.answerMs, meta.continueMs);
 }
 
 /** Asks the circuit breaker; when it is open, the job waits without spending an attempt. */
