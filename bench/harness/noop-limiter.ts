@@ -9,7 +9,7 @@ export const noopLimiter: RateLimiter = {
   // Nothing was booked, so there is nothing to re-account once the request is out.
   acquire: () => Promise.resolve({ waitedMs: 0, startAt: Date.now(), confirmedAt: Date.now(), sent: () => Promise.resolve({ lateMs: 0, displaced: 0 }) }),
   penalize: () => Promise.resolve(),
-  observeAnswer: () => undefined,
+  observeAnswer: () => Promise.resolve(),
   usage: (): Promise<LimiterUsage> =>
     Promise.resolve({
       requestsInWindow: 0,

@@ -87,7 +87,7 @@ export const SETTINGS = Object.freeze({
     'BYTEAIR_LIMITER_MARGIN_MS',
     integer(0, 1_000),
     '30',
-    'Floor of the margin added to the 1-second window. The margin in use is half the spread (p99 - p1) of the round trips each worker measures per host (to the 100 Continue the server sends, or to the answer from a host that sends none), carried out to the p99.9 by the normal tail (x 1.43 with 256 samples, more with fewer), the widest over every worker, within this floor and BYTEAIR_LIMITER_MARGIN_CAP_MS: requests booked a window apart reach the API that window minus the spread of their delays apart.',
+    'Floor of the margin added to the 1-second window. The margin in use is half the spread (p99 - p1) of the round trips every worker measures per host, pooled in Redis (the latest 256; to the 100 Continue the server sends, or to the answer from a host that sends none), carried out to the p99.9 by the normal tail (x 1.43 with 256 samples, more with fewer), the widest over every worker, within this floor and BYTEAIR_LIMITER_MARGIN_CAP_MS: requests booked a window apart reach the API that window minus the spread of their delays apart.',
   ),
   limiterMarginCapMs: setting(
     'BYTEAIR_LIMITER_MARGIN_CAP_MS',

@@ -70,6 +70,19 @@ export class PathSpread {
     if (continueMs !== undefined && this.#push(entry.continues, continueMs)) entry.dirty = true;
   }
 
+  /**
+   * The host's samples become these (the latest last), as the fleet pooled them
+   * (path-samples.ts): the margin then rests on every worker's answers, not this one's alone.
+   */
+  replace(host: string, samples: readonly PathSample[]): void {
+    const entry: HostSamples = { answers: { values: [], next: 0 }, continues: { values: [], next: 0 }, measure: undefined, dirty: true };
+    for (const sample of samples.slice(-this.#policy.samples)) {
+      this.#push(entry.answers, sample.answerMs);
+      if (sample.continueMs !== undefined) this.#push(entry.continues, sample.continueMs);
+    }
+    this.#byHost.set(host, entry);
+  }
+
   #push(ring: Ring, ms: number): boolean {
     if (!Number.isFinite(ms) || ms < 0) return false;
     if (ring.values.length < this.#policy.samples) ring.values.push(ms);
@@ -127,6 +140,12 @@ export class PathSpread {
   marginMs(): number {
     return this.reading().marginMs;
   }
+}
+
+/** One answered call's timing (PathSpread.observe). */
+export interface PathSample {
+  readonly answerMs: number;
+  readonly continueMs?: number;
 }
 
 /** What the path's samples say now (PathSpread.reading). */

@@ -65,9 +65,11 @@ export interface RateLimiter {
   penalize(retryAfterMs: number | undefined): Promise<void>;
   /**
    * One answered call: ms from the request written to its answer, and to its `100 Continue` if
-   * one came, per API host (the margin follows their spread).
+   * one came, per API host (the margin follows their spread). It counts for this process at
+   * once; the promise settles when it is pooled with every other worker's (path-samples.ts),
+   * and rejects only if that failed, which leaves this process measuring on its own.
    */
-  observeAnswer(host: string, answerMs: number, continueMs?: number): void;
+  observeAnswer(host: string, answerMs: number, continueMs?: number): Promise<void>;
   usage(): Promise<LimiterUsage>;
 }
 

@@ -8,7 +8,8 @@ import { BookingLanes, type BookAnswer, type Booking } from './booking-lanes.js'
 import { LimiterAbortedError, LimiterProtocolError } from './limiter-errors.js';
 import { resolveLimiterOptions, validatePriority, validateRecordCount, type RateLimiterOptions, type RateLimiterSettings } from './limiter-options.js';
 import { BOOK, CONFIRM, PENALIZE, RELEASE, SENT, USAGE } from './limiter-scripts.js';
-import { DEFAULT_SPREAD_MIN_SAMPLES, DEFAULT_SPREAD_SAMPLES, PathSpread } from './path-spread.js';
+import { SharedPathSamples } from './path-samples.js';
+import { DEFAULT_SPREAD_MIN_SAMPLES, DEFAULT_SPREAD_SAMPLES, PathSpread, type PathSample } from './path-spread.js';
 import type { LimiterPriority, LimiterUsage, RateLimiter, SendReport } from './rate-limiter.js';
 
 /** What acquire() hands back: the contract's wait, plus the Redis times that prove exactness. */
@@ -52,6 +53,7 @@ export class RedisRateLimiter implements RateLimiter {
   readonly #monotonic: () => number;
   readonly #lanes: BookingLanes;
   readonly #spread: PathSpread;
+  readonly #pooled: SharedPathSamples;
 
   constructor(deps: RedisRateLimiterDeps) {
     this.options = resolveLimiterOptions(deps.options);
@@ -64,6 +66,7 @@ export class RedisRateLimiter implements RateLimiter {
       samples: DEFAULT_SPREAD_SAMPLES,
       minSamples: DEFAULT_SPREAD_MIN_SAMPLES,
     });
+    this.#pooled = new SharedPathSamples(deps.redis, deps.keys, DEFAULT_SPREAD_SAMPLES);
     this.#lanes = new BookingLanes({
       book: (records, priority) => this.#book(records, priority),
       release: (member) => this.#release(member),
@@ -109,8 +112,12 @@ export class RedisRateLimiter implements RateLimiter {
     );
   }
 
-  observeAnswer(host: string, answerMs: number, continueMs?: number): void {
+  async observeAnswer(host: string, answerMs: number, continueMs?: number): Promise<void> {
+    // Counted here before anything is awaited, so the next booking sees it whatever Redis does.
     this.#spread.observe(host, answerMs, continueMs);
+    const sample = validSample(answerMs, continueMs);
+    if (sample === undefined) return;
+    this.#spread.replace(host, await this.#pooled.add(host, sample));
   }
 
   /**
@@ -243,6 +250,13 @@ export function createRateLimiter(
       marginCapMs: limits.marginCapMs,
     },
   });
+}
+
+/** The timing as PathSpread.observe counts it: nothing without a usable answer time, no unusable continue time. */
+function validSample(answerMs: number, continueMs: number | undefined): PathSample | undefined {
+  const usable = (ms: number | undefined): ms is number => ms !== undefined && Number.isFinite(ms) && ms >= 0;
+  if (!usable(answerMs)) return undefined;
+  return usable(continueMs) ? { answerMs, continueMs } : { answerMs };
 }
 
 /** A log member is `seq:records` (limiter-scripts.ts BOOK). */

@@ -254,7 +254,11 @@ async function recordAnswered(deps: SyncProcessorDeps, admission: CircuitAdmissi
     await deps.enqueuer.liftPause();
     deps.logger.info('circuit closed: the API answered the probe; workers resume');
   }
-  if (meta.answerMs !== undefined) deps.limiter.observeAnswer(meta.host, meta.answerMs, meta.continueMs);
+  // Not awaited: the answer is in, and sharing its timing must neither delay nor fail the job.
+  if (meta.answerMs !== undefined)
+    deps.limiter
+      .observeAnswer(meta.host, meta.answerMs, meta.continueMs)
+      .catch((error: unknown) => deps.logger.warn({ err: error, host: meta.host }, 'could not pool the answer time with the other workers'));
 }
 
 /** Asks the circuit breaker; when it is open, the job waits without spending an attempt. */

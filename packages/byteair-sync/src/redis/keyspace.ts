@@ -27,6 +27,10 @@ export class Keyspace {
   get limiterState(): string {
     return this.key('limiter', 'state');
   }
+  /** The latest answer timings of one API host, pooled from every worker (src/limiter/path-samples.ts). */
+  limiterPath(host: string): string {
+    return this.key('limiter', 'path', host);
+  }
   /** Short-lived claim: which worker process frees slots for waiting streaming chunks this round (src/processor/preemption-watch.ts). */
   get slotPreemption(): string {
     return this.key('preemption');

@@ -38,6 +38,28 @@ test('only the latest answers count: a path that calms down brings the margin ba
   expect(spread.marginMs()).toBe(30);
 });
 
+test("replace: the host's samples become the pooled ones (the latest kept), continue times where they came, and observing goes on from there", () => {
+  const spread = new PathSpread(POLICY);
+  for (let i = 0; i < 100; i += 1) spread.observe('a', 500, i % 2 === 0 ? 0 : 300);
+  expect(spread.marginMs()).toBe(226);
+  // 150 pooled samples, of which the latest 100 are kept: answers 50..149 ms, 20 of them with a 12 ms continue.
+  spread.replace(
+    'a',
+    Array.from({ length: 150 }, (_, i) => (i >= 130 ? { answerMs: i, continueMs: 12 } : { answerMs: i })),
+  );
+  expect(spread.reading()).toEqual({ measured: true, marginMs: 30, spreadMs: 0 });
+  // 19 continue times are too few: the answers' spread rules (50..149 ms: p99 148, p1 51).
+  spread.replace(
+    'a',
+    Array.from({ length: 100 }, (_, i) => (i < 19 ? { answerMs: 50 + i, continueMs: 12 } : { answerMs: 50 + i })),
+  );
+  expect(spread.spreads().get('a')).toBe(97);
+  spread.observe('a', 60, 12);
+  expect(spread.spreads().get('a')).toBe(0);
+  spread.replace('b', []);
+  expect(spread.spreads().has('b')).toBe(false);
+});
+
 test('p1 and p99 ignore a rare outlier; nonsense samples are ignored', () => {
   const spread = new PathSpread(POLICY);
   for (let i = 0; i < 100; i += 1) spread.observe('a', i === 50 ? 5_000 : 20);

@@ -6,6 +6,8 @@ import { bumpedAfterMove, earliestStart, largestRoom } from './booking-rule.js';
 import { LimiterAbortedError } from '../../src/limiter/limiter-errors.js';
 import { BOOK, SENT } from '../../src/limiter/limiter-scripts.js';
 import { LIMITER_DEFAULTS, windowMs, type RateLimiterSettings } from '../../src/limiter/limiter-options.js';
+import { PATH_SAMPLES_TTL_MS } from '../../src/limiter/path-samples.js';
+import { DEFAULT_SPREAD_SAMPLES, marginFor } from '../../src/limiter/path-spread.js';
 import { RedisRateLimiter } from '../../src/limiter/sliding-window-limiter.js';
 import { Keyspace } from '../../src/redis/keyspace.js';
 import { startTestRedis, type TestRedis } from '../../../../test/support/redis.js';
@@ -444,8 +446,10 @@ test('the margin follows the path spread a process measured, and every process o
   const narrow = limiter();
   // Answers from 10 to 307 ms: a round-trip spread (p99 - p1) of 291 ms over 100 samples, so a margin of
   // 145.5 x 3.090 / 2.054 = 219 ms (path-spread.ts).
-  for (let i = 0; i < 100; i += 1) wide.observeAnswer('api.example', 10 + i * 3);
-  for (let i = 0; i < 100; i += 1) narrow.observeAnswer('api.example', 12);
+  // Two hosts, since answers from one host are pooled across processes (path-samples.ts): here the
+  // processes measure different paths, as those of two deployments' regions might.
+  for (let i = 0; i < 100; i += 1) await wide.observeAnswer('api.example', 10 + i * 3);
+  for (let i = 0; i < 100; i += 1) await narrow.observeAnswer('api-b.example', 12);
   const measured = await wide.usage();
   expect(measured.marginMs).toBeGreaterThanOrEqual(215);
   expect(measured.marginMs).toBeLessThanOrEqual(225);
@@ -462,11 +466,58 @@ test('the margin follows the path spread a process measured, and every process o
   expect(await narrow.usage()).toMatchObject({ marginMs: measured.marginMs, pathSpreadMs: measured.pathSpreadMs });
 });
 
+test('answer times are pooled per host across processes: 4 answers each make 8, enough to measure the path', async () => {
+  const policy = { floorMs: 30, capMs: 250 };
+  const { keys, limiter } = scope({ maxRequestsPerSecond: 1, marginMs: policy.floorMs, marginCapMs: policy.capMs });
+  const a = limiter();
+  const b = limiter();
+  // Continue times 10..40 ms from a, 50..80 from b: 8 in all, a spread (p99 - p1) of 70 ms.
+  for (const ms of [10, 20, 30, 40]) await a.observeAnswer('api.example', 200, ms);
+  for (const ms of [50, 60, 70, 80]) await b.observeAnswer('api.example', 200, ms);
+  expect(await client.lrange(keys.limiterPath('api.example'), 0, -1)).toEqual(['200:10', '200:20', '200:30', '200:40', '200:50', '200:60', '200:70', '200:80']);
+  // b has seen all 8 (its last answer brought the pool back); alone it would have had 4, too few.
+  expect((await b.usage()).marginMs).toBe(marginFor(70, policy, 8));
+  expect((await b.usage()).pathSpreadMs).toBe(70);
+  // a sees the pool with its next answer: 9 samples, 5..80 ms.
+  await a.observeAnswer('api.example', 200, 5);
+  expect((await a.usage()).pathSpreadMs).toBe(75);
+  expect((await a.usage()).marginMs).toBe(marginFor(75, policy, 9));
+});
+
+test('the pool keeps the latest 256 answers per host, and forgets a host 10 minutes after its last answer', async () => {
+  const { keys, limiter } = scope({ maxRequestsPerSecond: 1, marginMs: 30, marginCapMs: 250 });
+  const process = limiter();
+  for (let i = 0; i < 300; i += 1) await process.observeAnswer('api.example', i);
+  const pooled = await client.lrange(keys.limiterPath('api.example'), 0, -1);
+  expect(pooled).toHaveLength(DEFAULT_SPREAD_SAMPLES);
+  expect(pooled[0]).toBe(String(300 - DEFAULT_SPREAD_SAMPLES));
+  expect(pooled.at(-1)).toBe('299');
+  const ttl = await client.pttl(keys.limiterPath('api.example'));
+  expect(ttl).toBeGreaterThan(0);
+  expect(ttl).toBeLessThanOrEqual(PATH_SAMPLES_TTL_MS);
+  // An unusable time is neither pooled nor counted.
+  await process.observeAnswer('api.example', Number.NaN);
+  await process.observeAnswer('api.example', 5, -1);
+  expect((await client.lrange(keys.limiterPath('api.example'), -1, -1))[0]).toBe('5');
+});
+
+test('a pool it cannot read leaves a process measuring on its own, and the error names the entry', async () => {
+  const policy = { floorMs: 30, capMs: 250 };
+  const { keys, limiter } = scope({ maxRequestsPerSecond: 1, marginMs: policy.floorMs, marginCapMs: policy.capMs });
+  await client.rpush(keys.limiterPath('api.example'), 'not-a-time');
+  const process = limiter();
+  for (const ms of [10, 20, 30, 40, 50, 60, 70, 80]) {
+    await expect(process.observeAnswer('api.example', 200, ms)).rejects.toThrow(/pooled path sample "not-a-time"/);
+  }
+  expect((await process.usage()).pathSpreadMs).toBe(70);
+  expect((await process.usage()).marginMs).toBe(marginFor(70, policy, 8));
+});
+
 test("a process that has not measured its path yet takes a measured process's recent window, and a measured window replaces its cautious one", async () => {
   const { keys, limiter } = scope({ maxRequestsPerSecond: 1, marginMs: 30, marginCapMs: 250 });
   const fresh = limiter();
   const calm = limiter();
-  for (let i = 0; i < 100; i += 1) calm.observeAnswer('api.example', 80, 12);
+  for (let i = 0; i < 100; i += 1) await calm.observeAnswer('api.example', 80, 12);
   // The booked score, read as booked (the latest in the log): a holder woken late on a busy machine books again, later.
   const bookedScore = (process: RedisRateLimiter): Promise<number> =>
     firstBooking(keys, -1, (onBooked) => process.acquire(1, 'streaming', undefined, onBooked));
