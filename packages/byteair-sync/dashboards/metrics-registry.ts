@@ -150,7 +150,7 @@ export function createMetricsRegistry(read: () => Promise<MetricsReading>): Regi
   );
   gauge(
     'byteair_limiter_margin_ms',
-    'Margin in use: ms added to the 1-second window, the widest any worker measured: half its path spread carried out to the p99.9 of the way in (path-spread.ts) (within BYTEAIR_LIMITER_MARGIN_MS and its cap).',
+    'Margin in use: ms added to the 1-second window, the widest over the workers, each reading the answer times all of them pool per host: half the path spread carried out to the p99.9 of the way in (path-spread.ts) (within BYTEAIR_LIMITER_MARGIN_MS and its cap).',
     [],
     (r, set) => set({}, r.status.limiter.marginMs),
   );
